@@ -1,0 +1,61 @@
+"""numtorch: PyTorch's API on NumPy. ``import numtorch as torch``."""
+from . import _dtype
+from ._dtype import (bfloat16, bool, can_cast, cdouble, cfloat, complex64, complex128, double, dtype, finfo,
+                     float, float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32,
+                     int64, is_complex, is_floating_point, long, promote_types, result_type, set_default_dtype,
+                     short, uint8)
+from ._device import device
+from ._size import Size
+from ._tensor import Tensor
+from . import _ops
+from ._ops import FUNCTIONS as _FUNCTIONS
+from ._legacy import CPU_TYPES as _CPU_TYPES, set_default_tensor_type
+from ._printing import get_printoptions, set_printoptions
+from . import autograd, cuda, random, utils
+from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                       set_grad_enabled)
+from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
+                     set_rng_state)
+from ._storage import TypedStorage, UntypedStorage
+
+globals().update(_FUNCTIONS)
+globals().update(_CPU_TYPES)
+__version__ = "2.13.0"
+
+
+class layout:
+    """Memory layout of a tensor (only ``torch.strided`` is supported)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"torch.{self.name}"
+
+
+strided = layout("strided")
+
+
+class memory_format:
+    """Memory format of a tensor."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"torch.{self.name}"
+
+
+contiguous_format = memory_format("contiguous_format")
+channels_last = memory_format("channels_last")
+preserve_format = memory_format("preserve_format")
+
+
+def is_tensor(obj):
+    """Whether ``obj`` is a Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    """The number of elements of ``input``."""
+    return input.numel()

@@ -1,0 +1,251 @@
+"""dtypes with torch's names, torch's type promotion, finfo/iinfo."""
+import builtins
+
+import ml_dtypes
+import numpy as np
+
+# Promotion categories, ordered: a higher category always wins over a lower one.
+BOOL, INT, FLOAT, COMPLEX = 0, 1, 2, 3
+
+
+class dtype:
+    """A tensor element type, named as in torch (``torch.float32``)."""
+
+    __slots__ = ("_name", "_np", "itemsize", "is_floating_point", "is_complex", "is_signed", "_cat",
+                 "_legacy")
+
+    def __init__(self, name, np_dtype, cat, legacy):
+        self._name = name
+        self._np = np.dtype(np_dtype)
+        self.itemsize = self._np.itemsize
+        self._cat = cat
+        self.is_floating_point = cat == FLOAT
+        self.is_complex = cat == COMPLEX
+        self.is_signed = name not in ("bool", "uint8")
+        self._legacy = legacy
+
+    def __repr__(self):
+        return "torch." + self._name
+
+    def __reduce__(self):
+        return (_dtype_by_name, (self._name,))
+
+    def to_complex(self):
+        return {"float16": complex32, "float32": complex64, "float64": complex128}.get(self._name, self)
+
+    def to_real(self):
+        return {"complex32": float16, "complex64": float32, "complex128": float64}.get(self._name, self)
+
+
+def _dtype_by_name(name):
+    return _BY_NAME[name]
+
+
+bool = dtype("bool", np.bool_, BOOL, "Bool")
+uint8 = dtype("uint8", np.uint8, INT, "Byte")
+int8 = dtype("int8", np.int8, INT, "Char")
+int16 = dtype("int16", np.int16, INT, "Short")
+int32 = dtype("int32", np.int32, INT, "Int")
+int64 = dtype("int64", np.int64, INT, "Long")
+float16 = dtype("float16", np.float16, FLOAT, "Half")
+bfloat16 = dtype("bfloat16", ml_dtypes.bfloat16, FLOAT, "BFloat16")
+float32 = dtype("float32", np.float32, FLOAT, "Float")
+float64 = dtype("float64", np.float64, FLOAT, "Double")
+# complex32 has no NumPy counterpart; it exists as a name only so to_complex() can answer.
+complex32 = None
+complex64 = dtype("complex64", np.complex64, COMPLEX, "ComplexFloat")
+complex128 = dtype("complex128", np.complex128, COMPLEX, "ComplexDouble")
+
+ALL = (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex64, complex128)
+_BY_NAME = {d._name: d for d in ALL}
+_BY_NAME.update(half=float16, float=float32, double=float64, short=int16, int=int32, long=int64,
+                cfloat=complex64, cdouble=complex128, chalf=complex32)
+# Keyed by numpy dtype: array.dtype -> torch dtype is the hot lookup behind Tensor.dtype.
+NP2DT = {d._np: d for d in ALL}
+
+_default = [float32]
+
+
+def get_default_dtype():
+    """Returns the default floating point dtype (initially ``torch.float32``)."""
+    return _default[0]
+
+
+def set_default_dtype(d):
+    """Sets the default floating point dtype (float32 or float64; float16/bfloat16 allowed)."""
+    if not isinstance(d, dtype) or not d.is_floating_point:
+        raise TypeError(f"only floating-point types are supported as the default type")
+    _default[0] = d
+
+
+def default_complex():
+    return complex128 if _default[0] is float64 else complex64
+
+
+def to_dtype(x):
+    """Normalise a dtype-like (numtorch dtype, numpy dtype or scalar type, Python type) to a dtype."""
+    if isinstance(x, dtype):
+        return x
+    if x is builtins.float:
+        return float64
+    if x is builtins.int:
+        return int64
+    if x is builtins.bool:
+        return bool
+    if x is builtins.complex:
+        return complex128
+    try:
+        return NP2DT[np.dtype(x)]
+    except (TypeError, KeyError):
+        raise TypeError(f"dtype must be a torch.dtype, not {type(x).__name__}") from None
+
+
+def _promote_same_cat(a, b, cat):
+    if cat == INT:
+        return NP2DT[np.promote_types(a._np, b._np)]
+    if cat == FLOAT and {a._name, b._name} == {"float16", "bfloat16"}:
+        return float32
+    return a if a.itemsize >= b.itemsize else b
+
+
+def promote_types(type1, type2):
+    """Returns the smallest dtype to which both ``type1`` and ``type2`` can be cast."""
+    a, b = type1, type2
+    if a is b:
+        return a
+    if a._cat != b._cat:
+        if a._cat < b._cat:
+            a, b = b, a
+        if a._cat == COMPLEX and b._cat == FLOAT and b.itemsize * 2 > a.itemsize:
+            return complex128
+        if a._cat == INT and b._cat == BOOL:
+            return a
+        return a
+    if a._cat == BOOL:
+        return a
+    if a._cat == COMPLEX:
+        return a if a.itemsize >= b.itemsize else b
+    return _promote_same_cat(a, b, a._cat)
+
+
+def _combine(higher, lower):
+    # Mirrors torch's rule for merging the dimensioned / 0-d / scalar promotion tiers: a lower
+    # tier only matters when it belongs to a higher category.
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    if higher._cat == COMPLEX:
+        return higher
+    if lower._cat == COMPLEX:
+        return higher.to_complex() if higher._cat == FLOAT else lower
+    if higher._cat == FLOAT:
+        return higher
+    if higher._cat == BOOL or lower._cat == FLOAT:
+        return promote_types(higher, lower)
+    return higher
+
+
+def scalar_dtype(v):
+    """The dtype a Python number takes when it meets a tensor."""
+    t = type(v)
+    if t is builtins.bool or t is np.bool_:
+        return bool
+    if t is builtins.int:
+        return int64
+    if t is builtins.float:
+        return _default[0]
+    if t is builtins.complex:
+        return default_complex()
+    if isinstance(v, np.generic):
+        return NP2DT[v.dtype] if not isinstance(v, np.floating) else _default[0]
+    raise TypeError(f"unsupported scalar type {t.__name__}")
+
+
+def result_type_of(operands):
+    """torch.result_type over tensors and Python scalars."""
+    dim = zero = wrapped = None
+    for x in operands:
+        d = getattr(x, "_data", None)
+        if d is None:
+            if x is None:
+                continue
+            s = scalar_dtype(x)
+            wrapped = s if wrapped is None else promote_types(wrapped, s)
+        elif d.ndim:
+            t = NP2DT[d.dtype]
+            dim = t if dim is None else promote_types(dim, t)
+        else:
+            t = NP2DT[d.dtype]
+            zero = t if zero is None else promote_types(zero, t)
+    return _combine(dim, _combine(zero, wrapped))
+
+
+def result_type(tensor, other):
+    """Returns the dtype that results from an arithmetic operation on the given operands."""
+    return result_type_of((tensor, other))
+
+
+def can_cast(from_, to):
+    """Whether a cast from ``from_`` to ``to`` is allowed under torch's promotion casting rules."""
+    return from_._cat <= to._cat
+
+
+def is_floating_point(input):
+    """Whether ``input``'s dtype is a floating point dtype."""
+    return input.dtype.is_floating_point
+
+
+def is_complex(input):
+    """Whether ``input``'s dtype is a complex dtype."""
+    return input.dtype.is_complex
+
+
+def _fmt(v):
+    return f"{v:.6g}"
+
+
+class finfo:
+    """Numerical properties of a floating point dtype."""
+
+    def __init__(self, type=None):
+        t = _default[0] if type is None else type
+        if t._cat < FLOAT:
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to "
+                            "handle 'torch.finfo'")
+        info = ml_dtypes.finfo(t.to_real()._np)
+        self.bits = info.bits
+        self.eps = builtins.float(info.eps)
+        self.max = builtins.float(info.max)
+        self.min = builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
+        self.resolution = builtins.float(info.resolution)
+        self.dtype = t.to_real()._name
+
+    def __repr__(self):
+        return (f"finfo(resolution={_fmt(self.resolution)}, min={_fmt(self.min)}, max={_fmt(self.max)}, "
+                f"eps={_fmt(self.eps)}, smallest_normal={_fmt(self.tiny)}, tiny={_fmt(self.tiny)}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:
+    """Numerical properties of an integer dtype."""
+
+    def __init__(self, type):
+        if type._cat != INT and type is not bool:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle "
+                            "'torch.iinfo'")
+        info = np.iinfo(type._np) if type is not bool else None
+        self.bits = type.itemsize * 8
+        self.min = builtins.int(info.min) if info else 0
+        self.max = builtins.int(info.max) if info else 1
+        self.dtype = type._name
+
+    def __repr__(self):
+        return f"iinfo(min={_fmt(self.min)}, max={_fmt(self.max)}, dtype={self.dtype})"
+
+
+# torch's aliases are the same objects as the canonical dtypes.
+half, float, double = float16, float32, float64
+short, int, long = int16, int32, int64
+cfloat, cdouble = complex64, complex128

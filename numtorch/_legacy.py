@@ -1,0 +1,72 @@
+"""Legacy typed tensor classes (``torch.FloatTensor``...) and ``set_default_tensor_type``."""
+import warnings
+
+from . import _dtype
+from ._device import device, to_device
+
+
+class tensortype(type):
+    """Metaclass of the legacy typed classes: ``isinstance(t, FloatTensor)`` checks dtype and device."""
+
+    def __instancecheck__(cls, obj):
+        from ._tensor import Tensor
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype and obj.is_cuda == cls.is_cuda
+
+    def __repr__(cls):
+        return f"<class '{cls.__module__}.{cls.__name__}'>"
+
+
+def _make(name, dt, is_cuda):
+    def __new__(cls, *args, device=None):
+        from ._ops import creation
+        if cls.is_cuda:
+            from . import cuda
+            cuda._lazy_init()
+        t = creation.legacy_new(_tensor_cls(), cls.dtype, args, None)
+        return t.cuda() if cls.is_cuda else t
+    mod = "torch.cuda" if is_cuda else "torch"
+    return tensortype(name, (), {"__new__": __new__, "dtype": dt, "is_cuda": is_cuda, "__module__": mod,
+                                 "__doc__": f"Legacy constructor for {dt} tensors."})
+
+
+def _tensor_cls():
+    from ._tensor import Tensor
+    return Tensor
+
+
+_NAMES = {d._legacy + "Tensor": d for d in _dtype.ALL}
+CPU_TYPES = {name: _make(name, dt, False) for name, dt in _NAMES.items()}
+CUDA_TYPES = {name: _make(name, dt, True) for name, dt in _NAMES.items()}
+
+
+def parse_type(t):
+    """A legacy type given as class, ``'torch.FloatTensor'``-style string or dtype -> (dtype, device)."""
+    if isinstance(t, _dtype.dtype):
+        return t, None
+    if isinstance(t, tensortype):
+        return t.dtype, (device("cuda") if t.is_cuda else device("cpu"))
+    if isinstance(t, str):
+        name = t.rsplit(".", 1)[-1]
+        if t.startswith("torch.cuda.") and name in _NAMES:
+            return _NAMES[name], device("cuda")
+        if t.startswith("torch.") and name in _NAMES:
+            return _NAMES[name], device("cpu")
+        raise ValueError(f"invalid type: '{t}'")
+    raise TypeError(f"dtype must be a type, str, or dtype object, not {type(t).__name__}")
+
+
+def set_default_tensor_type(t):
+    """Deprecated: sets the default floating point dtype from a legacy tensor type."""
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "torch.set_default_dtype() and torch.set_default_device() as alternatives. (Triggered "
+                  "internally at /__w/pytorch/pytorch/torch/csrc/tensor/python_tensor.cpp:434.)", UserWarning,
+                  stacklevel=2)
+    dt, dev = parse_type(t)
+    if dev is not None and dev.type == "cuda":
+        from . import cuda
+        if not cuda.is_available():
+            name = t if isinstance(t, str) else f"torch.cuda.{dt._legacy}Tensor"
+            raise TypeError(f"type {name} not available. Torch not compiled with CUDA enabled.")
+    if not dt.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _dtype.set_default_dtype(dt)

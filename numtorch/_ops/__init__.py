@@ -1,0 +1,14 @@
+"""Every op, one module per family; importing this package registers them all."""
+from . import _registry, creation, pointwise, reduction, shape, linalg, conversion, operators, views  # noqa: F401
+from . import random  # noqa: F401
+from ._registry import FUNCTIONS
+from .pointwise import public
+
+for _fn in (creation.tensor, creation.as_tensor, creation.asarray, creation.from_numpy, creation.zeros,
+            creation.ones, creation.empty, creation.full, creation.zeros_like, creation.ones_like,
+            creation.empty_like, creation.full_like, creation.arange, creation.range, creation.linspace,
+            creation.logspace, creation.eye, creation.empty_strided, creation.scalar_tensor):
+    public(_fn, method=False)
+for _fn in (reduction.sum, reduction.mean):
+    public(_fn)
+setattr(_registry.Tensor, "sum_to_size", reduction.sum_to_size)

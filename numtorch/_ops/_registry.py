@@ -1,0 +1,377 @@
+"""The op registry: wires a forward (on arrays) and a derivative (in tensor ops) into numtorch.
+
+``register`` creates the ``numtorch.<name>`` function, the ``Tensor.<name>`` method and the in-place
+``Tensor.<name>_`` variant, handling dtype promotion, device checks, views and autograd nodes.
+"""
+import numpy as np
+
+from .. import _dtype
+from .._dtype import NP2DT
+from .._tensor import Tensor, bump, make_view, needs_grad_any
+from ..autograd import grad_mode
+from .._device import device_of
+from ..autograd.graph import InputMeta, OpNode, _seq, edge
+
+# Promotion kinds, decided per op (as torch's elementwise_type_promotion_wrapper does).
+NONE = 0          # inputs are used as they are
+DEFAULT = 1       # common dtype of all operands
+INT_TO_FLOAT = 2  # common dtype, integers and bool become the default float dtype
+ALWAYS_BOOL = 3   # compare in the common dtype, return bool
+NO_OPMATH = 4     # common dtype of tensor operands only (scalars are ignored)
+
+OPS = {}
+FUNCTIONS = {}
+_state = grad_mode.state
+
+
+class Op:
+    __slots__ = ("name", "fwd", "bwd", "node_name", "promote", "save", "save_out", "nin", "listin", "view",
+                 "n_out", "nondiff", "scalars")
+
+    def __init__(self, name, fwd, bwd, node_name, promote, save, save_out, nin, listin, view, n_out, nondiff,
+                 scalars):
+        self.name, self.fwd, self.bwd, self.node_name = name, fwd, bwd, node_name
+        self.promote, self.save, self.save_out, self.nin = promote, save, save_out, nin
+        self.listin, self.view, self.n_out, self.nondiff = listin, view, n_out, nondiff
+        self.scalars = scalars
+
+
+def _camel(name):
+    return "".join(p.capitalize() for p in name.strip("_").split("_"))
+
+
+def register(name, fwd, bwd=None, *, nin=1, promote=NONE, save=(), save_out=False, node=None, view=False,
+             n_out=1, nondiff=(), listin=False, method=True, function=True, inplace=False, scalars=False):
+    """Register an op. ``fwd(xp, *arrays, *args, **kw)``; ``bwd(grad, *saved_inputs, out, *args, **kw)``
+    returns one gradient per tensor input (None where there is none).
+
+    save: indices of inputs the derivative needs (others arrive as None); save_out: it needs the output.
+    view: the output is a view of input 0 (True) or may be one ("maybe").
+    scalars: Python numbers are accepted in tensor positions (they get no graph edge).
+    """
+    op = Op(name, fwd, bwd, node or f"{_camel(name)}Backward0", promote, tuple(save), save_out, nin, listin,
+            view, n_out, frozenset(nondiff), scalars)
+    OPS[name] = op
+
+    def function(*args, **kwargs):
+        return call(op, args, kwargs)
+
+    function.__name__ = function.__qualname__ = name
+    if function:
+        FUNCTIONS[name] = function
+    if method:
+        setattr(Tensor, name, function)
+    if inplace:
+        def method_(self, *args, **kwargs):
+            return call_inplace(op, self, args, kwargs)
+        method_.__name__ = name + "_"
+        setattr(Tensor, name + "_", method_)
+    return op
+
+
+def tensor_method(fn):
+    """Decorator: attach ``fn`` to Tensor under its own name (methods that are not registry ops)."""
+    setattr(Tensor, fn.__name__, fn)
+    return fn
+
+
+def to_tensor_arg(x, name="other"):
+    if isinstance(x, Tensor):
+        return x
+    raise TypeError(f"expected Tensor as argument, but got {type(x).__name__}")
+
+
+def broadcast_error(shapes):
+    # Reproduce torch's message naming the first mismatching dimension (from the right).
+    a, b = shapes[0], shapes[1]
+    n = max(len(a), len(b))
+    for i in range(1, n + 1):
+        sa = a[-i] if i <= len(a) else 1
+        sb = b[-i] if i <= len(b) else 1
+        if sa != sb and sa != 1 and sb != 1:
+            raise RuntimeError(f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at "
+                               f"non-singleton dimension {n - i}")
+    raise RuntimeError(f"shapes {a} and {b} cannot be broadcast")
+
+
+def _xp_of(arrays):
+    for a in arrays:
+        if type(a) is not np.ndarray and hasattr(a, "__cuda_array_interface__"):
+            import cupy
+            return cupy
+    return np
+
+
+def check_devices(tensors):
+    devs = {t._data.__class__ for t in tensors if t._data.ndim or len(tensors) == 1}
+    if len(devs) > 1:
+        names = sorted({str(t.device) for t in tensors})
+        raise RuntimeError("Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{names[0]} and {names[1]}!")
+
+
+def _scalar_array(v, dt):
+    # Python ints that overflow the target integer type wrap around, as in torch.
+    if isinstance(v, int) and dt._cat == _dtype.INT:
+        info = np.iinfo(dt._np)
+        if not info.min <= v <= info.max:
+            return np.array(v & ((1 << (8 * dt.itemsize)) - 1)).astype(dt._np)
+    return v
+
+
+def compute_dtype(op, ins):
+    p = op.promote
+    if p == NONE:
+        return None
+    if p == NO_OPMATH:
+        dt = _dtype.result_type_of([x for x in ins if isinstance(x, Tensor)])
+    else:
+        dt = _dtype.result_type_of(ins)
+    if p == INT_TO_FLOAT and dt._cat < _dtype.FLOAT:
+        dt = _dtype.get_default_dtype()
+    return dt
+
+
+def _arrays(ins, dt):
+    arrs = []
+    for x in ins:
+        if isinstance(x, Tensor):
+            a = x._data
+            if dt is not None and a.dtype != dt._np:
+                a = a.astype(dt._np)
+            arrs.append(a)
+        elif dt is not None:
+            arrs.append(_scalar_array(x, dt))
+        else:
+            arrs.append(x)
+    return arrs
+
+
+def _split(op, args):
+    if op.listin:
+        return list(args[0]), args[1:]
+    n = op.nin
+    if len(args) < n:
+        raise TypeError(f"{op.name}() missing required positional argument")
+    return list(args[:n]), args[n:]
+
+
+def _check_inputs(op, ins):
+    tensors = []
+    for i, x in enumerate(ins):
+        if isinstance(x, Tensor):
+            tensors.append(x)
+        elif not (op.scalars and isinstance(x, (int, float, complex, bool, np.generic))) and not (
+                x is None and i > 0):
+            raise TypeError(f"{op.name}(): argument '{'input' if i == 0 else 'other'}' (position {i + 1}) "
+                            f"must be Tensor, not {type(x).__name__}")
+    return tensors
+
+
+def _forward(op, ins, rest, kwargs):
+    tensors = _check_inputs(op, ins)
+    if len(tensors) > 1:
+        check_devices(tensors)
+    dt = compute_dtype(op, ins)
+    arrs = _arrays(ins, dt)
+    xp = np if not tensors or type(tensors[0]._data) is np.ndarray else _xp_of(arrs)
+    try:
+        r = op.fwd(xp, *arrs, *rest, **kwargs)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            broadcast_error([a.shape for a in arrs if hasattr(a, "shape")])
+        raise
+    if op.n_out == 1:
+        if type(r) is not np.ndarray:
+            r = xp.asarray(r)
+        if op.promote == ALWAYS_BOOL:
+            pass
+        elif dt is not None and r.dtype != dt._np:
+            r = r.astype(dt._np)
+    return tensors, r, dt
+
+
+def call(op, args, kwargs):
+    out_t = kwargs.pop("out", None) if kwargs else None
+    ins, rest = _split(op, args)
+    tensors, r, _ = _forward(op, ins, rest, kwargs)
+    if op.n_out == 1:
+        out = Tensor._wrap(r)
+        outs = (out,)
+    else:
+        outs = tuple(Tensor._wrap(a if type(a) is np.ndarray else np.asarray(a)) for a in r)
+        out = outs
+    if op.view:
+        src = tensors[0]
+        for o in outs:
+            if op.view is True or np.may_share_memory(o._data, src._data):
+                make_view(o, src, op, rest, kwargs)
+    if _state.enabled and op.bwd is not None and needs_grad_any(tensors):
+        _record(op, ins, tensors, outs, rest, kwargs)
+    if out_t is not None:
+        return _write_out(op, out_t, out, tensors)
+    return out
+
+
+def _record(op, ins, tensors, outs, rest, kwargs):
+    node = OpNode.__new__(OpNode)
+    node._op = op
+    node._seq = next(_seq)
+    node._args = rest
+    node._kwargs = kwargs
+    edges, meta, saved = [], [], []
+    save = op.save
+    for i, x in enumerate(ins):
+        if isinstance(x, Tensor):
+            edges.append(edge(x))
+            d = x._data
+            meta.append(InputMeta(d.shape, NP2DT[d.dtype], None if type(d) is np.ndarray else device_of(d)))
+            if i in save:
+                vc = x._vc
+                saved.append((x, vc[0] if vc is not None else 0))
+            else:
+                saved.append(None)
+        else:
+            # Python scalars are handed to the derivative as they are.
+            edges.append((None, 0))
+            meta.append(x)
+            saved.append(None)
+    node.next_functions = tuple(edges)
+    node._in_meta = meta
+    node._saved = saved
+    node._out = None
+    if op.n_out > 1:
+        node.n_outputs = op.n_out
+        node._out_meta = [InputMeta(o._data.shape, o.dtype, o.device) for o in outs]
+    for i, o in enumerate(outs):
+        if i in op.nondiff or not (o.dtype.is_floating_point or o.dtype.is_complex):
+            continue
+        o._requires_grad = True
+        o._grad_fn = node
+        o._output_nr = i
+    if op.save_out:
+        o = outs[0]
+        if o._vc is None:
+            o._vc = [0]
+        node._out = (o._data, o._vc, o._vc[0])
+    return node
+
+
+def _write_out(op, out_t, res, tensors):
+    if _state.enabled and (needs_grad_any(tensors) or out_t._requires_grad):
+        raise RuntimeError(f"{op.name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    if isinstance(res, tuple):
+        for o, r in zip(out_t, res):
+            _copy_into_out(o, r)
+        return out_t
+    _copy_into_out(out_t, res)
+    return out_t
+
+
+def _copy_into_out(o, r):
+    if o._data.shape != r._data.shape:
+        if o._data.size:
+            import warnings
+            warnings.warn(f"An output with one or more elements was resized since it had shape "
+                          f"{list(o._data.shape)}, which does not match the required output shape "
+                          f"{list(r._data.shape)}. This behavior is deprecated, and in a future PyTorch "
+                          "release outputs will not be resized unless they have zero elements. You can "
+                          "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
+                          "t.resize_(0).", UserWarning, stacklevel=4)
+        o._data = r._data.astype(o._data.dtype, copy=True)
+    else:
+        o._data[...] = r._data
+    bump(o)
+
+
+# ---------------------------------------------------------------------------------------------- in-place
+
+def check_inplace(t):
+    """torch's checks before writing into ``t`` in place under grad mode."""
+    if _state.enabled and t._requires_grad and t._grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    base = t._base
+    if _state.enabled and base is not None and base._requires_grad and base._grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+
+
+def check_overlap(a):
+    if a.ndim and 0 in a.strides:
+        for n, s in zip(a.shape, a.strides):
+            if s == 0 and n > 1:
+                raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
+                                   "refers to a single memory location. Please clone() the tensor before "
+                                   "performing the operation.")
+
+
+def legacy_name(dt):
+    return dt._legacy
+
+
+def call_inplace(op, self, args, kwargs):
+    ins, rest = _split(op, (self,) + args)
+    check_inplace(self)
+    tensors = _check_inputs(op, ins)
+    if op.promote != NONE:
+        dt = compute_dtype(op, ins)
+        res_dt = _dtype.bool if op.promote == ALWAYS_BOOL else dt
+        if not _dtype.can_cast(res_dt, self.dtype):
+            raise RuntimeError(f"result type {legacy_name(res_dt)} can't be cast to the desired output "
+                               f"type {legacy_name(self.dtype)}")
+    grad = _state.enabled and op.bwd is not None and needs_grad_any(tensors)
+    check_overlap(self._data)
+    if not grad:
+        _, r, _ = _forward(op, ins, rest, kwargs)
+        _assign(self, r)
+        return self
+    return inplace_with_grad(self, lambda s: call(op, (s,) + tuple(ins[1:]) + tuple(rest), dict(kwargs)))
+
+
+def _assign(self, r):
+    d = self._data
+    if r.shape != d.shape:
+        try:
+            np.broadcast_shapes(r.shape, d.shape)
+        except ValueError:
+            broadcast_error([d.shape, r.shape])
+        if np.broadcast_shapes(r.shape, d.shape) != d.shape:
+            raise RuntimeError(f"output with shape {list(d.shape)} doesn't match the broadcast shape "
+                               f"{list(np.broadcast_shapes(r.shape, d.shape))}")
+    if d.ndim == 0 and type(d) is np.ndarray:
+        d[()] = r
+    else:
+        _copyto(d, r)
+    bump(self)
+
+
+def _copyto(d, r):
+    if type(d) is np.ndarray:
+        np.copyto(d, r, casting="unsafe")
+    else:
+        d[...] = r
+
+
+def inplace_with_grad(self, fn):
+    """Apply out-of-place ``fn`` and write its result into ``self`` in place, rewiring autograd.
+
+    ``self`` keeps its memory (views and NumPy arrays sharing it see the new values); its graph is
+    replaced by the out-of-place result's, and when ``self`` is a view, its base's graph gets a
+    CopySlices node so gradients flow through the base as in torch.
+    """
+    base = self._base
+    if base is None:
+        snap = self._snapshot()
+        res = fn(snap)
+        _assign(self, res._data)
+        self._grad_fn = res._grad_fn
+        self._output_nr = res._output_nr
+        self._requires_grad = res._requires_grad
+        return self
+    from .views import copy_slices
+    current = self._regenerate_view()
+    res = fn(current._snapshot())
+    _assign(self, res._data)
+    copy_slices(base, self, res)
+    return self

@@ -1,0 +1,367 @@
+"""dtype/device conversions (to, type, float, ...), copy_/fill_/zero_, new_* constructors, conj/real/imag."""
+import warnings
+
+import numpy as np
+
+from .. import _dtype
+from .._device import CPU, device_of, to_device, xp_for
+from .._dtype import NP2DT, to_dtype
+from .._tensor import Tensor, bump
+from ..autograd import grad_mode
+from . import creation
+from ._registry import FUNCTIONS, call, check_inplace, check_overlap, inplace_with_grad, register, tensor_method
+
+
+def _to_copy(xp, a, dtype=None, device=None):
+    if device is not None:
+        target = xp_for(device)
+        if target is not xp:
+            a = target.asarray(a) if target is not np else a.get()
+    if dtype is not None and a.dtype != dtype._np:
+        a = a.astype(dtype._np)
+    elif device is None or xp_for(device) is xp:
+        a = a.copy()
+    return a
+
+
+def _to_copy_backward(grad, a, out, dtype=None, device=None):
+    g = grad
+    if g.dtype is not a.dtype:
+        g = g.real.to(a.dtype) if g.dtype.is_complex and not a.dtype.is_complex else g.to(a.dtype)
+    if g.device != a.device:
+        g = g.to(a.device)
+    return g
+
+
+_TO = register("_to_copy", _to_copy, _to_copy_backward, node="ToCopyBackward0", method=False, function=False)
+
+
+def _parse_to(args, kwargs):
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype, device = a.dtype, a.device
+        elif isinstance(a, _dtype.dtype):
+            dtype = a
+        elif isinstance(a, (str, int)) or a.__class__.__name__ == "device":
+            device = a
+        elif isinstance(a, bool):
+            pass
+        elif a is not None:
+            dtype = to_dtype(a)
+    if kwargs:
+        raise TypeError(f"to() received an invalid combination of arguments - got unexpected keyword "
+                        f"'{next(iter(kwargs))}'")
+    return (to_dtype(dtype) if dtype is not None else None), to_device(device), copy
+
+
+def to(self, *args, **kwargs):
+    """Returns this tensor converted to a dtype and/or device (itself when nothing changes)."""
+    dtype, device, copy = _parse_to(args, dict(kwargs))
+    if device is not None and device.type == "cuda" and device.index is None:
+        from .. import cuda
+        device = to_device(f"cuda:{cuda.current_device()}")
+    same_dt = dtype is None or dtype is self.dtype
+    same_dev = device is None or device == self.device
+    if same_dt and same_dev and not copy:
+        return self
+    return call(_TO, (self, None if same_dt else dtype, None if same_dev else device), {})
+
+
+Tensor.to = to
+
+
+def _converter(name, dt):
+    def method(self, memory_format=None):
+        return to(self, dt)
+    method.__name__ = name
+    method.__doc__ = f"``self.to({dt})``."
+    setattr(Tensor, name, method)
+
+
+for _name, _dt in (("float", _dtype.float32), ("double", _dtype.float64), ("half", _dtype.float16),
+                   ("bfloat16", _dtype.bfloat16), ("int", _dtype.int32), ("long", _dtype.int64),
+                   ("short", _dtype.int16), ("char", _dtype.int8), ("byte", _dtype.uint8),
+                   ("bool", _dtype.bool), ("cfloat", _dtype.complex64), ("cdouble", _dtype.complex128)):
+    _converter(_name, _dt)
+
+
+@tensor_method
+def cpu(self, memory_format=None):
+    """A copy of this tensor in CPU memory (itself if already there)."""
+    return to(self, CPU)
+
+
+@tensor_method
+def cuda(self, device=None, non_blocking=False, memory_format=None):
+    """A copy of this tensor in CUDA memory."""
+    from .. import cuda as _cuda
+    _cuda._lazy_init()
+    dev = to_device(device if device is not None else f"cuda:{_cuda.current_device()}")
+    if isinstance(device, int):
+        dev = to_device(f"cuda:{device}")
+    return to(self, dev)
+
+
+@tensor_method
+def type_as(self, other):
+    """This tensor cast to ``other``'s type."""
+    return to(self, other.dtype)
+
+
+def legacy_type_name(t):
+    prefix = "torch.cuda." if t.is_cuda else "torch."
+    return f"{prefix}{t.dtype._legacy}Tensor"
+
+
+@tensor_method
+def type(self, dtype=None, non_blocking=False, **kwargs):
+    """The type name (``'torch.FloatTensor'``) or, given a type, this tensor cast to it."""
+    if dtype is None:
+        return legacy_type_name(self)
+    from .. import _legacy
+    dt, dev = _legacy.parse_type(dtype)
+    out = to(self, dt)
+    if dev is not None:
+        out = to(out, dev)
+    return out
+
+
+def view_dtype(self, dtype):
+    """Reinterpret the bits as ``dtype`` (same element size, or last dim scaled)."""
+    dt = to_dtype(dtype)
+    a = self._data
+    if dt.itemsize != a.itemsize and (a.ndim == 0 or a.strides[-1] != a.itemsize):
+        raise RuntimeError("self.stride(-1) must be 1 to view Float as Int (different element sizes), but got "
+                           f"{a.strides[-1] // a.itemsize if a.ndim else 0}")
+    out = Tensor._wrap(a.view(dt._np))
+    from .._tensor import make_view
+    make_view(out, self, None, (), {})
+    return out
+
+
+# ---------------------------------------------------------------------------------------- in-place fills
+
+def _assign_value(self, src_arr):
+    from ._registry import _assign
+    _assign(self, src_arr)
+
+
+@tensor_method
+def copy_(self, src, non_blocking=False):
+    """Copies ``src`` (broadcast, any dtype/device) into this tensor in place."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
+    check_inplace(self)
+    check_overlap(self._data)
+    if grad_mode.state.enabled and (src._requires_grad or self._requires_grad):
+        def fn(s):
+            return _COPY_FROM(s, src)
+        return inplace_with_grad(self, fn)
+    data = src._data
+    if type(data) is not type(self._data):
+        data = data.get() if type(self._data) is np.ndarray else xp_for(self.device).asarray(data)
+    if data.shape != self._data.shape:
+        try:
+            np.broadcast_to(np.empty(data.shape, np.bool_), self._data.shape)
+        except ValueError:
+            raise RuntimeError(f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must "
+                               f"match the size of tensor b ({data.shape[-1] if data.ndim else 1}) at "
+                               f"non-singleton dimension {max(self._data.ndim - 1, 0)}") from None
+    if data.dtype.kind == "c" and self._data.dtype.kind != "c":
+        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2)
+        data = data.real
+    _assign_value(self, data)
+    return self
+
+
+def _copy_from(xp, a, src):
+    return xp.broadcast_to(src.astype(a.dtype, copy=False), a.shape).copy()
+
+
+def _copy_from_backward(grad, a, src, out):
+    return grad * 0, grad
+
+
+_COPY = register("_copy_from", _copy_from, _copy_from_backward, nin=2, node="CopyBackwards", method=False,
+                 function=False)
+
+
+def _COPY_FROM(s, src):
+    return call(_COPY, (s, src), {})
+
+
+def _fill(xp, a, value):
+    return xp.full(a.shape, value, a.dtype)
+
+
+_FILL = register("_fill", _fill, lambda g, a, out, v: g * 0, node="FillBackward0", method=False, function=False)
+
+
+def _fill_tensor(xp, a, value):
+    if value.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
+                           "dimensions.")
+    return xp.broadcast_to(value.astype(a.dtype), a.shape).copy()
+
+
+_FILL_T = register("_fill_t", _fill_tensor, lambda g, a, v, out: (g * 0, g.sum()), nin=2, node="FillBackward1",
+                   method=False, function=False)
+
+
+@tensor_method
+def fill_(self, value):
+    """Fills this tensor with ``value`` in place."""
+    check_inplace(self)
+    check_overlap(self._data)
+    if isinstance(value, Tensor):
+        if grad_mode.state.enabled and (value._requires_grad or self._requires_grad):
+            return inplace_with_grad(self, lambda s: call(_FILL_T, (s, value), {}))
+        _fill_tensor(np, self._data[:0] if False else self._data, value._data)
+        self._data[...] = value._data
+        bump(self)
+        return self
+    if grad_mode.state.enabled and self._requires_grad:
+        return inplace_with_grad(self, lambda s: call(_FILL, (s, value), {}))
+    self._data[...] = value
+    bump(self)
+    return self
+
+
+@tensor_method
+def zero_(self):
+    """Fills this tensor with zeros in place."""
+    return fill_(self, 0)
+
+
+# ---------------------------------------------------------------------------------------- new_* constructors
+
+def _new_kw(self, dtype, device):
+    return (dtype if dtype is not None else self.dtype), (device if device is not None else self.device)
+
+
+@tensor_method
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """A new tensor from ``data`` with this tensor's dtype and device by default."""
+    dt, dev = _new_kw(self, dtype, device)
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+                      "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2)
+        data = data.detach().clone()._data
+    return creation.tensor(data, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+@tensor_method
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """Zeros of ``size`` with this tensor's dtype and device by default."""
+    dt, dev = _new_kw(self, dtype, device)
+    return creation.zeros(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+@tensor_method
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """Ones of ``size`` with this tensor's dtype and device by default."""
+    dt, dev = _new_kw(self, dtype, device)
+    return creation.ones(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+@tensor_method
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """An uninitialised tensor of ``size`` with this tensor's dtype and device by default."""
+    dt, dev = _new_kw(self, dtype, device)
+    return creation.empty(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+@tensor_method
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
+             pin_memory=False):
+    """``size`` filled with ``fill_value``, with this tensor's dtype and device by default."""
+    dt, dev = _new_kw(self, dtype, device)
+    return creation.full(size, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+@tensor_method
+def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False, layout=None,
+                      pin_memory=False):
+    dt, dev = _new_kw(self, dtype, device)
+    return creation.empty_strided(size, stride, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+@tensor_method
+def new(self, *args, **kwargs):
+    """Legacy: a new tensor of this tensor's type (empty, of a size, or from data)."""
+    device = kwargs.pop("device", None)
+    return creation.legacy_new(Tensor, self.dtype, args, device)
+
+
+# ---------------------------------------------------------------------------------------- complex parts
+
+def _conj(xp, a):
+    return xp.conj(a) if a.dtype.kind == "c" else a
+
+
+@tensor_method
+def conj(self):
+    """The complex conjugate (this tensor itself for real dtypes)."""
+    if not self.dtype.is_complex:
+        return self
+    return call(_CONJ, (self,), {})
+
+
+_CONJ = register("_conj", lambda xp, a: xp.conj(a), lambda g, a, out: g.conj(), node="ConjBackward0",
+                 method=False, function=False)
+FUNCTIONS["conj"] = conj
+
+
+def _real(xp, a):
+    return a.real
+
+
+def _real_backward(grad, a, out):
+    return grad
+
+
+register("real", _real, _real_backward, view=True, node="RealBackward0", method=False)
+register("imag", lambda xp, a: a.imag, lambda g, a, out: g * 1j, view=True, node="ImagBackward0",
+         method=False)
+
+
+def _prop(name, getter):
+    setattr(Tensor, name, property(getter))
+
+
+_prop("real", lambda self: self if not self.dtype.is_complex else FUNCTIONS["real"](self))
+_prop("imag", lambda self: FUNCTIONS["imag"](self) if self.dtype.is_complex else _no_imag())
+
+
+def _no_imag():
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+
+def _T(self):
+    nd = self.ndim
+    if nd != 2 and nd != 0:
+        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
+                      "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
+                      "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
+                      "tensor. (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
+                      "TensorShape.cpp:4314.)", UserWarning, stacklevel=2)
+    return self.permute(tuple(range(nd - 1, -1, -1)))
+
+
+def _mT(self):
+    if self.ndim < 2:
+        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self.ndim}-D "
+                           "tensor.")
+    return self.transpose(-2, -1)
+
+
+_prop("T", _T)
+_prop("mT", _mT)
+_prop("H", lambda self: _T(self).conj())
+_prop("mH", lambda self: _mT(self).conj())

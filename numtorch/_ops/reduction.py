@@ -1,0 +1,136 @@
+"""Reductions: sum, mean, and the dim helpers every reduction shares."""
+import numpy as np
+
+from .. import _dtype
+from .._dtype import to_dtype
+from ._registry import call, register
+
+
+def norm_dims(dim, ndim):
+    """Normalise ``dim`` (None, int or sequence) to a sorted tuple of non-negative axes, torch's errors."""
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
+    out = []
+    for d in dims:
+        d = d.__index__() if not isinstance(d, int) else d
+        if d < lo or d > hi:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})")
+        d = d % ndim if ndim else 0
+        if d in out:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        out.append(d)
+    return tuple(sorted(out))
+
+
+def keepdim_shape(shape, dims):
+    """``shape`` with the reduced ``dims`` put back as size 1 (all dims when ``dims`` is None)."""
+    if dims is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _axes(a, dim):
+    dims = norm_dims(dim, a.ndim)
+    # An empty dim list reduces over everything, as in torch; 0-d inputs have no axis to name.
+    if not dims or a.ndim == 0:
+        return None
+    return dims
+
+
+def expand_back(grad, in_shape, dim, keepdim):
+    """Broadcast a reduction's gradient back over the reduced dims of ``in_shape``."""
+    dims = norm_dims(dim, len(in_shape)) or None
+    if not keepdim and in_shape != ():
+        grad = grad.reshape(keepdim_shape(in_shape, dims))
+    return grad.expand(in_shape)
+
+
+def _low_precision(a):
+    return a.dtype == np.float16 or a.dtype == _dtype.bfloat16._np
+
+
+def _sum(xp, a, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        a = a.astype(to_dtype(dtype)._np)
+    elif a.dtype.kind in "biu":
+        a = a.astype(np.int64)
+    axes = _axes(a, dim)
+    if _low_precision(a):
+        # torch accumulates reduced-precision floats in float32.
+        return xp.sum(a, axis=axes, keepdims=keepdim, dtype=np.float32).astype(a.dtype)
+    return xp.sum(a, axis=axes, keepdims=keepdim)
+
+
+def _sum_backward(grad, a, out, dim=None, keepdim=False, *, dtype=None):
+    return expand_back(grad, a.shape, dim, keepdim)
+
+
+def _mean(xp, a, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        a = a.astype(to_dtype(dtype)._np)
+    elif a.dtype.kind in "biu":
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
+                           f"or complex dtype. Got: {_dtype.NP2DT[a.dtype]._legacy}")
+    axes = _axes(a, dim)
+    if _low_precision(a):
+        return xp.mean(a, axis=axes, keepdims=keepdim, dtype=np.float32).astype(a.dtype)
+    return xp.mean(a, axis=axes, keepdims=keepdim)
+
+
+def _mean_backward(grad, a, out, dim=None, keepdim=False, *, dtype=None):
+    dims = norm_dims(dim, len(a.shape)) or range(len(a.shape))
+    n = 1
+    for d in dims:
+        n *= a.shape[d]
+    return expand_back(grad, a.shape, dim, keepdim) / n
+
+
+def _all(fwd):
+    return lambda xp, a, *, dtype=None: fwd(xp, a, None, False, dtype=dtype)
+
+
+def _all_bwd(bwd):
+    return lambda grad, a, out, *, dtype=None: bwd(grad, a, out, None, False, dtype=dtype)
+
+
+_SUM0 = register("_sum_all", _all(_sum), _all_bwd(_sum_backward), node="SumBackward0", method=False,
+                 function=False)
+_SUM1 = register("_sum_dim", _sum, _sum_backward, node="SumBackward1", method=False, function=False)
+_MEAN0 = register("_mean_all", _all(_mean), _all_bwd(_mean_backward), node="MeanBackward0", method=False,
+                  function=False)
+_MEAN1 = register("_mean_dim", _mean, _mean_backward, node="MeanBackward1", method=False, function=False)
+
+
+def _reduce(op0, op1, input, dim, keepdim, dtype, out):
+    kw = {"dtype": dtype} if dtype is not None else {}
+    if out is not None:
+        kw["out"] = out
+    if dim is None and not keepdim:
+        return call(op0, (input,), kw)
+    return call(op1, (input, dim, keepdim), kw)
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Sum of elements, over all or the given dims."""
+    return _reduce(_SUM0, _SUM1, input, dim, keepdim, dtype, out)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Mean of elements, over all or the given dims."""
+    return _reduce(_MEAN0, _MEAN1, input, dim, keepdim, dtype, out)
+
+
+def sum_to_size(self, *size):
+    """Sum this tensor down to ``size`` (the inverse of broadcasting ``size`` to this shape)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    shape = self.shape
+    lead = len(shape) - len(size)
+    if lead < 0:
+        raise RuntimeError(f"size {{{', '.join(map(str, size))}}} is not expandable to size "
+                           f"{{{', '.join(map(str, shape))}}}.")
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1)
+    g = self.sum(dims, keepdim=True) if dims else self
+    return g.reshape(size) if lead else g
