@@ -89,6 +89,9 @@ class Tensor:
         t._grad_fn = node
         return t
 
+    def _bump(self):
+        bump(self)
+
     def _snapshot(self):
         """A copy of the data that keeps this tensor's place in the graph (for in-place autograd)."""
         t = _new(Tensor)

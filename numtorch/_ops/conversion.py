@@ -195,6 +195,11 @@ def _COPY_FROM(s, src):
     return call(_COPY, (s, src), {})
 
 
+def copy_into_new(src):
+    """A fresh copy of ``src`` made by ``copy_`` into a new tensor, recorded as torch records it."""
+    return call(_COPY, (creation.empty_like(src), src), {})
+
+
 def _fill(xp, a, value):
     return xp.full(a.shape, value, a.dtype)
 

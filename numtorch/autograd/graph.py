@@ -220,16 +220,21 @@ def accumulate(t, g):
     if g is None:
         return
     old = t._grad
-    if grad_mode.state.enabled:
-        t._grad = g if old is None else old + g
-    elif old is None:
-        # The incoming gradient may alias a user tensor or a broadcast view: own a fresh copy.
-        t._grad = Tensor._wrap(g._data.copy())
-    elif old._grad_fn is not None or old._data.shape != g._data.shape:
-        t._grad = Tensor._wrap(old._data + g._data)
-    else:
+    if old is None:
+        if grad_mode.state.enabled:
+            # torch clones through copy_ here, so the new .grad has a CopyBackwards node.
+            from .._ops.conversion import copy_into_new
+            t._grad = copy_into_new(g)
+        else:
+            # The incoming gradient may alias a user tensor or a broadcast view: own a fresh copy.
+            t._grad = Tensor._wrap(g._data.copy())
+    elif grad_mode.state.enabled:
+        t._grad = old + g
+    elif old._data.shape == g._data.shape:
         old._data += g._data
         old._bump()
+    else:
+        t._grad = Tensor._wrap(old._data + g._data)
     post = t.__dict__.get("_post_acc_hooks")
     if post:
         for fn in list(post.values()):
