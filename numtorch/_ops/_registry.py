@@ -103,6 +103,13 @@ def _xp_of(arrays):
 
 
 def check_devices(tensors):
+    kind = tensors[0]._data.__class__
+    for t in tensors:
+        if t._data.__class__ is not kind:
+            break
+    else:
+        return
+    # torch lets 0-d cpu tensors take part in cuda ops, like Python scalars.
     devs = {t._data.__class__ for t in tensors if t._data.ndim or len(tensors) == 1}
     if len(devs) > 1:
         names = sorted({str(t.device) for t in tensors})
@@ -119,10 +126,7 @@ def _scalar_array(v, dt):
     return v
 
 
-def compute_dtype(op, ins):
-    p = op.promote
-    if p == NONE:
-        return None
+def _slow_dtype(p, ins):
     if p == NO_OPMATH:
         dt = _dtype.result_type_of([x for x in ins if isinstance(x, Tensor)])
     else:
@@ -132,18 +136,42 @@ def compute_dtype(op, ins):
     return dt
 
 
+def _promo_key(x):
+    if isinstance(x, Tensor):
+        d = x._data
+        return d.dtype, d.ndim == 0
+    return x.__class__
+
+
+_PROMOTIONS = {}
+
+
+def compute_dtype(op, ins):
+    """The dtype an op computes in, from its promotion kind; memoised on the operands' dtype signature."""
+    p = op.promote
+    if p == NONE:
+        return None
+    if len(ins) == 1:
+        key = (p, ins[0]._data.dtype, _dtype._default[0])
+    else:
+        key = (p, _dtype._default[0], *[_promo_key(x) for x in ins])
+    dt = _PROMOTIONS.get(key)
+    if dt is None:
+        dt = _PROMOTIONS[key] = _slow_dtype(p, ins)
+    return dt
+
+
 def _arrays(ins, dt):
+    npdt = dt._np
     arrs = []
     for x in ins:
         if isinstance(x, Tensor):
             a = x._data
-            if dt is not None and a.dtype != dt._np:
-                a = a.astype(dt._np)
+            if a.dtype is not npdt and a.dtype != npdt:
+                a = a.astype(npdt)
             arrs.append(a)
-        elif dt is not None:
-            arrs.append(_scalar_array(x, dt))
         else:
-            arrs.append(x)
+            arrs.append(_scalar_array(x, dt))
     return arrs
 
 
@@ -153,7 +181,7 @@ def _split(op, args):
     n = op.nin
     if len(args) < n:
         raise TypeError(f"{op.name}() missing required positional argument")
-    return list(args[:n]), args[n:]
+    return args[:n], args[n:]
 
 
 def _check_inputs(op, ins):
@@ -169,11 +197,16 @@ def _check_inputs(op, ins):
 
 
 def _forward(op, ins, rest, kwargs):
-    tensors = _check_inputs(op, ins)
+    tensors = [x for x in ins if isinstance(x, Tensor)]
+    if len(tensors) != len(ins):
+        _check_inputs(op, ins)
     if len(tensors) > 1:
         check_devices(tensors)
-    dt = compute_dtype(op, ins)
-    arrs = _arrays(ins, dt)
+    dt = compute_dtype(op, ins) if op.promote else None
+    if dt is None:
+        arrs = [x._data if isinstance(x, Tensor) else x for x in ins]
+    else:
+        arrs = _arrays(ins, dt)
     xp = np if not tensors or type(tensors[0]._data) is np.ndarray else _xp_of(arrs)
     try:
         r = op.fwd(xp, *arrs, *rest, **kwargs)
@@ -184,9 +217,8 @@ def _forward(op, ins, rest, kwargs):
     if op.n_out == 1:
         if type(r) is not np.ndarray:
             r = xp.asarray(r)
-        if op.promote == ALWAYS_BOOL:
-            pass
-        elif dt is not None and r.dtype != dt._np:
+        # The forward may compute in a wider type (NumPy's rules); the result takes torch's dtype.
+        if dt is not None and r.dtype is not dt._np and r.dtype != dt._np and op.promote != ALWAYS_BOOL:
             r = r.astype(dt._np)
     return tensors, r, dt
 
