@@ -1,9 +1,9 @@
 """numtorch: PyTorch's API on NumPy. ``import numtorch as torch``."""
 from . import _dtype
-from ._dtype import (bfloat16, bool, can_cast, cdouble, cfloat, complex64, complex128, double, dtype, finfo,
-                     float, float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32,
-                     int64, is_complex, is_floating_point, long, promote_types, result_type, set_default_dtype,
-                     short, uint8)
+from ._dtype import (bfloat16, bool, can_cast, cdouble, cfloat, chalf, complex32, complex64, complex128, double,
+                     dtype, finfo, float, float16, float32, float64, get_default_dtype, half, iinfo, int, int8,
+                     int16, int32, int64, is_complex, is_floating_point, long, promote_types, result_type,
+                     set_default_dtype, short, uint8)
 from ._device import device
 from ._size import Size
 from ._tensor import Tensor

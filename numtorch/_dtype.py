@@ -12,10 +12,14 @@ class dtype:
     """A tensor element type, named as in torch (``torch.float32``)."""
 
     __slots__ = ("_name", "_np", "itemsize", "is_floating_point", "is_complex", "is_signed", "_cat",
-                 "_legacy")
+                 "_legacy", "abbr")
 
-    def __init__(self, name, np_dtype, cat, legacy):
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("cannot create 'torch.dtype' instances")
+
+    def __init__(self, name, np_dtype, cat, legacy, abbr):
         self._name = name
+        self.abbr = abbr
         self._np = np.dtype(np_dtype)
         self.itemsize = self._np.itemsize
         self._cat = cat
@@ -31,9 +35,15 @@ class dtype:
         return (_dtype_by_name, (self._name,))
 
     def to_complex(self):
-        return {"float16": complex32, "float32": complex64, "float64": complex128}.get(self._name, self)
+        """The complex dtype with this dtype's real part (complex dtypes map to themselves)."""
+        if self._cat == COMPLEX:
+            return self
+        if self._cat != FLOAT:
+            raise RuntimeError(f"Unknown Complex ScalarType for {self._legacy}")
+        return {"float16": complex32, "float64": complex128}.get(self._name, complex64)
 
     def to_real(self):
+        """The real dtype of this complex dtype (real dtypes map to themselves)."""
         return {"complex32": float16, "complex64": float32, "complex128": float64}.get(self._name, self)
 
 
@@ -41,23 +51,31 @@ def _dtype_by_name(name):
     return _BY_NAME[name]
 
 
-bool = dtype("bool", np.bool_, BOOL, "Bool")
-uint8 = dtype("uint8", np.uint8, INT, "Byte")
-int8 = dtype("int8", np.int8, INT, "Char")
-int16 = dtype("int16", np.int16, INT, "Short")
-int32 = dtype("int32", np.int32, INT, "Int")
-int64 = dtype("int64", np.int64, INT, "Long")
-float16 = dtype("float16", np.float16, FLOAT, "Half")
-bfloat16 = dtype("bfloat16", ml_dtypes.bfloat16, FLOAT, "BFloat16")
-float32 = dtype("float32", np.float32, FLOAT, "Float")
-float64 = dtype("float64", np.float64, FLOAT, "Double")
-# complex32 has no NumPy counterpart; it exists as a name only so to_complex() can answer.
-complex32 = None
-complex64 = dtype("complex64", np.complex64, COMPLEX, "ComplexFloat")
-complex128 = dtype("complex128", np.complex128, COMPLEX, "ComplexDouble")
+def _make(name, np_dtype, cat, legacy, abbr):
+    d = object.__new__(dtype)
+    d.__init__(name, np_dtype, cat, legacy, abbr)
+    return d
+
+
+bool = _make("bool", np.bool_, BOOL, "Bool", "b8")
+uint8 = _make("uint8", np.uint8, INT, "Byte", "u8")
+int8 = _make("int8", np.int8, INT, "Char", "i8")
+int16 = _make("int16", np.int16, INT, "Short", "i16")
+int32 = _make("int32", np.int32, INT, "Int", "i32")
+int64 = _make("int64", np.int64, INT, "Long", "i64")
+float16 = _make("float16", np.float16, FLOAT, "Half", "f16")
+bfloat16 = _make("bfloat16", ml_dtypes.bfloat16, FLOAT, "BFloat16", "bf16")
+float32 = _make("float32", np.float32, FLOAT, "Float", "f32")
+float64 = _make("float64", np.float64, FLOAT, "Double", "f64")
+# NumPy has no complex32: tensors asked to hold it are stored (and reported) as complex64, but the dtype
+# exists so that promotion and to_complex() give torch's answers.
+complex32 = _make("complex32", np.complex64, COMPLEX, "ComplexHalf", "c32")
+complex32.itemsize = 4
+complex64 = _make("complex64", np.complex64, COMPLEX, "ComplexFloat", "c64")
+complex128 = _make("complex128", np.complex128, COMPLEX, "ComplexDouble", "c128")
 
 ALL = (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex64, complex128)
-_BY_NAME = {d._name: d for d in ALL}
+_BY_NAME = {d._name: d for d in ALL + (complex32,)}
 _BY_NAME.update(half=float16, float=float32, double=float64, short=int16, int=int32, long=int64,
                 cfloat=complex64, cdouble=complex128, chalf=complex32)
 # Keyed by numpy dtype: array.dtype -> torch dtype is the hot lookup behind Tensor.dtype.
@@ -73,13 +91,16 @@ def get_default_dtype():
 
 def set_default_dtype(d):
     """Sets the default floating point dtype (float32 or float64; float16/bfloat16 allowed)."""
-    if not isinstance(d, dtype) or not d.is_floating_point:
-        raise TypeError(f"only floating-point types are supported as the default type")
+    msg = "only floating-point types are supported as the default type"
+    if not isinstance(d, dtype):
+        raise TypeError("invalid dtype object: " + msg)
+    if not d.is_floating_point:
+        raise TypeError(msg)
     _default[0] = d
 
 
 def default_complex():
-    return complex128 if _default[0] is float64 else complex64
+    return _default[0].to_complex()
 
 
 def to_dtype(x):
@@ -110,18 +131,18 @@ def _promote_same_cat(a, b, cat):
 
 def promote_types(type1, type2):
     """Returns the smallest dtype to which both ``type1`` and ``type2`` can be cast."""
+    for i, t in enumerate((type1, type2)):
+        if not isinstance(t, dtype):
+            raise TypeError(f"promote_types(): argument 'type{i + 1}' (position {i + 1}) must be torch.dtype, "
+                            f"not {t.__class__.__name__}")
     a, b = type1, type2
     if a is b:
         return a
+    if a._cat < b._cat:
+        a, b = b, a
     if a._cat != b._cat:
-        if a._cat < b._cat:
-            a, b = b, a
-        if a._cat == COMPLEX and b._cat == FLOAT and b.itemsize * 2 > a.itemsize:
-            return complex128
-        if a._cat == INT and b._cat == BOOL:
-            return a
-        return a
-    if a._cat == BOOL:
+        if a._cat == COMPLEX and b._cat == FLOAT:
+            return promote_types(a.to_real(), b).to_complex()
         return a
     if a._cat == COMPLEX:
         return a if a.itemsize >= b.itemsize else b
@@ -149,16 +170,15 @@ def _combine(higher, lower):
 def scalar_dtype(v):
     """The dtype a Python number takes when it meets a tensor."""
     t = type(v)
-    if t is builtins.bool or t is np.bool_:
+    if t is builtins.bool:
         return bool
-    if t is builtins.int:
+    if t is builtins.int or isinstance(v, np.integer):
         return int64
-    if t is builtins.float:
-        return _default[0]
-    if t is builtins.complex:
+    if t is builtins.complex or isinstance(v, np.complexfloating):
         return default_complex()
-    if isinstance(v, np.generic):
-        return NP2DT[v.dtype] if not isinstance(v, np.floating) else _default[0]
+    # torch reads a NumPy bool scalar as a float number, not as a bool.
+    if t is builtins.float or isinstance(v, (np.floating, np.bool_)):
+        return _default[0]
     raise TypeError(f"unsupported scalar type {t.__name__}")
 
 
@@ -181,23 +201,41 @@ def result_type_of(operands):
     return _combine(dim, _combine(zero, wrapped))
 
 
+_NUMBER = (builtins.bool, builtins.int, builtins.float, builtins.complex, np.number, np.bool_)
+
+
 def result_type(tensor, other):
     """Returns the dtype that results from an arithmetic operation on the given operands."""
+    for x in (tensor, other):
+        if getattr(x, "_data", None) is None and not isinstance(x, _NUMBER):
+            names = ", ".join("Tensor" if hasattr(y, "_data") else type(y).__name__ for y in (tensor, other))
+            raise TypeError(f"result_type() received an invalid combination of arguments - got ({names})")
     return result_type_of((tensor, other))
 
 
 def can_cast(from_, to):
     """Whether a cast from ``from_`` to ``to`` is allowed under torch's promotion casting rules."""
+    for i, (name, t) in enumerate((("from_", from_), ("to", to))):
+        if not isinstance(t, dtype):
+            raise TypeError(f"can_cast(): argument '{name}' (position {i + 1}) must be torch.dtype, not "
+                            f"{type(t).__name__}")
     return from_._cat <= to._cat
+
+
+def _need_tensor(fn, input):
+    if getattr(input, "_data", None) is None:
+        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
 
 
 def is_floating_point(input):
     """Whether ``input``'s dtype is a floating point dtype."""
+    _need_tensor("is_floating_point", input)
     return input.dtype.is_floating_point
 
 
 def is_complex(input):
     """Whether ``input``'s dtype is a complex dtype."""
+    _need_tensor("is_complex", input)
     return input.dtype.is_complex
 
 
@@ -205,11 +243,24 @@ def _fmt(v):
     return f"{v:.6g}"
 
 
-class finfo:
+def _need_dtype(fn, t):
+    if not isinstance(t, dtype):
+        raise TypeError(f"{fn}(): argument 'type' (position 1) must be torch.dtype, not {type(t).__name__}")
+
+
+class _Info:
+    __hash__ = None
+
+    def __eq__(self, other):
+        return type(other) is type(self) and vars(other) == vars(self)
+
+
+class finfo(_Info):
     """Numerical properties of a floating point dtype."""
 
     def __init__(self, type=None):
         t = _default[0] if type is None else type
+        _need_dtype("finfo", t)
         if t._cat < FLOAT:
             raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to "
                             "handle 'torch.finfo'")
@@ -219,7 +270,8 @@ class finfo:
         self.max = builtins.float(info.max)
         self.min = builtins.float(info.min)
         self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
-        self.resolution = builtins.float(info.resolution)
+        # torch reports a power of ten, not NumPy's value rounded to the dtype.
+        self.resolution = 10.0 ** -info.precision
         self.dtype = t.to_real()._name
 
     def __repr__(self):
@@ -228,17 +280,20 @@ class finfo:
                 f"dtype={self.dtype})")
 
 
-class iinfo:
+class iinfo(_Info):
     """Numerical properties of an integer dtype."""
 
     def __init__(self, type):
-        if type._cat != INT and type is not bool:
+        _need_dtype("iinfo", type)
+        if type is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if type._cat != INT:
             raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle "
                             "'torch.iinfo'")
-        info = np.iinfo(type._np) if type is not bool else None
+        info = np.iinfo(type._np)
         self.bits = type.itemsize * 8
-        self.min = builtins.int(info.min) if info else 0
-        self.max = builtins.int(info.max) if info else 1
+        self.min = builtins.int(info.min)
+        self.max = builtins.int(info.max)
         self.dtype = type._name
 
     def __repr__(self):
@@ -248,4 +303,4 @@ class iinfo:
 # torch's aliases are the same objects as the canonical dtypes.
 half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64
-cfloat, cdouble = complex64, complex128
+cfloat, cdouble, chalf = complex64, complex128, complex32

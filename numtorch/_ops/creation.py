@@ -7,10 +7,11 @@ import warnings
 import numpy as np
 
 from .. import _dtype
-from .._device import CPU, to_device, xp_for
+from .._device import CPU, cupy_module, to_device, xp_for
 from .._dtype import NP2DT, to_dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
+from .fromdata import array_dtype, cast, from_data
 
 _wrap = Tensor._wrap
 
@@ -35,7 +36,9 @@ def _size_args(size):
 def _finish(arr, requires_grad=False):
     t = _wrap(arr)
     if requires_grad:
-        t.requires_grad_(True)
+        if arr.dtype.kind not in "fcV":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        t._requires_grad = True
     return t
 
 
@@ -45,85 +48,36 @@ def _np_dtype(dtype, default=None):
     return to_dtype(dtype)._np
 
 
-def _infer_dtype(data):
-    """torch.tensor's dtype inference for Python data (nested lists of numbers, tensors, arrays)."""
-    cat = -1
-    seen_tensor = None
-    stack = [data]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, Tensor):
-            seen_tensor = x.dtype if seen_tensor is None else _dtype.promote_types(seen_tensor, x.dtype)
-        elif isinstance(x, np.ndarray):
-            seen_tensor = NP2DT[x.dtype] if seen_tensor is None else _dtype.promote_types(seen_tensor,
-                                                                                          NP2DT[x.dtype])
-        elif isinstance(x, (builtins.bool, np.bool_)):
-            cat = max(cat, 0)
-        elif isinstance(x, (int, np.integer)):
-            cat = max(cat, 1)
-        elif isinstance(x, (float, np.floating)):
-            cat = max(cat, 2)
-        elif isinstance(x, (complex, np.complexfloating)):
-            cat = max(cat, 3)
-        elif isinstance(x, (list, tuple)):
-            stack.extend(x)
-        else:
-            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
-    scal = {-1: None, 0: _dtype.bool, 1: _dtype.int64, 2: _dtype.get_default_dtype(),
-            3: _dtype.default_complex()}[cat]
-    if seen_tensor is None:
-        return scal or _dtype.get_default_dtype()
-    if scal is None:
-        return seen_tensor
-    return _dtype.promote_types(seen_tensor, scal)
-
-
-def _to_array(data, dt):
-    if isinstance(data, Tensor):
-        return data._data.astype(dt._np, copy=True)
-    if isinstance(data, (list, tuple)) and any(isinstance(x, (Tensor, list, tuple)) for x in data):
-        parts = [_to_array(x, dt) for x in data]
-        shapes = {p.shape for p in parts}
-        if len(shapes) > 1:
-            raise ValueError(f"expected sequence of length {parts[0].shape[0] if parts[0].ndim else 0} at "
-                             f"dim 1 (got {parts[1].shape[0] if parts[1].ndim else 0})")
-        return np.stack(parts) if parts else np.zeros((0,), dt._np)
-    if dt._cat == _dtype.INT and isinstance(data, (float, list, tuple)):
-        arr = np.asarray(data, dtype=np.float64 if not _has_complex(data) else None)
-        if arr.dtype.kind == "f":
-            return np.trunc(arr).astype(dt._np)
-    return np.array(data, dtype=dt._np)
-
-
-def _has_complex(data):
-    return any(isinstance(x, complex) for x in data) if isinstance(data, (list, tuple)) else False
+def _copy_layout(arr, np_dtype):
+    # torch copies keep a dense input's memory layout (strides), like NumPy's order="K".
+    xp = np if type(arr) is np.ndarray else cupy_module()
+    out = xp.empty_like(arr, dtype=np_dtype, order="K")
+    out[...] = cast(arr, np_dtype)
+    return out
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """Constructs a tensor by copying ``data`` (a number, nested sequence, array or tensor)."""
+    dt = to_dtype(dtype) if dtype is not None else None
     if isinstance(data, Tensor):
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
                       "or sourceTensor.detach().clone().requires_grad_(True), rather than "
                       "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
-    if isinstance(data, np.ndarray) and dtype is None:
-        dt = NP2DT.get(data.dtype)
-        if dt is None:
-            raise TypeError(f"can't convert np.ndarray of type {data.dtype}. The only supported types are: "
-                            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
-                            "uint8, and bool.")
+        arr = _copy_layout(data._data, (dt or data.dtype)._np)
+    elif isinstance(data, np.ndarray):
+        src = array_dtype(data, wide_uint=dt is not None)
+        arr = _copy_layout(data, (dt or src)._np)
     else:
-        dt = to_dtype(dtype) if dtype is not None else _infer_dtype(data)
-    if isinstance(data, np.ndarray):
-        arr = np.array(data, dtype=dt._np, copy=True)
-    else:
-        arr = _to_array(data, dt)
+        arr = from_data(data, dt)
     return _finish(_place(arr, device), requires_grad)
 
 
 def _place(arr, device):
     dev = to_device(device)
-    if dev is None or dev.type == "cpu":
+    if dev is None:
         return arr
+    if dev.type == "cpu":
+        return arr if type(arr) is np.ndarray else arr.get()
     return xp_for(dev).asarray(arr)
 
 
