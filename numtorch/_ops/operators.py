@@ -1,18 +1,19 @@
-"""Python operators on Tensor (``+ - * / // % ** @``, comparisons, ``& | ^ ~``), with a fast path.
+"""Python operators on Tensor (``+ - * / // % ** @``, comparisons, ``& | ^ ~ << >>``), with a fast path.
 
 The fast path handles the common case that costs most in Python overhead: two tensors of the same
-float dtype (or a tensor and a Python number) when no gradient is recorded. It calls the NumPy ufunc
-directly; anything else goes through the registry.
+float dtype (or a float tensor and a Python number) when no gradient is recorded. It calls the NumPy
+ufunc directly; anything else goes through the ops.
 """
 import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ._registry import FUNCTIONS
+from ._registry import FUNCTIONS, OPS, call
 
 _state = grad_mode.state
 _new = object.__new__
 _ndarray = np.ndarray
+_NUMBERS = (Tensor, int, float, complex, bool, np.generic)
 # Kinds for which the ufunc's result dtype equals torch's for same-dtype operands.
 _FLOAT_KINDS = "fc"
 
@@ -43,72 +44,58 @@ def _fast_binary(ufunc, slow, kinds=_FLOAT_KINDS):
     return method
 
 
-def _reflected(name):
-    fn = FUNCTIONS[name]
-
+def _guard(fn):
     def method(self, other):
-        if isinstance(other, Tensor):
-            return fn(other, self)
-        from .. import _dtype
-        dt = _dtype.result_type_of((self, other))
-        return fn(_scalar_like(other, self, dt), self)
-    return method
-
-
-def _scalar_like(v, t, dt):
-    from .creation import scalar_tensor
-    return scalar_tensor(v, dtype=dt, device=t.device)
-
-
-def _not_impl_guard(fn):
-    def method(self, other):
-        if not isinstance(other, (Tensor, int, float, complex, bool, np.generic)):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return fn(self, other)
     return method
 
 
-def _install():
-    F = FUNCTIONS
-    Tensor.__add__ = Tensor.__radd__ = _not_impl_guard(_fast_binary(np.add, F["add"], "fcb"))
-    Tensor.__sub__ = _not_impl_guard(_fast_binary(np.subtract, F["sub"]))
-    Tensor.__rsub__ = _not_impl_guard(_rsub)
-    Tensor.__mul__ = Tensor.__rmul__ = _not_impl_guard(_fast_binary(np.multiply, F["mul"], "fcb"))
-    Tensor.__truediv__ = _not_impl_guard(_fast_binary(np.true_divide, F["div"]))
-    Tensor.__rtruediv__ = _not_impl_guard(_reflected("div"))
-    Tensor.__floordiv__ = _not_impl_guard(F["floor_divide"])
-    Tensor.__rfloordiv__ = _not_impl_guard(_reflected("floor_divide"))
-    Tensor.__mod__ = _not_impl_guard(F["remainder"])
-    Tensor.__rmod__ = _not_impl_guard(_reflected("remainder"))
-    Tensor.__pow__ = _not_impl_guard(F["pow"])
-    Tensor.__rpow__ = _not_impl_guard(_rpow)
-    Tensor.__matmul__ = _matmul_guard(F["matmul"])
-    Tensor.__rmatmul__ = _matmul_guard(lambda a, b: F["matmul"](b, a))
-    Tensor.__neg__ = F["neg"]
-    Tensor.__pos__ = lambda self: self
-    Tensor.__abs__ = F["abs"]
-    Tensor.__invert__ = _invert
-    for op, name in (("eq", "eq"), ("ne", "ne"), ("lt", "lt"), ("le", "le"), ("gt", "gt"), ("ge", "ge")):
-        setattr(Tensor, f"__{op}__", _cmp_guard(F[name]))
-    for op, name in (("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwise_xor"),
-                     ("lshift", "bitwise_left_shift"), ("rshift", "bitwise_right_shift")):
-        setattr(Tensor, f"__{op}__", _not_impl_guard(F[name]))
-        setattr(Tensor, f"__r{op}__", _not_impl_guard(_reflected(name)))
-        setattr(Tensor, f"__i{op}__", getattr(Tensor, name + "_"))
-    Tensor.__iadd__ = lambda self, other: self.add_(other)
-    Tensor.__isub__ = lambda self, other: self.sub_(other)
-    Tensor.__imul__ = lambda self, other: self.mul_(other)
-    Tensor.__itruediv__ = lambda self, other: self.div_(other)
-    Tensor.__ifloordiv__ = lambda self, other: self.floor_divide_(other)
-    Tensor.__imod__ = lambda self, other: self.remainder_(other)
-    Tensor.__ipow__ = lambda self, other: self.pow_(other)
-    Tensor.__imatmul__ = _imatmul
-
-
-def _cmp_guard(fn):
+def _reflected_scalar(op_name, fn_name):
+    """``number <op> tensor``: torch's Scalar overload with the tensor second."""
     def method(self, other):
-        if not isinstance(other, (Tensor, int, float, complex, bool, np.generic)):
-            return NotImplemented if other is not None else (False if fn.__name__ == "eq" else True)
+        if isinstance(other, Tensor):
+            return FUNCTIONS[fn_name](other, self)
+        return call(OPS[op_name], (self, other), {})
+    return method
+
+
+def _reflected(fn_name):
+    def method(self, other):
+        return FUNCTIONS[fn_name](other, self)
+    return method
+
+
+def _rsub(self, other):
+    if isinstance(other, Tensor):
+        return FUNCTIONS["sub"](other, self)
+    return FUNCTIONS["rsub"](self, other)
+
+
+def _rtruediv(self, other):
+    if isinstance(other, Tensor):
+        return FUNCTIONS["div"](other, self)
+    # torch computes number / tensor as reciprocal(tensor) * number.
+    return self.reciprocal() * other
+
+
+def _rpow(self, other):
+    return FUNCTIONS["pow"](other, self)
+
+
+def _invert(self):
+    if self.dtype.is_floating_point or self.dtype.is_complex:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return FUNCTIONS["bitwise_not"](self)
+
+
+def _cmp_guard(fn, is_eq):
+    def method(self, other):
+        if other is None:
+            return not is_eq
+        if not isinstance(other, _NUMBERS):
+            return NotImplemented
         return fn(self, other)
     return method
 
@@ -129,32 +116,49 @@ def _imatmul(self, other):
     return self.copy_(res)
 
 
-def _rsub(self, other):
-    if isinstance(other, Tensor):
-        return FUNCTIONS["sub"](other, self)
-    return FUNCTIONS["rsub"](self, other)
+def _install_arithmetic(F):
+    Tensor.__add__ = Tensor.__radd__ = _guard(_fast_binary(np.add, F["add"], "fcb"))
+    Tensor.__sub__ = _guard(_fast_binary(np.subtract, F["sub"]))
+    Tensor.__rsub__ = _guard(_rsub)
+    Tensor.__mul__ = Tensor.__rmul__ = _guard(_fast_binary(np.multiply, F["mul"], "fcb"))
+    Tensor.__truediv__ = _guard(_fast_binary(np.true_divide, F["div"]))
+    Tensor.__rtruediv__ = _guard(_rtruediv)
+    Tensor.__floordiv__ = _guard(F["floor_divide"])
+    Tensor.__rfloordiv__ = _guard(_reflected_scalar("_rfloor_divide_scalar", "floor_divide"))
+    Tensor.__mod__ = _guard(F["remainder"])
+    Tensor.__rmod__ = _guard(_reflected_scalar("_rremainder_scalar", "remainder"))
+    Tensor.__pow__ = _guard(F["pow"])
+    Tensor.__rpow__ = _guard(_rpow)
+    Tensor.__matmul__ = _matmul_guard(F["matmul"])
+    Tensor.__rmatmul__ = _matmul_guard(_reflected("matmul"))
+    Tensor.__neg__ = F["neg"]
+    Tensor.__pos__ = lambda self: self
+    Tensor.__abs__ = F["abs"]
+    Tensor.__invert__ = _invert
 
 
-def _rpow(self, other):
-    from .. import _dtype
-    if isinstance(other, Tensor):
-        return FUNCTIONS["pow"](other, self)
-    dt = _dtype.result_type_of((self, other))
-    return FUNCTIONS["pow"](_scalar_like(other, self, dt), self)
+def _install_inplace():
+    Tensor.__iadd__ = lambda self, other: self.add_(other)
+    Tensor.__isub__ = lambda self, other: self.sub_(other)
+    Tensor.__imul__ = lambda self, other: self.mul_(other)
+    Tensor.__itruediv__ = lambda self, other: self.div_(other)
+    Tensor.__ifloordiv__ = lambda self, other: self.floor_divide_(other)
+    Tensor.__imod__ = lambda self, other: self.remainder_(other)
+    Tensor.__ipow__ = lambda self, other: self.pow_(other)
+    Tensor.__imatmul__ = _imatmul
 
 
-def _invert(self):
-    if self.dtype.is_floating_point or self.dtype.is_complex:
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
-    return FUNCTIONS["bitwise_not"](self)
+def _install():
+    F = FUNCTIONS
+    _install_arithmetic(F)
+    _install_inplace()
+    for name in ("eq", "ne", "lt", "le", "gt", "ge"):
+        setattr(Tensor, f"__{name}__", _cmp_guard(F[name], name == "eq"))
+    for op, name in (("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwise_xor"),
+                     ("lshift", "bitwise_left_shift"), ("rshift", "bitwise_right_shift")):
+        setattr(Tensor, f"__{op}__", _guard(F[name]))
+        setattr(Tensor, f"__r{op}__", _guard(_reflected(name)))
+        setattr(Tensor, f"__i{op}__", getattr(Tensor, name + "_"))
 
 
-def _register_rsub():
-    from ._registry import DEFAULT, register
-    register("rsub", lambda xp, a, b, alpha=1: xp.subtract(b, a if alpha == 1 else xp.multiply(a, alpha)),
-             lambda g, a, b, out, alpha=1: (-g if alpha == 1 else -g * alpha, None), nin=2, promote=DEFAULT,
-             scalars=True, node="RsubBackward1", method=False)
-
-
-_register_rsub()
 _install()

@@ -1,10 +1,19 @@
 """Pointwise ops: arithmetic, exponentials, trigonometry, activations, comparisons, logic."""
+import cmath
+import math
+
 import numpy as np
 
 from .. import _dtype
+from .._dtype import NP2DT
 from .._tensor import Tensor
-from ._registry import (ALWAYS_BOOL, DEFAULT, FUNCTIONS, INT_TO_FLOAT, NONE, OPS, call, call_inplace,
-                        register)
+from ..autograd.graph import InputMeta
+from ._registry import (ALWAYS_BOOL, DEFAULT, FUNCTIONS, INT_TO_FLOAT, NONE, _scalar_array, call,
+                        call_inplace, check_devices, register)
+
+# torch never warns about division by zero, overflow or invalid values: NumPy must not either.
+np.seterr(divide="ignore", over="ignore", invalid="ignore")
+_BF16 = _dtype.bfloat16._np
 
 
 def public(fn, *, method=True, inplace=None):
@@ -18,15 +27,88 @@ def public(fn, *, method=True, inplace=None):
     return fn
 
 
-def _is_int(dt):
-    return dt._cat <= _dtype.INT
+# ---------------------------------------------------------------------------------------- dtype checks
+
+def _cat_dtype(a, b=None):
+    """The computation dtype of an op's (already promoted) operands; Python numbers carry none."""
+    d = a.dtype if hasattr(a, "dtype") else b.dtype
+    return NP2DT[d]
 
 
-# ---------------------------------------------------------------------------------------- arithmetic
+def _reject(kernel, dt, cats):
+    # torch's CPU kernels are compiled for a fixed set of dtypes; others raise NotImplementedError.
+    if dt._cat in cats:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{dt._legacy}\'')
+
+
+def _check_zero(xp, b):
+    if xp.any(xp.asarray(b) == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _upcast(x):
+    # Half and bfloat16 are computed in float32, as torch's CPU kernels do.
+    d = getattr(x, "dtype", None)
+    if d is not None and (d == np.float16 or d == _BF16):
+        return x.astype(np.float32)
+    return x
+
+
+def _need_tensor(name, x, pos=1, arg="input"):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
+
+
+def _scalar_dtype(a, s):
+    """torch's result dtype for array ``a`` (as a tensor) combined with Python number ``s``."""
+    return _dtype.result_type_of((Tensor._wrap(a), s))
+
+
+def _check_cast(self, other):
+    dt = _dtype.result_type_of((self, other))
+    if not _dtype.can_cast(dt, self.dtype):
+        raise RuntimeError(f"result type {dt._legacy} can't be cast to the desired output type "
+                           f"{self.dtype._legacy}")
+
+
+def _not_implemented(name):
+    def bwd(grad, *args, **kwargs):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+    return bwd
+
+
+def _scalar_op(name, kernel, bwd, node, *, reverse=False, save=(0,), save_out=False):
+    """Register the Scalar overload of a binary op: the number rides in the arguments, not in the graph
+    (so the node has a single edge, as torch's ``PowBackward0`` or ``RsubBackward1``)."""
+    def fwd(xp, a, s, *rest):
+        dt = _scalar_dtype(a, s)
+        x = a if a.dtype == dt._np else a.astype(dt._np)
+        v = _scalar_array(s, dt)
+        r = kernel(xp, v, x, *rest) if reverse else kernel(xp, x, v, *rest)
+        return r if r.dtype == dt._np else r.astype(dt._np)
+    return register(name, fwd, bwd, nin=1, save=save, save_out=save_out, node=node, method=False,
+                    function=False)
+
+
+# ---------------------------------------------------------------------------------------- add / sub / mul
 
 def _check_alpha(a, b, alpha):
-    if isinstance(alpha, float) and _is_int(_dtype.result_type_of((a, b))):
+    if isinstance(alpha, float) and _dtype.result_type_of((a, b))._cat <= _dtype.INT:
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+
+
+def _is_bool(x):
+    return x.dtype is _dtype.bool if isinstance(x, Tensor) else isinstance(x, (bool, np.bool_))
+
+
+def _check_sub(a, b):
+    ba, bb = _is_bool(a), _is_bool(b)
+    if ba and bb:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                           "`^` or `logical_xor()` operator instead.")
+    if ba or bb:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 def _add(xp, a, b, alpha=1):
@@ -38,10 +120,6 @@ def _add_backward(grad, a, b, out, alpha=1):
 
 
 def _sub(xp, a, b, alpha=1):
-    if getattr(a, "dtype", None) == np.bool_ and getattr(b, "dtype", np.bool_) == np.bool_ or (
-            isinstance(b, bool) and getattr(a, "dtype", None) == np.bool_):
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
-                           "`^` or `logical_xor()` operator instead.")
     return xp.subtract(a, b if alpha == 1 else xp.multiply(b, alpha))
 
 
@@ -49,40 +127,70 @@ def _sub_backward(grad, a, b, out, alpha=1):
     return grad, (-grad if alpha == 1 else grad * -alpha)
 
 
+def _rsub(xp, a, b, alpha=1):
+    return xp.subtract(b, a if alpha == 1 else xp.multiply(a, alpha))
+
+
+def _rsub_backward(grad, a, out, other, alpha=1):
+    return -grad if alpha == 1 else grad * -alpha
+
+
 _ADD = register("add", _add, _add_backward, nin=2, promote=DEFAULT, scalars=True, method=False,
                 function=False)
 _SUB = register("sub", _sub, _sub_backward, nin=2, promote=DEFAULT, scalars=True, method=False,
                 function=False)
+_RSUB_T = register("_rsub_tensor", _rsub, lambda g, a, b, out, alpha=1: (-g * alpha, g), nin=2,
+                   promote=DEFAULT, scalars=True, node="RsubBackward0", method=False, function=False)
+_RSUB = _scalar_op("_rsub_scalar", lambda xp, a, s, alpha=1: _rsub(xp, a, s, alpha), _rsub_backward,
+                   "RsubBackward1", save=())
+
+
+def _alpha_kw(alpha, out=None):
+    kw = {} if alpha == 1 else {"alpha": alpha}
+    if out is not None:
+        kw["out"] = out
+    return kw
 
 
 def add(input, other, *, alpha=1, out=None):
-    """``input + alpha * other``."""
+    """Adds ``other``, scaled by ``alpha``, to ``input``."""
+    _need_tensor("add", input)
     _check_alpha(input, other, alpha)
-    kw = {} if alpha == 1 else {"alpha": alpha}
-    if out is not None:
-        kw["out"] = out
-    return call(_ADD, (input, other), kw)
+    return call(_ADD, (input, other), _alpha_kw(alpha, out))
 
 
 def sub(input, other, *, alpha=1, out=None):
-    """``input - alpha * other``."""
+    """Subtracts ``other``, scaled by ``alpha``, from ``input``."""
+    _need_tensor("sub", input)
+    _check_sub(input, other)
     _check_alpha(input, other, alpha)
-    kw = {} if alpha == 1 else {"alpha": alpha}
-    if out is not None:
-        kw["out"] = out
-    return call(_SUB, (input, other), kw)
+    return call(_SUB, (input, other), _alpha_kw(alpha, out))
+
+
+def rsub(input, other, *, alpha=1):
+    """Subtracts ``input``, scaled by ``alpha``, from ``other``."""
+    _need_tensor("rsub", input)
+    _check_sub(input, other)
+    _check_alpha(input, other, alpha)
+    if isinstance(other, Tensor):
+        return call(_RSUB_T, (input, other), _alpha_kw(alpha))
+    return call(_RSUB, (input, other), _alpha_kw(alpha))
 
 
 def _add_(self, other, *, alpha=1):
-    return call_inplace(_ADD, self, (other,), {} if alpha == 1 else {"alpha": alpha})
+    _check_alpha(self, other, alpha)
+    return call_inplace(_ADD, self, (other,), _alpha_kw(alpha))
 
 
 def _sub_(self, other, *, alpha=1):
-    return call_inplace(_SUB, self, (other,), {} if alpha == 1 else {"alpha": alpha})
+    _check_sub(self, other)
+    _check_alpha(self, other, alpha)
+    return call_inplace(_SUB, self, (other,), _alpha_kw(alpha))
 
 
 public(add, inplace=_add_)
 public(sub, inplace=_sub_)
+public(rsub, method=False)
 FUNCTIONS["subtract"] = sub
 Tensor.subtract = sub
 Tensor.subtract_ = _sub_
@@ -104,6 +212,8 @@ Tensor.multiply = Tensor.mul
 Tensor.multiply_ = Tensor.mul_
 
 
+# ---------------------------------------------------------------------------------------- division
+
 def _true_div(xp, a, b):
     return xp.true_divide(a, b)
 
@@ -120,18 +230,39 @@ _DIV = register("div", _true_div, _div_backward, nin=2, promote=INT_TO_FLOAT, sa
                 method=False, function=False)
 
 
-def _div_rounding(xp, a, b, rounding_mode):
-    if getattr(a, "dtype", np.dtype("f")).kind in "iub":
-        if np.any(xp.asarray(b) == 0):
-            raise ZeroDivisionError("ZeroDivisionError")
-        if rounding_mode == "floor":
-            return xp.floor_divide(a, b)
+def _floor_div(xp, a, b):
+    dt = _cat_dtype(a, b)
+    _reject("div_floor_cpu", dt, (_dtype.BOOL, _dtype.COMPLEX))
+    if dt._cat == _dtype.INT:
+        _check_zero(xp, b)
+        return xp.floor_divide(a, b)
+    a, b = _upcast(a), _upcast(b)
+    # torch derives the floor quotient from fmod and rounds it to the nearest integer, which differs
+    # from NumPy's floor_divide (e.g. 5.3 // 0.1 is 53, not 52).
+    mod = xp.fmod(a, b)
+    div = (a - mod) / b
+    div = xp.where((mod != 0) & ((xp.asarray(b) < 0) != (mod < 0)), div - 1, div)
+    fl = xp.floor(div)
+    fl = xp.where(div - fl > 0.5, fl + 1, fl)
+    q = xp.true_divide(a, b)
+    fl = xp.where(div == 0, xp.copysign(xp.zeros_like(fl), q), fl)
+    return xp.where(xp.asarray(b) == 0, q, fl)
+
+
+def _trunc_div(xp, a, b):
+    dt = _cat_dtype(a, b)
+    _reject("div_trunc_cpu", dt, (_dtype.BOOL, _dtype.COMPLEX))
+    if dt._cat == _dtype.INT:
+        _check_zero(xp, b)
         q = xp.floor_divide(a, b)
-        # Integer truncation toward zero: fix up floor's result where signs differ and it is inexact.
+        # Floor and truncation differ where the signs differ and the division is inexact.
         fix = (xp.remainder(a, b) != 0) & ((xp.asarray(a) < 0) != (xp.asarray(b) < 0))
         return q + fix.astype(q.dtype)
-    q = xp.true_divide(a, b)
-    return xp.floor(q) if rounding_mode == "floor" else xp.trunc(q)
+    return xp.trunc(xp.true_divide(_upcast(a), _upcast(b)))
+
+
+def _div_rounding(xp, a, b, rounding_mode):
+    return _floor_div(xp, a, b) if rounding_mode == "floor" else _trunc_div(xp, a, b)
 
 
 def _div_rounding_backward(grad, a, b, out, rounding_mode):
@@ -140,6 +271,12 @@ def _div_rounding_backward(grad, a, b, out, rounding_mode):
 
 _DIV_MODE = register("_div_rounding", _div_rounding, _div_rounding_backward, nin=2, promote=DEFAULT,
                      scalars=True, node="DivBackward2", method=False, function=False)
+_FLOORDIV = register("floor_divide", _floor_div, _not_implemented("floor_divide"), nin=2, promote=DEFAULT,
+                     scalars=True, node="torch::autograd::NotImplemented", method=False, function=False)
+_FLOORDIV_S = _scalar_op("_floor_divide_scalar", _floor_div, _not_implemented("floor_divide"),
+                         "torch::autograd::NotImplemented", save=())
+_RFLOORDIV_S = _scalar_op("_rfloor_divide_scalar", _floor_div, _not_implemented("floor_divide"),
+                          "torch::autograd::NotImplemented", reverse=True, save=())
 
 
 def _check_mode(rounding_mode):
@@ -149,7 +286,8 @@ def _check_mode(rounding_mode):
 
 
 def div(input, other, *, rounding_mode=None, out=None):
-    """``input / other``, optionally rounded ('trunc' or 'floor')."""
+    """Divides ``input`` by ``other``, optionally rounding the quotient ('trunc' or 'floor')."""
+    _need_tensor("div", input)
     _check_mode(rounding_mode)
     kw = {} if out is None else {"out": out}
     if rounding_mode is None:
@@ -165,105 +303,187 @@ def _div_(self, other, *, rounding_mode=None):
 
 
 def true_divide(input, other, *, out=None):
-    """Alias for ``div`` without rounding."""
+    """Alias for ``torch.div`` without rounding."""
     return div(input, other, out=out)
 
 
+def _true_divide_(self, other):
+    return _div_(self, other)
+
+
 def floor_divide(input, other, *, out=None):
-    """``input // other`` rounded toward minus infinity."""
-    return div(input, other, rounding_mode="floor", out=out)
+    """Divides ``input`` by ``other`` and rounds the quotient toward minus infinity."""
+    _need_tensor("floor_divide", input)
+    kw = {} if out is None else {"out": out}
+    if isinstance(other, Tensor):
+        return call(_FLOORDIV, (input, other), kw)
+    return call(_FLOORDIV_S, (input, other), kw)
+
+
+def _floor_divide_(self, other):
+    if isinstance(other, Tensor):
+        return call_inplace(_FLOORDIV, self, (other,), {})
+    _check_cast(self, other)
+    return call_inplace(_FLOORDIV_S, self, (other,), {})
 
 
 public(div, inplace=_div_)
-public(true_divide, inplace=lambda self, other: _div_(self, other))
-public(floor_divide, inplace=lambda self, other: _div_(self, other, rounding_mode="floor"))
+public(true_divide, inplace=_true_divide_)
+public(floor_divide, inplace=_floor_divide_)
 FUNCTIONS["divide"] = div
 Tensor.divide = div
 Tensor.divide_ = _div_
 
 
-def _remainder(xp, a, b):
-    if getattr(a, "dtype", np.dtype("f")).kind in "iub" and np.any(xp.asarray(b) == 0):
-        raise ZeroDivisionError("ZeroDivisionError")
-    return xp.remainder(a, b)
+def _remainder_kernel(xp, a, b):
+    dt = _cat_dtype(a, b)
+    _reject("remainder_cpu", dt, (_dtype.BOOL, _dtype.COMPLEX))
+    if dt._cat == _dtype.INT:
+        _check_zero(xp, b)
+        return xp.remainder(a, b)
+    a, b = _upcast(a), _upcast(b)
+    mod = xp.fmod(a, b)
+    return xp.where((mod != 0) & ((xp.asarray(b) < 0) != (mod < 0)), mod + b, mod)
 
 
-def _remainder_backward(grad, a, b, out):
-    gb = None
-    if isinstance(b, Tensor):
-        gb = -grad * FUNCTIONS["div"](a, b, rounding_mode="floor")
-    return grad, gb
-
-
-register("remainder", _remainder, _remainder_backward, nin=2, promote=DEFAULT, save=(0, 1), scalars=True,
-         inplace=True)
-
-
-def _fmod(xp, a, b):
-    if getattr(a, "dtype", np.dtype("f")).kind in "iub" and np.any(xp.asarray(b) == 0):
-        raise ZeroDivisionError("ZeroDivisionError")
+def _fmod_kernel(xp, a, b):
+    dt = _cat_dtype(a, b)
+    _reject("fmod_cpu", dt, (_dtype.BOOL, _dtype.COMPLEX))
+    if dt._cat == _dtype.INT:
+        _check_zero(xp, b)
     return xp.fmod(a, b)
 
 
+def _remainder_backward(grad, a, b, out):
+    return grad, -grad * a.div(b, rounding_mode="floor")
+
+
 def _fmod_backward(grad, a, b, out):
-    gb = None
-    if isinstance(b, Tensor):
-        gb = -grad * FUNCTIONS["div"](a, b, rounding_mode="trunc")
-    return grad, gb
+    return grad, -grad * a.div(b, rounding_mode="trunc")
 
 
-register("fmod", _fmod, _fmod_backward, nin=2, promote=DEFAULT, save=(0, 1), scalars=True, inplace=True)
+_REM = register("_remainder", _remainder_kernel, _remainder_backward, nin=2, promote=DEFAULT, save=(0, 1),
+                scalars=True, node="RemainderBackward1", method=False, function=False)
+_REM_S = _scalar_op("_remainder_scalar", _remainder_kernel, lambda g, a, out, s: g, "RemainderBackward0",
+                    save=())
+_RREM_S = _scalar_op("_rremainder_scalar", _remainder_kernel, _not_implemented("remainder"),
+                     "torch::autograd::NotImplemented", reverse=True, save=())
+_FMOD = register("_fmod", _fmod_kernel, _fmod_backward, nin=2, promote=DEFAULT, save=(0, 1), scalars=True,
+                 node="FmodBackward1", method=False, function=False)
+_FMOD_S = _scalar_op("_fmod_scalar", _fmod_kernel, lambda g, a, out, s: g, "FmodBackward0", save=())
 
 
-def _pow(xp, a, b):
-    if getattr(a, "dtype", np.dtype("f")).kind in "iu" and np.any(xp.asarray(b) < 0):
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
+def _binary_public(name, op_t, op_s, doc):
+    def fn(input, other, *, out=None):
+        _need_tensor(name, input)
+        kw = {} if out is None else {"out": out}
+        return call(op_t if isinstance(other, Tensor) else op_s, (input, other), kw)
+
+    def fn_(self, other):
+        if isinstance(other, Tensor):
+            return call_inplace(op_t, self, (other,), {})
+        _check_cast(self, other)
+        return call_inplace(op_s, self, (other,), {})
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return public(fn, inplace=fn_)
+
+
+remainder = _binary_public("remainder", _REM, _REM_S, "Python-style modulus: the result has the sign of "
+                           "the divisor.")
+fmod = _binary_public("fmod", _FMOD, _FMOD_S, "C-style modulus: the result has the sign of the dividend.")
+
+
+# ---------------------------------------------------------------------------------------- pow
+
+def _int_pow(xp, a, b):
+    e = xp.asarray(b)
+    neg = e < 0
+    if not xp.any(neg):
+        return xp.power(a, b)
+    r = xp.power(a, xp.where(neg, 0, e).astype(e.dtype))
+    base = xp.asarray(a)
+    # Integer powers with negative exponents truncate: only bases 1 and -1 survive.
+    odd = (e & 1) == 1
+    special = xp.where(base == 1, 1, xp.where(base == -1, xp.where(odd, -1, 1), 0))
+    return xp.where(neg, special, r).astype(r.dtype)
+
+
+def _pow_kernel(xp, a, b):
+    dt = _cat_dtype(a, b)
+    _reject("pow", dt, (_dtype.BOOL,))
+    if dt._cat == _dtype.INT:
+        return _int_pow(xp, a, b)
     return xp.power(a, b)
 
 
-def _pow_backward(grad, a, b, out):
-    if not isinstance(b, Tensor):
-        if b == 0:
-            return grad * 0, None
-        return grad * b * a.pow(b - 1), None
-    if not isinstance(a, Tensor):
-        return None, grad * out * np.log(a) if a > 0 else grad * out * float("nan") if a < 0 else grad * 0
-    ga = grad * b * a.pow(b - 1)
-    ga = FUNCTIONS["where"](b == 0, 0.0, ga)
-    gb = grad * out * FUNCTIONS["where"](a == 0, 0.0, a.log())
-    gb = FUNCTIONS["where"]((a == 0) & (b >= 0), 0.0, gb)
+def _pow_scalar_kernel(xp, a, s):
+    if a.dtype == np.bool_:
+        # torch answers exponents 0 and 1 without a kernel, so bool ** bool works.
+        return a.copy() if s else xp.ones_like(a)
+    return _pow_kernel(xp, a, s)
+
+
+def _check_int_pow(input, exponent):
+    if isinstance(exponent, int) and exponent < 0 and _dtype.result_type_of((input, exponent))._cat <= _dtype.INT:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+def _pow_backward0(grad, a, out, e):
+    if e == 0:
+        return grad * 0
+    return grad * (e * a.pow(e - 1)).conj()
+
+
+def _pow_backward1(grad, a, b, out):
+    where = FUNCTIONS["where"]
+    ga = where(b == 0, 0.0, grad * (b * a.pow(b - 1)).conj())
+    gb = where((a == 0) & (b >= 0), 0.0, grad * (out * a.log()).conj())
     return ga, gb
 
 
-register("pow", _pow, _pow_backward, nin=2, promote=DEFAULT, save=(0, 1), save_out=True, scalars=True,
-         inplace=True)
+def _pow_backward2(grad, b, out, base):
+    if base == 0:
+        return grad * FUNCTIONS["where"](b >= 0, 0.0, out * float("-inf"))
+    lb = cmath.log(base) if isinstance(base, complex) else math.log(base) if base > 0 else float("nan")
+    return grad * (out * lb).conj()
 
 
-def _unary(name, fwd, bwd=None, *, promote=INT_TO_FLOAT, save=(0,), save_out=False, inplace=True, node=None):
-    return register(name, fwd, bwd, nin=1, promote=promote, save=save, save_out=save_out, inplace=inplace,
-                    node=node)
+_POW = register("_pow", _pow_kernel, _pow_backward1, nin=2, promote=DEFAULT, save=(0, 1), save_out=True,
+                scalars=True, node="PowBackward1", method=False, function=False)
+_POW_S = _scalar_op("_pow_scalar", _pow_scalar_kernel, _pow_backward0, "PowBackward0")
+_RPOW_S = _scalar_op("_rpow_scalar", _pow_kernel, _pow_backward2, "PowBackward2", reverse=True, save=(),
+                     save_out=True)
 
 
-_unary("neg", lambda xp, a: _neg(xp, a), lambda g, a, out: -g, promote=NONE, save=())
-_unary("exp", lambda xp, a: xp.exp(a), lambda g, a, out: g * out.conj(), save=(), save_out=True)
-_unary("log", lambda xp, a: xp.log(a), lambda g, a, out: g / a.conj())
-_unary("sin", lambda xp, a: xp.sin(a), lambda g, a, out: g * a.cos().conj())
-_unary("cos", lambda xp, a: xp.cos(a), lambda g, a, out: -g * a.sin().conj())
-_unary("tanh", lambda xp, a: xp.tanh(a), lambda g, a, out: g * (1 - out * out).conj(), save=(),
-       save_out=True)
-_unary("sqrt", lambda xp, a: xp.sqrt(a), lambda g, a, out: g / (2 * out.conj()), save=(), save_out=True)
-_unary("sigmoid", lambda xp, a: _sigmoid(xp, a), lambda g, a, out: g * (out * (1 - out)).conj(), save=(),
-       save_out=True)
-_unary("relu", lambda xp, a: xp.maximum(a, 0).astype(a.dtype, copy=False),
-       lambda g, a, out: g * (out > 0), promote=NONE, save=(), save_out=True)
-_unary("abs", lambda xp, a: xp.abs(a), lambda g, a, out: g * a.sgn(), promote=NONE)
-_unary("sgn", lambda xp, a: _sgn(xp, a), lambda g, a, out: g * 0, promote=NONE, save=())
-FUNCTIONS["negative"] = FUNCTIONS["neg"]
-Tensor.negative = Tensor.neg
-Tensor.negative_ = Tensor.neg_
-FUNCTIONS["absolute"] = FUNCTIONS["abs"]
-Tensor.absolute = Tensor.abs
-Tensor.absolute_ = Tensor.abs_
+def pow(input, exponent, *, out=None):
+    """Raises ``input`` to the power ``exponent`` (either may be a number)."""
+    kw = {} if out is None else {"out": out}
+    if not isinstance(input, Tensor):
+        _need_tensor("pow", exponent, 2, "exponent")
+        return call(_RPOW_S, (exponent, input), kw)
+    if isinstance(exponent, Tensor):
+        return call(_POW, (input, exponent), kw)
+    _check_int_pow(input, exponent)
+    return call(_POW_S, (input, exponent), kw)
+
+
+def _pow_(self, exponent):
+    if isinstance(exponent, Tensor):
+        return call_inplace(_POW, self, (exponent,), {})
+    _check_cast(self, exponent)
+    _check_int_pow(self, exponent)
+    return call_inplace(_POW_S, self, (exponent,), {})
+
+
+public(pow, inplace=_pow_)
+
+
+# ---------------------------------------------------------------------------------------- unary
+
+def _unary(name, fwd, bwd=None, *, promote=INT_TO_FLOAT, save=(0,), save_out=False, inplace=True):
+    return register(name, fwd, bwd, nin=1, promote=promote, save=save, save_out=save_out, inplace=inplace)
 
 
 def _neg(xp, a):
@@ -273,31 +493,69 @@ def _neg(xp, a):
     return xp.negative(a)
 
 
+def _abs(xp, a):
+    _reject("abs_cpu", NP2DT[a.dtype], (_dtype.BOOL,))
+    return xp.abs(a)
+
+
 def _sigmoid(xp, a):
     # Split by sign so that exp never overflows.
     e = xp.exp(-xp.abs(a))
     return xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
 
 
+def _relu(xp, a):
+    if a.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
+    if a.dtype.kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
+    # maximum() would turn NaN into NaN too, but keeps the sign of -0.0; torch returns NaN and 0.
+    return xp.where(a > 0, a, xp.where(a != a, a, 0)).astype(a.dtype, copy=False)
+
+
 def _sgn(xp, a):
     if a.dtype.kind == "c":
         mag = xp.abs(a)
         return xp.where(mag == 0, 0, a / xp.where(mag == 0, 1, mag)).astype(a.dtype)
+    if a.dtype == np.bool_:
+        return a.copy()
     return xp.sign(a)
+
+
+_unary("neg", _neg, lambda g, a, out: -g, promote=NONE, save=())
+_unary("exp", lambda xp, a: xp.exp(a), lambda g, a, out: g * out.conj(), save=(), save_out=True)
+_unary("log", lambda xp, a: xp.log(a), lambda g, a, out: g / a.conj())
+_unary("sin", lambda xp, a: xp.sin(a), lambda g, a, out: g * a.cos().conj())
+_unary("cos", lambda xp, a: xp.cos(a), lambda g, a, out: -g * a.sin().conj())
+_unary("tanh", lambda xp, a: xp.tanh(a), lambda g, a, out: g * (1 - out * out).conj(), save=(),
+       save_out=True)
+_unary("sqrt", lambda xp, a: xp.sqrt(a), lambda g, a, out: g / (2 * out.conj()), save=(), save_out=True)
+_unary("reciprocal", lambda xp, a: xp.reciprocal(a), lambda g, a, out: -g * (out * out).conj(), save=(),
+       save_out=True)
+_unary("sigmoid", _sigmoid, lambda g, a, out: g * (out * (1 - out)).conj(), save=(), save_out=True)
+_unary("relu", _relu, lambda g, a, out: g * (out > 0), promote=NONE, save=(), save_out=True)
+_unary("abs", _abs, lambda g, a, out: g * a.sgn(), promote=NONE)
+_unary("sgn", _sgn, lambda g, a, out: g * 0, promote=NONE, save=())
+FUNCTIONS["negative"] = FUNCTIONS["neg"]
+Tensor.negative = Tensor.neg
+Tensor.negative_ = Tensor.neg_
+FUNCTIONS["absolute"] = FUNCTIONS["abs"]
+Tensor.absolute = Tensor.abs
+Tensor.absolute_ = Tensor.abs_
 
 
 # ---------------------------------------------------------------------------------------- clamp / where
 
 def _clamp(xp, a, lo=None, hi=None):
-    if lo is None and hi is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if a.dtype.kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
     r = a
     if lo is not None:
         r = xp.maximum(r, lo)
     if hi is not None:
         r = xp.minimum(r, hi)
-    if a.dtype.kind == "f":
-        r = xp.where(xp.isnan(a), a, r)
+    if a.dtype.kind == "f" or a.dtype == _BF16:
+        r = xp.where(a != a, a, r)
     return r
 
 
@@ -309,49 +567,59 @@ def _clamp_backward(grad, a, out, lo=None, hi=None):
     return grad * mask
 
 
-_CLAMP = register("clamp", _clamp, _clamp_backward, nin=1, promote=NONE, save=(0,), node="ClampBackward1",
+_CLAMP = register("_clamp_scalar", _clamp, _clamp_backward, nin=1, save=(0,), node="ClampBackward1",
                   method=False, function=False)
 
 
-def _clamp_t(xp, a, lo, hi):
-    return _clamp(xp, a, lo, hi)
-
-
 def _clamp_t_backward(grad, a, lo, hi, out):
-    keep = FUNCTIONS["ones_like"](a, dtype=_dtype.bool)
+    keep = None
     if lo is not None:
-        keep = keep & (a >= lo)
+        keep = a >= lo
     if hi is not None:
-        keep = keep & (a <= hi)
+        keep = (a <= hi) if keep is None else keep & (a <= hi)
     glo = None if lo is None else grad * (a < lo)
     ghi = None if hi is None else grad * (a > hi)
+    if lo is not None and hi is not None:
+        # Where min > max the result is max, so the gradient goes to max alone.
+        glo = glo * (lo <= hi) if glo is not None else None
+        ghi = grad * ((a > hi) | (lo > hi))
+        keep = keep & (lo <= hi)
     return grad * keep, glo, ghi
 
 
-_CLAMP_T = register("_clamp_tensor", _clamp_t, _clamp_t_backward, nin=3, promote=DEFAULT, save=(0, 1, 2),
+_CLAMP_T = register("_clamp_tensor", _clamp, _clamp_t_backward, nin=3, promote=DEFAULT, save=(0, 1, 2),
                     node="ClampBackward0", method=False, function=False)
 
 
 def _clamp_dispatch(input, min, max):
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        return _CLAMP_T, (input, min, max), {}
-    res_dt = _dtype.result_type_of([x for x in (input, min, max) if x is not None])
-    if res_dt is not input.dtype:
-        return _CLAMP_T, (input, min, max), {}
-    return _CLAMP, (input, min, max), {}
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    tmin, tmax = isinstance(min, Tensor), isinstance(max, Tensor)
+    if tmin or tmax:
+        if (min is not None and not tmin) or (max is not None and not tmax):
+            raise TypeError("clamp() received an invalid combination of arguments - got (Tensor, Number), "
+                            "but expected (Tensor input, Tensor min, Tensor max)")
+        return _CLAMP_T
+    if _dtype.result_type_of([x for x in (input, min, max) if x is not None]) is not input.dtype:
+        return _CLAMP_T
+    return _CLAMP
 
 
 def clamp(input, min=None, max=None, *, out=None):
-    """Clamps all elements into ``[min, max]``."""
-    op, args, kw = _clamp_dispatch(input, min, max)
-    if out is not None:
-        kw["out"] = out
-    return call(op, args, kw)
+    """Clamps all elements of ``input`` into the range [``min``, ``max``]."""
+    _need_tensor("clamp", input)
+    op = _clamp_dispatch(input, min, max)
+    kw = {} if out is None else {"out": out}
+    if op is _CLAMP:
+        return call(op, (input, min, max), kw)
+    return call(op, (input, min, max), kw)
 
 
 def _clamp_(self, min=None, max=None):
-    op, args, kw = _clamp_dispatch(self, min, max)
-    return call_inplace(op, self, args[1:], kw)
+    op = _clamp_dispatch(self, min, max)
+    if op is _CLAMP_T:
+        _check_cast(self, _dtype.result_type_of([x for x in (self, min, max) if x is not None]))
+    return call_inplace(op, self, (min, max) if op is _CLAMP else (min, max), {})
 
 
 public(clamp, inplace=_clamp_)
@@ -360,37 +628,37 @@ Tensor.clip = clamp
 Tensor.clip_ = _clamp_
 
 
-def _where(xp, cond, a, b):
-    return xp.where(cond, a, b)
+def _where(xp, a, b, cond):
+    return xp.where(cond._data, a, b)
 
 
-def _where_backward(grad, cond, a, b, out):
+def _where_backward(grad, a, b, out, cond):
     zero = grad * 0
-    ga = FUNCTIONS["where"](cond, grad, zero) if isinstance(a, Tensor) else None
-    gb = FUNCTIONS["where"](cond, zero, grad) if isinstance(b, Tensor) else None
-    return None, ga, gb
+    ga = FUNCTIONS["where"](cond, grad, zero) if isinstance(a, InputMeta) else None
+    gb = FUNCTIONS["where"](cond, zero, grad) if isinstance(b, InputMeta) else None
+    return ga, gb
 
 
-_WHERE = register("_where", _where, _where_backward, nin=3, promote=NONE, save=(0,), scalars=True,
+# The condition rides in the arguments: torch's WhereBackward0 has edges for input and other only.
+_WHERE = register("_where", _where, _where_backward, nin=2, promote=DEFAULT, scalars=True,
                   node="WhereBackward0", method=False, function=False)
 
 
 def where(condition, input=None, other=None, *, out=None):
-    """Elements of ``input`` where ``condition`` holds, else of ``other``; one argument: ``nonzero``."""
+    """Elements of ``input`` where ``condition`` holds, else of ``other``; alone, ``condition.nonzero``."""
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
+    _need_tensor("where", condition, 1, "condition")
     if condition.dtype is not _dtype.bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype._legacy}")
-    dt = _dtype.result_type_of((input, other))
-    a = input.to(dt) if isinstance(input, Tensor) and input.dtype is not dt else input
-    b = other.to(dt) if isinstance(other, Tensor) and other.dtype is not dt else other
-    if not isinstance(a, Tensor):
-        a = FUNCTIONS["scalar_tensor"](a, dtype=dt, device=condition.device)
-    if not isinstance(b, Tensor):
-        b = FUNCTIONS["scalar_tensor"](b, dtype=dt, device=condition.device)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        dt = _dtype.result_type_of((input, other))
+        input = FUNCTIONS["scalar_tensor"](input, dtype=dt, device=condition.device)
     kw = {} if out is None else {"out": out}
-    return call(_WHERE, (condition, a, b), kw)
+    tensors = [t for t in (condition, input, other) if isinstance(t, Tensor)]
+    check_devices(tensors)
+    return call(_WHERE, (input, other, condition), kw)
 
 
 public(where, method=False)
@@ -406,7 +674,11 @@ Tensor.where = _tensor_where
 # ---------------------------------------------------------------------------------------- comparisons
 
 def _cmp(name, ufunc, alias=None):
-    register(name, lambda xp, a, b: ufunc(a, b), None, nin=2, promote=ALWAYS_BOOL, scalars=True, inplace=True)
+    def fwd(xp, a, b):
+        if name not in ("eq", "ne"):
+            _reject(f"{name}_cpu", _cat_dtype(a, b), (_dtype.COMPLEX,))
+        return ufunc(a, b)
+    register(name, fwd, None, nin=2, promote=ALWAYS_BOOL, scalars=True, inplace=True)
     if alias:
         FUNCTIONS[alias] = FUNCTIONS[name]
         setattr(Tensor, alias, getattr(Tensor, name))
@@ -421,25 +693,38 @@ _cmp("gt", np.greater, "greater")
 _cmp("ge", np.greater_equal, "greater_equal")
 
 
-def _bitwise(name, ufunc):
+def _bitwise(name, ufunc, kernel=None, bad=(_dtype.FLOAT, _dtype.COMPLEX)):
     def fwd(xp, a, b):
-        if getattr(a, "dtype", np.dtype("i")).kind in "fc" or getattr(b, "dtype", np.dtype("i")).kind in "fc" \
-                or isinstance(b, float):
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+        _reject(kernel or f"{name}_cpu", _cat_dtype(a, b), bad)
         return ufunc(a, b)
     register(name, fwd, None, nin=2, promote=DEFAULT, scalars=True, inplace=True)
+
+
+def _shift(a, b, left):
+    # Shift counts outside [0, bits) give 0, or the sign fill for signed values shifted right.
+    xp = np
+    e = xp.asarray(b)
+    dt = xp.result_type(a, b)
+    bits = dt.itemsize * 8
+    out = (e < 0) | (e >= bits)
+    s = xp.where(out, 0, e).astype(e.dtype)
+    if left:
+        return xp.where(out, 0, xp.left_shift(a, s)).astype(dt)
+    fill = xp.right_shift(a, bits - 1) if dt.kind == "i" else 0
+    return xp.where(out, fill, xp.right_shift(a, s)).astype(dt)
 
 
 _bitwise("bitwise_and", np.bitwise_and)
 _bitwise("bitwise_or", np.bitwise_or)
 _bitwise("bitwise_xor", np.bitwise_xor)
-_bitwise("bitwise_left_shift", np.left_shift)
-_bitwise("bitwise_right_shift", np.right_shift)
+_bitwise("bitwise_left_shift", lambda a, b: _shift(a, b, True), "lshift_cpu",
+         (_dtype.BOOL, _dtype.FLOAT, _dtype.COMPLEX))
+_bitwise("bitwise_right_shift", lambda a, b: _shift(a, b, False), "rshift_cpu",
+         (_dtype.BOOL, _dtype.FLOAT, _dtype.COMPLEX))
 
 
 def _bitwise_not(xp, a):
-    if a.dtype.kind in "fc":
-        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
+    _reject("bitwise_not_cpu", NP2DT[a.dtype], (_dtype.FLOAT, _dtype.COMPLEX))
     return xp.invert(a)
 
 
@@ -448,9 +733,11 @@ register("bitwise_not", _bitwise_not, None, nin=1, inplace=True)
 
 def _logical(name, ufunc, nin=2):
     if nin == 2:
-        fwd = lambda xp, a, b: ufunc(a, b)  # noqa: E731
+        def fwd(xp, a, b):
+            return ufunc(a, b)
     else:
-        fwd = lambda xp, a: ufunc(a)  # noqa: E731
+        def fwd(xp, a):
+            return ufunc(a)
     register(name, fwd, None, nin=nin, promote=NONE, scalars=True, inplace=True)
 
 
