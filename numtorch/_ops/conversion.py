@@ -163,7 +163,7 @@ def copy_(self, src, non_blocking=False):
             return _COPY_FROM(s, src)
         return inplace_with_grad(self, fn)
     data = src._data
-    if type(data) is not type(self._data):
+    if data.__class__ is not self._data.__class__:
         data = data.get() if type(self._data) is np.ndarray else xp_for(self.device).asarray(data)
     if data.shape != self._data.shape:
         try:
@@ -204,7 +204,7 @@ def _fill(xp, a, value):
     return xp.full(a.shape, value, a.dtype)
 
 
-_FILL = register("_fill", _fill, lambda g, a, out, v: g * 0, node="FillBackward0", method=False, function=False)
+_FILL = register("_fill", _fill, lambda g, a, out, v: g * 0, node="FillBackward2", method=False, function=False)
 
 
 def _fill_tensor(xp, a, value):
@@ -214,7 +214,7 @@ def _fill_tensor(xp, a, value):
     return xp.broadcast_to(value.astype(a.dtype), a.shape).copy()
 
 
-_FILL_T = register("_fill_t", _fill_tensor, lambda g, a, v, out: (g * 0, g.sum()), nin=2, node="FillBackward1",
+_FILL_T = register("_fill_t", _fill_tensor, lambda g, a, v, out: (g * 0, g.sum()), nin=2, node="FillBackward3",
                    method=False, function=False)
 
 
