@@ -94,7 +94,8 @@ def test_runner_usage_errors(argv):
 
 
 def test_bench_harness_runs():  # the harness works; timings are never asserted
-    rc, out, err = run(os.path.join("bench", "run.py"), "--lib", "numtorch", "--filter", "add", "--repeat", "1")
+    bench = os.path.join("bench", "run.py")
+    rc, out, err = run(bench, "--lib", "numtorch", "--filter", "add", "--repeat", "1")
     assert rc == 0, err
     assert out.splitlines()[0].split()[:2] == ["workload", "numtorch"]
     assert "add 100 float32" in out

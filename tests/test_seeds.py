@@ -41,8 +41,8 @@ CASES = {
     """,
     # ---- 001 (1): torch.* utilities
     "doc1_set_default_tensor_type_cuda": """
-        print(torch.zeros(3, 3).type())  # warns once per process
-        torch.set_default_tensor_type(torch.cuda.FloatTensor)
+        print(torch.zeros(3, 3).type())
+        torch.set_default_tensor_type(torch.cuda.FloatTensor)  # warns once per process
     """,
     "doc1_tensor_type_cpu": """
         b = torch.zeros(3, 3).cpu()
@@ -248,7 +248,8 @@ CASES = {
         print(torch.mm(a, a), torch.bmm(a.expand(2, 3, 3), a.expand(2, 3, 3)))
         v = torch.tensor([1., 2., 3.])
         print(torch.addmm(a, a, a), torch.addbmm(a, a.expand(2, 3, 3), a.expand(2, 3, 3)))
-        print(torch.addmv(v, a, v), torch.addr(a, v, v), torch.baddbmm(a.expand(2, 3, 3), a.expand(2, 3, 3), a.expand(2, 3, 3)))
+        batch = a.expand(2, 3, 3)
+        print(torch.addmv(v, a, v), torch.addr(a, v, v), torch.baddbmm(batch, batch, batch))
         print(a.t(), torch.dot(v, v), torch.cross(v, torch.tensor([0., 1., 0.]), dim=0))
     """,
     "doc1_inverse_svd": """
@@ -463,7 +464,7 @@ CASES = {
         grad_x = torch.autograd.grad(outputs=z, inputs=x, create_graph=True)
         grad_x[0].backward()
         print(x.grad)
-        z.backward(create_graph=True)
+        z.backward(create_graph=True)  # warns once per process
         grad_xx = torch.autograd.grad(outputs=x.grad, inputs=x)
         print(grad_xx[0])
         z.backward(create_graph=True)
@@ -475,7 +476,7 @@ CASES = {
         x = torch.tensor(2.).requires_grad_()
         y = torch.tensor(3.).requires_grad_()
         z = x * x * y
-        z.backward(create_graph=True)
+        z.backward(create_graph=True)  # warns once per process
         print(x.grad)
         x.grad.data.zero_()
         x.grad.backward()
