@@ -73,7 +73,8 @@ class Node:
         return type(self).__name__
 
     def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+        name = self.name().replace("torch::autograd::", "")
+        return f"<{name} object at {hex(id(self))}>"
 
     @property
     def metadata(self):
