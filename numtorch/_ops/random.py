@@ -183,7 +183,7 @@ def _prepare(self, name):
 
 def _need_float(self, kernel):
     if not self.dtype.is_floating_point:
-        raise RuntimeError(f"\"{kernel}\" not implemented for '{self.dtype._legacy}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{self.dtype._legacy}'")
 
 
 def _normals64(gen, n, mean=0.0, std=1.0):
@@ -228,7 +228,7 @@ def uniform_(self, from_=0, to=1, *, generator=None):
         return self
     gen = _gen(generator)
     if dt is _dtype.float64:
-        v = gen.uniform64(n) * (to - from_) + from_
+        v = _fma64(gen.uniform64(n), to - from_, from_)
     else:
         lo, hi = f32(from_), f32(to)
         v = _cast(_fma32(gen.uniform32(n), f64(hi - lo), lo), dt)
@@ -477,7 +477,7 @@ def _float_error(name, dt):
     if name == "cauchy":
         raise RuntimeError(f"Cauchy distribution is a continuous probability distribution. dtype must be a "
                            f"floating point but you specified {dt!r}".replace("torch.", ""))
-    raise RuntimeError(f"\"{name}_cpu\" not implemented for '{dt._legacy}'")
+    raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dt._legacy}'")
 
 
 def _check_lambda(lambd):
@@ -639,11 +639,11 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
 
 def bernoulli(input, p=None, *, generator=None, out=None):
     """Draws binary random numbers (0 or 1) from a Bernoulli distribution with probabilities ``input``."""
-    t = Tensor._wrap(np.empty_like(np.asarray(input._data), order="K"))
+    t = Tensor._wrap(np.empty(tuple(input.shape), input.dtype._np))
     with grad_mode.no_grad():
         if p is None:
             if not input.dtype.is_floating_point:
-                raise RuntimeError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{input.dtype._legacy}'")
+                raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{input.dtype._legacy}'")
             t.bernoulli_(input, generator=generator)
         else:
             t.bernoulli_(p, generator=generator)
@@ -677,7 +677,68 @@ def _normal_tensors(mean, std, generator):
         return t.normal_(0, std, generator=generator).add_(mean)
 
 
-for _f in (rand, randn, randint, randperm, rand_like, randn_like, randint_like, normal):
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Returns rows of ``num_samples`` indices sampled from the multinomial distribution in ``input``."""
+    _check_multinomial(input, num_samples, replacement)
+    gen = _gen(generator)
+    probs = np.asarray(input._data)
+    rows = probs.reshape(-1, probs.shape[-1]) if probs.ndim else probs.reshape(1, 1)
+    if not replacement or num_samples == 1:
+        idx = _multinomial_exp(gen, input, rows, num_samples)
+    else:
+        idx = _multinomial_cdf(gen, rows, num_samples)
+    shape = (num_samples,) if input.dim() == 1 else (rows.shape[0], num_samples)
+    return _out(Tensor._wrap(idx.reshape(shape)), out)
+
+
+def _check_multinomial(input, n, replacement):
+    dt = input.dtype
+    if not dt.is_floating_point:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {dt._legacy}")
+    if input.dim() not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if n <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and n > input.shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+
+
+def _multinomial_exp(gen, input, rows, n):
+    # torch's sampler without replacement: the top n of p / q with q ~ Exp(1) (the Gumbel trick).
+    data = rows.astype(f32) if input.dtype in _HALVES else rows
+    if not (np.all(data < np.inf) and np.all(data >= 0)):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if np.any(data.sum(axis=1) == 0):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    q = Tensor._wrap(np.empty_like(np.asarray(input._data)))
+    q.exponential_(1, generator=gen)
+    ratio = (rows / np.asarray(q._data).reshape(rows.shape)).astype(rows.dtype)
+    ratio = ratio.astype(f32) if input.dtype in _HALVES else ratio
+    if n == 1:
+        return np.argmax(ratio, axis=1).astype(np.int64)
+    return np.argsort(-ratio, axis=1, kind="stable")[:, :n].astype(np.int64)
+
+
+def _multinomial_cdf(gen, rows, n):
+    # torch's sampler with replacement: a float cumulative sum per row, normalised, last bucket set to 1,
+    # then a binary search (first bucket >= u) for each 53-bit uniform.
+    work = rows.astype(f32) if rows.dtype != f64 else rows
+    if np.any(work < 0):
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
+    if not np.all(np.isfinite(work)):
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
+    cum = np.cumsum(work, axis=1, dtype=work.dtype)
+    total = cum[:, -1:]
+    if np.any(total <= 0):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    cum = (cum / total).astype(work.dtype).astype(f64)
+    cum[:, -1] = 1.0
+    u = gen.uniform64(rows.shape[0] * n).reshape(rows.shape[0], n)
+    return np.stack([np.searchsorted(c, r, side="left") for c, r in zip(cum, u)]).astype(np.int64)
+
+
+for _f in (rand, randn, randint, randperm, rand_like, randn_like, randint_like, normal, multinomial):
     FUNCTIONS[_f.__name__] = _f
 FUNCTIONS["bernoulli"] = bernoulli
 Tensor.bernoulli = bernoulli
+Tensor.multinomial = multinomial
