@@ -1,37 +1,42 @@
 """Matrix products: matmul, mm, bmm, dot, mv (BLAS through the backend's matmul)."""
-from ._registry import OPS as OPS_BY_NAME, call, register
-from .pointwise import public
+import math
 
+import numpy as np
 
-def _check_same_dtype(a, b, what):
-    if a.dtype != b.dtype:
-        from .._dtype import NP2DT
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {NP2DT[a.dtype]} != "
-                           f"{NP2DT[b.dtype]}" if what == "mm" else
-                           f"expected scalar type {NP2DT[a.dtype]._legacy} but found {NP2DT[b.dtype]._legacy}")
+from .. import _dtype
+from .._dtype import NP2DT
+from ..autograd import grad_mode
+from ._registry import _copy_into_out, broadcast_error, call, register
+from .pointwise import _need_tensor, _reject, public
 
 
 def _shape_str(s):
     return "x".join(map(str, s))
 
 
+def _product(xp, a, b):
+    r = xp.matmul(a, b)
+    # NumPy widens bfloat16 products to float32; torch keeps the input dtype.
+    return r if r.dtype == a.dtype else r.astype(a.dtype)
+
+
 def _mm(xp, a, b):
     if a.ndim != 2:
-        raise RuntimeError(f"self must be a matrix")
+        raise RuntimeError("self must be a matrix")
     if b.ndim != 2:
-        raise RuntimeError(f"mat2 must be a matrix")
-    _check_same_dtype(a, b, "mm")
+        raise RuntimeError("mat2 must be a matrix")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {NP2DT[a.dtype]._name} != "
+                           f"{NP2DT[b.dtype]._name}".replace("float32", "float").replace("float64", "double"))
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_str(a.shape)} and "
                            f"{_shape_str(b.shape)})")
-    return xp.matmul(a, b)
+    _reject("addmm_impl_cpu_", NP2DT[a.dtype], (_dtype.BOOL,))
+    return _product(xp, a, b)
 
 
 def _mm_backward(grad, a, b, out):
-    return grad.mm(b.mH) if a is not None else None, a.mH.mm(grad)
-
-
-register("mm", _mm, _mm_backward, nin=2, save=(0, 1))
+    return grad.mm(b.mH), a.mH.mm(grad)
 
 
 def _bmm(xp, a, b):
@@ -39,103 +44,148 @@ def _bmm(xp, a, b):
         raise RuntimeError("batch1 must be a 3D tensor")
     if b.ndim != 3:
         raise RuntimeError("batch2 must be a 3D tensor")
-    _check_same_dtype(a, b, "mm")
-    if a.shape[0] != b.shape[0]:
-        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {a.shape[0]} and "
-                           f"{b.shape[0]}")
-    if a.shape[2] != b.shape[1]:
+    if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
                            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
-    return xp.matmul(a, b)
-
-
-register("bmm", _bmm, lambda g, a, b, out: (g.bmm(b.mH), a.mH.bmm(g)), nin=2, save=(0, 1))
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected scalar type {NP2DT[a.dtype]._legacy} but found {NP2DT[b.dtype]._legacy}")
+    _reject("bmm", NP2DT[a.dtype], (_dtype.BOOL,))
+    return _product(xp, a, b)
 
 
 def _dot(xp, a, b):
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
-    _check_same_dtype(a, b, "dot")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {NP2DT[a.dtype]._legacy} "
+                           f"and {NP2DT[b.dtype]._legacy}")
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to "
-                           "have the same number of elements, but got 0 and 1 elements respectively"
-                           .replace("0 and 1", f"{a.shape[0]} and {b.shape[0]}"))
-    return xp.dot(a, b)
-
-
-register("dot", _dot, lambda g, a, b, out: (g * b.conj(), g * a.conj()), nin=2, save=(0, 1))
+                           f"have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements "
+                           "respectively")
+    _reject("dot", NP2DT[a.dtype], (_dtype.BOOL,))
+    return xp.asarray(_product(xp, a, b))
 
 
 def _mv(xp, a, b):
     if a.ndim != 2 or b.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {b.ndim}")
-    _check_same_dtype(a, b, "mm")
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({_shape_str(a.shape)}), vec "
                            f"({b.shape[0]})")
-    return xp.matmul(a, b)
+    if a.dtype != b.dtype:
+        vec, mat = NP2DT[b.dtype]._legacy, NP2DT[a.dtype]._legacy
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {vec}, {mat}, and {vec}")
+    _reject("addmv_impl_cpu", NP2DT[a.dtype], (_dtype.BOOL,))
+    return _product(xp, a, b)
 
 
+register("mm", _mm, _mm_backward, nin=2, save=(0, 1))
+register("bmm", _bmm, lambda g, a, b, out: (g.bmm(b.mH), a.mH.bmm(g)), nin=2, save=(0, 1))
+register("dot", _dot, lambda g, a, b, out: (g * b.conj(), g * a.conj()), nin=2, save=(0, 1))
 register("mv", _mv, lambda g, a, b, out: (g.unsqueeze(-1) * b.conj(), a.mH.mv(g)), nin=2, save=(0, 1))
+# The result of a product reshaped without being a view of it (torch's _unsafe_view).
+_UNSAFE_VIEW = register("_unsafe_view", lambda xp, a, shape: a.reshape(shape),
+                        lambda g, a, out, shape: g.reshape(a.shape), node="UnsafeViewBackward0",
+                        method=False, function=False)
 
 
-def _matmul(xp, a, b):
-    if a.ndim == 0 or b.ndim == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and "
-                           f"{b.ndim}D")
-    _check_same_dtype(a, b, "mm")
-    k1 = a.shape[-1]
-    k2 = b.shape[-2] if b.ndim > 1 else b.shape[0]
-    if k1 != k2:
-        if a.ndim == 1 and b.ndim == 1:
-            raise RuntimeError(f"inconsistent tensor size, expected tensor [{k1}] and src [{k2}] to have the same "
-                               f"number of elements, but got {k1} and {k2} elements respectively")
-        sa = _shape_str(a.shape if a.ndim > 1 else (1, k1))
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_mat2d(a)} and {_mat2d(b, True)})")
-    return xp.matmul(a, b)
+def _unsafe_view(t, shape):
+    return call(_UNSAFE_VIEW, (t, tuple(shape)), {})
 
 
-def _mat2d(a, second=False):
-    if a.ndim == 1:
-        return f"{a.shape[0]}x1" if second else f"1x{a.shape[0]}"
-    lead = 1
-    for s in a.shape[:-1]:
-        lead *= s
-    return f"{lead}x{a.shape[-1]}" if not second or a.ndim == 2 else _shape_str(a.shape[-2:])
+def _foldable(t):
+    # Whether the leading dims of t can be flattened into one without a copy.
+    if t.numel() == 0:
+        return True
+    shape, strides = t.shape, t.stride()
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(t.ndim - 2))
 
 
-def _matmul_backward(grad, a, b, out):
-    a_, b_, g = a, b, grad
-    if a.ndim == 1:
-        a_ = a.unsqueeze(0)
-        g = g.unsqueeze(-2)
+def _should_fold(a, b, has_out):
+    """torch folds batch dims into an mm/mv when that needs no copy (or saves a large gradient)."""
+    a_larger = a.ndim >= b.ndim
+    t1 = a if a_larger else b.mT
+    small = b if a_larger else a
+    if not (t1.ndim >= 3 and small.ndim <= 2):
+        return False
+    # torch decides on requires_grad alone, whether or not grad mode is on.
+    if small.requires_grad and not has_out:
+        return True
+    if a.ndim == 2:
+        return False
+    return _foldable(t1)
+
+
+def _fold(a, b):
+    transpose = b.ndim > a.ndim
+    t1 = b.mT if transpose else a
+    t2 = (a.t() if a.ndim == 2 else a) if transpose else b
+    out_shape = tuple(t1.shape[:-1])
+    folded = t1.reshape(math.prod(out_shape), t1.shape[-1])
+    if t2.ndim == 1:
+        return _unsafe_view(folded.mv(t2), out_shape)
+    r = _unsafe_view(folded.mm(t2), out_shape + (t2.shape[1],))
+    return r.mT.contiguous() if transpose else r
+
+
+def _batched(a, b):
+    n, m1 = (a.shape[-2] if a.ndim > 1 else 1), a.shape[-1]
+    m2, p = (b.shape[-2], b.shape[-1]) if b.ndim > 1 else (b.shape[0], 1)
+    ba, bb = tuple(a.shape[:-2]), tuple(b.shape[:-2])
+    try:
+        batch = tuple(np.broadcast_shapes(ba, bb))
+    except ValueError:
+        broadcast_error([ba, bb])
+    nb = math.prod(batch)
+    a3 = a.expand(batch + (n, m1)).reshape(nb, n, m1)
+    out_shape = batch + ((n,) if a.ndim > 1 else ()) + ((p,) if b.ndim > 1 else ())
     if b.ndim == 1:
-        b_ = b.unsqueeze(-1)
-        g = g.unsqueeze(-1)
-    ga = g.matmul(b_.mH)
-    gb = a_.mH.matmul(g)
-    if a.ndim == 1:
-        ga = ga.squeeze(-2)
-    if b.ndim == 1:
-        gb = gb.squeeze(-1)
-    # Batch dims that were broadcast are summed away by the registry.
-    return ga, gb
+        b3 = b.expand(batch + (m2,)).reshape(nb, m2).unsqueeze(-1)
+        return _unsafe_view(a3.bmm(b3).squeeze(-1), out_shape)
+    b3 = b.expand(batch + (m2, p)).reshape(nb, m2, p)
+    return _unsafe_view(a3.bmm(b3), out_shape)
 
 
-_MATMUL = register("_matmul", _matmul, _matmul_backward, nin=2, save=(0, 1), node="UnsafeViewBackward0",
-                   method=False, function=False)
+def _squeeze_unit_batch(a, b):
+    # A single-matrix batch that requires grad is squeezed so the product folds into one mm, as torch.
+    if b.shape[0] == 1 and a.shape[0] > 1 and b.requires_grad:
+        return a, b.squeeze(0)
+    if a.shape[0] == 1 and b.shape[0] > 1 and a.requires_grad:
+        return a.squeeze(0), b
+    return a, b
+
+
+def _matmul(a, b, has_out):
+    da, db = a.ndim, b.ndim
+    if da == 0 or db == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
+    if da == 1 and db == 1:
+        return a.dot(b)
+    if da == 2 and db == 1:
+        return a.mv(b)
+    if da == 1 and db == 2:
+        return a.unsqueeze(0).mm(b).squeeze_(0)
+    if da == 2 and db == 2:
+        return a.mm(b)
+    if da == 3 and db == 3:
+        a, b = _squeeze_unit_batch(a, b)
+    if _should_fold(a, b, has_out):
+        return _fold(a, b)
+    return _batched(a, b)
 
 
 def matmul(input, other, *, out=None):
-    """Matrix product with NumPy-style broadcasting of batch dims (1-D operands are vectors)."""
-    kw = {} if out is None else {"out": out}
-    na, nb = input.ndim, other.ndim
-    if na == 2 and nb == 2:
-        return call(OPS_BY_NAME["mm"], (input, other), kw)
-    if na == 1 and nb == 1:
-        return call(OPS_BY_NAME["dot"], (input, other), kw)
-    if na == 2 and nb == 1:
-        return call(OPS_BY_NAME["mv"], (input, other), kw)
-    return call(_MATMUL, (input, other), kw)
+    """Matrix product of two tensors, broadcasting batch dimensions (1-D operands are vectors)."""
+    _need_tensor("matmul", input)
+    _need_tensor("matmul", other, 2, "other")
+    if out is None:
+        return _matmul(input, other, False)
+    if grad_mode.state.enabled and (input.requires_grad or other.requires_grad or out.requires_grad):
+        raise RuntimeError("matmul(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    _copy_into_out(out, _matmul(input, other, True))
+    return out
+
 
 public(matmul)
