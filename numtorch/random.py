@@ -115,7 +115,8 @@ class Generator:
             raw[_NORMAL_Y_AT:_NORMAL_Y_AT + 8] = np.array([self._normal], np.float64).view(np.uint8)
             raw[_NORMAL_VALID_AT] = 1
         if self._float_normal is not None:
-            raw[_FLOAT_NORMAL_AT:_FLOAT_NORMAL_AT + 4] = np.array([self._float_normal], np.float32).view(np.uint8)
+            cached = np.array([self._float_normal], np.float32)
+            raw[_FLOAT_NORMAL_AT:_FLOAT_NORMAL_AT + 4] = cached.view(np.uint8)
             raw[_FLOAT_VALID_AT] = 1
         return tensor(raw)
 

@@ -396,7 +396,7 @@ def _bounded_span(dt, frm, to):
     if dt.is_floating_point:
         frm, to = _update_from(dt, frm), _update_to(dt, to)
         if not frm < to:
-            raise RuntimeError(f"random_ expects 'from' casted to dtype to be less than 'to' casted to dtype, "
+            raise RuntimeError("random_ expects 'from' casted to dtype to be less than 'to' casted to dtype, "
                                f"but got from={frm} >= to={to}")
     _range_check(dt, "from", frm)
     _range_check(dt, "to - 1", to - 1)
@@ -472,8 +472,8 @@ def _scalar_sampler(name, check, kernel, floating=True):
 
 def _float_error(name, dt):
     if name == "exponential":
-        raise RuntimeError(f"Exponential distribution is a continuous probability distribution. dtype must be "
-                           f"a floating point but you specified {dt!r}".replace("torch.", ""))
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. dtype must "
+                           f"be a floating point but you specified {dt!r}".replace("torch.", ""))
     if name == "cauchy":
         raise RuntimeError(f"Cauchy distribution is a continuous probability distribution. dtype must be a "
                            f"floating point but you specified {dt!r}".replace("torch.", ""))
@@ -622,9 +622,9 @@ def _like(name, fill):
 
 
 rand_like = _like("rand_like", lambda t, g: t.uniform_(0, 1, generator=g))
-rand_like.__doc__ = "Returns a tensor with the same size as input filled with uniform random numbers on [0, 1)."
+rand_like.__doc__ = "Returns a tensor with the same size as input of uniform random numbers on [0, 1)."
 randn_like = _like("randn_like", lambda t, g: t.normal_(0, 1, generator=g))
-randn_like.__doc__ = "Returns a tensor with the same size as input filled with standard normal random numbers."
+randn_like.__doc__ = "Returns a tensor with the same size as input of standard normal random numbers."
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -643,7 +643,8 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     with grad_mode.no_grad():
         if p is None:
             if not input.dtype.is_floating_point:
-                raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{input.dtype._legacy}'")
+                legacy = input.dtype._legacy
+                raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{legacy}'")
             t.bernoulli_(input, generator=generator)
         else:
             t.bernoulli_(p, generator=generator)
@@ -670,7 +671,8 @@ def _normal_tensors(mean, std, generator):
         elif not float(std) >= 0.0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {_fmt(float(std))}")
         like = mean if isinstance(mean, Tensor) else std
-        shape = broadcast_shapes(tuple(like.shape), tuple(getattr(std if like is mean else mean, "shape", ())))
+        other = std if like is mean else mean
+        shape = broadcast_shapes(tuple(like.shape), tuple(getattr(other, "shape", ())))
         t = _empty(shape, like.dtype, like.device)
         if isinstance(std, Tensor):
             return t.normal_(0, 1, generator=generator).mul_(std).add_(mean)
@@ -726,7 +728,8 @@ def _multinomial_cdf(gen, rows, n):
     if np.any(work < 0):
         raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
     if not np.all(np.isfinite(work)):
-        raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or "
+                           "NaN)")
     cum = np.cumsum(work, axis=1, dtype=work.dtype)
     total = cum[:, -1:]
     if np.any(total <= 0):
