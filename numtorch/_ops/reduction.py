@@ -1,8 +1,11 @@
 """Reductions: sum, mean, and the dim helpers every reduction shares."""
+import math
+
 import numpy as np
 
 from .. import _dtype
 from .._dtype import to_dtype
+from ..autograd import grad_mode
 from ._registry import call, register
 
 
@@ -47,20 +50,31 @@ def expand_back(grad, in_shape, dim, keepdim):
     return grad.expand(in_shape)
 
 
-def _low_precision(a):
-    return a.dtype == np.float16 or a.dtype == _dtype.bfloat16._np
+def _target(a, dtype, what):
+    """The result dtype of sum/mean over array ``a``, and ``a`` cast to it."""
+    if dtype is not None:
+        dt = to_dtype(dtype)._np
+    elif a.dtype.kind in "biu":
+        if what == "mean":
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating "
+                               f"point or complex dtype. Got: {_dtype.NP2DT[a.dtype]._legacy}")
+        dt = np.dtype(np.int64)
+    else:
+        dt = a.dtype
+    if a.dtype.kind == "c" and dt.kind != "c":
+        a = a.real
+    return dt, a
+
+
+def _acc(dt):
+    # torch accumulates reduced-precision floats in float32.
+    return np.float32 if dt == np.float16 or dt == _dtype.bfloat16._np else dt
 
 
 def _sum(xp, a, dim=None, keepdim=False, *, dtype=None):
-    if dtype is not None:
-        a = a.astype(to_dtype(dtype)._np)
-    elif a.dtype.kind in "biu":
-        a = a.astype(np.int64)
-    axes = _axes(a, dim)
-    if _low_precision(a):
-        # torch accumulates reduced-precision floats in float32.
-        return xp.sum(a, axis=axes, keepdims=keepdim, dtype=np.float32).astype(a.dtype)
-    return xp.sum(a, axis=axes, keepdims=keepdim)
+    dt, a = _target(a, dtype, "sum")
+    r = xp.sum(a, axis=_axes(a, dim), keepdims=keepdim, dtype=_acc(dt))
+    return xp.asarray(r).astype(dt, copy=False)
 
 
 def _sum_backward(grad, a, out, dim=None, keepdim=False, *, dtype=None):
@@ -68,21 +82,19 @@ def _sum_backward(grad, a, out, dim=None, keepdim=False, *, dtype=None):
 
 
 def _mean(xp, a, dim=None, keepdim=False, *, dtype=None):
-    if dtype is not None:
-        a = a.astype(to_dtype(dtype)._np)
-    elif a.dtype.kind in "biu":
-        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
-                           f"or complex dtype. Got: {_dtype.NP2DT[a.dtype]._legacy}")
+    dt, a = _target(a, dtype, "mean")
     axes = _axes(a, dim)
-    if _low_precision(a):
-        return xp.mean(a, axis=axes, keepdims=keepdim, dtype=np.float32).astype(a.dtype)
-    return xp.mean(a, axis=axes, keepdims=keepdim)
+    n = a.size if axes is None else math.prod(a.shape[d] for d in axes)
+    # sum / count: NumPy's mean warns on empty input, torch quietly gives NaN.
+    total = xp.sum(a, axis=axes, keepdims=keepdim, dtype=_acc(dt))
+    r = total / n if n else total * np.nan
+    return xp.asarray(r).astype(dt, copy=False)
 
 
 def _mean_backward(grad, a, out, dim=None, keepdim=False, *, dtype=None):
-    dims = norm_dims(dim, len(a.shape)) or range(len(a.shape))
+    dims = norm_dims(dim, len(a.shape)) if a.shape else None
     n = 1
-    for d in dims:
+    for d in dims or range(len(a.shape)):
         n *= a.shape[d]
     return expand_back(grad, a.shape, dim, keepdim) / n
 
@@ -104,7 +116,13 @@ _MEAN1 = register("_mean_dim", _mean, _mean_backward, node="MeanBackward1", meth
 
 
 def _reduce(op0, op1, input, dim, keepdim, dtype, out):
-    kw = {"dtype": dtype} if dtype is not None else {}
+    kw = {}
+    norm_dims(dim, input.ndim)
+    if dtype is not None:
+        dtype = to_dtype(dtype)
+        if dtype._cat < _dtype.FLOAT and input.requires_grad and grad_mode.state.enabled:
+            raise RuntimeError(f"Autograd not support dtype: {dtype._legacy}")
+        kw["dtype"] = dtype
     if out is not None:
         kw["out"] = out
     if dim is None and not keepdim:
