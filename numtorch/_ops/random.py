@@ -265,23 +265,21 @@ def _normal_flat(gen, self, n, mean, std):
     if dt is _dtype.float32:
         return _normal_blocks(gen.uniform32, n, fill)
     full = n - n % 16
-    out = np.empty(n, f32)
-    out[:full] = fill(gen.uniform32(full))
-    if n % 16:
-        out[n - 16:] = fill(gen.uniform32(16))
-    return _cast(out, dt)
+    both = fill(gen.uniform32(full + (16 if n % 16 else 0)))
+    if full != n:
+        both = np.concatenate([both[:n - 16], both[full:]])
+    return _cast(both, dt)
 
 
 def _normal_blocks(uniform, n, fill):
     # float and double draw every uniform first, transform whole blocks, then redo the last 16.
     d = uniform(n)
     full = n - n % 16
-    out = np.empty(n, d.dtype)
-    out[:full] = fill(d[:full])
-    if n % 16:
-        out[full:] = d[full:]
-        out[n - 16:] = fill(uniform(16))
-    return out
+    if full == n:
+        return fill(d)
+    # One transform call for the whole blocks and the redrawn last 16 (fewer array calls).
+    both = fill(np.concatenate([d[:full], uniform(16)]))
+    return np.concatenate([both[:n - 16], both[full:]])
 
 
 def _int_range_check(dt, name, value):
