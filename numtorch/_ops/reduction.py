@@ -117,8 +117,8 @@ _MEAN1 = register("_mean_dim", _mean, _mean_backward, node="MeanBackward1", meth
 
 def _reduce(op0, op1, input, dim, keepdim, dtype, out):
     kw = {}
-    norm_dims(dim, input.ndim)
     if dtype is not None:
+        norm_dims(dim, input.ndim)
         dtype = to_dtype(dtype)
         if dtype._cat < _dtype.FLOAT and input.requires_grad and grad_mode.state.enabled:
             raise RuntimeError(f"Autograd not support dtype: {dtype._legacy}")
