@@ -401,7 +401,8 @@ def inplace_with_grad(self, fn):
         self._output_nr = res._output_nr
         self._requires_grad = res._requires_grad
         return self
-    from .views import copy_slices
+    from .views import check_view_inplace, copy_slices
+    check_view_inplace(self)
     current = self._regenerate_view()
     res = fn(current._snapshot())
     _assign(self, res._data)

@@ -1,6 +1,7 @@
-"""Shape ops: views (view, reshape, expand, transpose, permute, squeeze, ...), cat, stack, clone."""
+"""Shape ops: views (view, reshape, expand, transpose, permute, squeeze, split, ...), cat, stack, copies."""
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor
 from ._registry import DEFAULT, FUNCTIONS, call, register
 from .pointwise import public
@@ -8,32 +9,97 @@ from .reduction import norm_dims
 
 
 def _dim(d, ndim):
+    """Wrap one dim; a 0-d tensor accepts 0 and -1 as torch does."""
     return norm_dims(d, ndim)[0] if ndim else norm_dims(d, 0) and 0
 
 
 def size_args(shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
-    return tuple(s.__index__() if not isinstance(s, int) else s for s in shape)
+    return tuple(s if isinstance(s, int) else s.__index__() for s in shape)
+
+
+def _lst(shape):
+    return "[" + ", ".join(map(str, shape)) + "]"
+
+
+def _prod(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
 
 
 def infer_shape(shape, numel):
     """Resolve a single -1 in ``shape`` against ``numel``, with torch's errors."""
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    known = 1
     for s in shape:
-        if s != -1:
-            if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
-            known *= s
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s}")
+    known = _prod(s for s in shape if s != -1)
     if -1 in shape:
         if known == 0 or numel % known:
-            raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+            raise RuntimeError(f"shape '{_lst(shape)}' is invalid for input of size {numel}")
         return tuple(numel // known if s == -1 else s for s in shape)
     if known != numel:
-        raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+        raise RuntimeError(f"shape '{_lst(shape)}' is invalid for input of size {numel}")
     return shape
+
+
+def _reshape_array(a, shape):
+    # NumPy's no-copy reshape follows the same stride rules as torch's view.
+    if type(a) is np.ndarray:
+        return np.reshape(a, shape, copy=False)
+    return a._reshape(shape) if hasattr(a, "_reshape") else a.reshape(shape)
+
+
+def _can_view(a, shape):
+    try:
+        _reshape_array(a, shape)
+    except (ValueError, AttributeError):
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------- strided arrays
+
+def _root(a):
+    while isinstance(a.base, type(a)):
+        a = a.base
+    return a
+
+
+def _ptr(a):
+    return a.__array_interface__["data"][0] if type(a) is np.ndarray else a.data.ptr
+
+
+def _offset(a):
+    """Offset of ``a``'s first element in its root buffer, in elements."""
+    return (_ptr(a) - _ptr(_root(a))) // a.itemsize
+
+
+def _extent(shape, strides, offset):
+    """Elements a geometry needs from its storage (0 when it has no element)."""
+    if 0 in shape:
+        return 0
+    return offset + sum((n - 1) * s for n, s in zip(shape, strides)) + 1
+
+
+def strided(xp, a, shape, strides, offset):
+    """A view of ``a``'s storage with the given geometry (in elements, relative to the storage start)."""
+    isz = a.itemsize
+    root = _root(a)
+    shape, bstrides = tuple(shape), tuple(s * isz for s in strides)
+    if type(a) is np.ndarray:
+        if root.flags.c_contiguous or root.flags.f_contiguous:
+            return np.ndarray(shape, a.dtype, buffer=root, offset=offset * isz, strides=bstrides)
+        # A root that is not one block of memory: step from ``a`` itself (offsets here never go backwards).
+        delta = (offset - _offset(a)) * isz
+        start = np.lib.stride_tricks.as_strided(a, (delta + 1,), (1,))[delta:] if delta else a
+        return np.lib.stride_tricks.as_strided(start.view(a.dtype) if delta else a, shape, bstrides)
+    return xp.ndarray(shape, a.dtype, memptr=a.data + (offset - _offset(a)) * isz, strides=bstrides)
+
 
 
 # ---------------------------------------------------------------------------------------- view / reshape
@@ -41,10 +107,11 @@ def infer_shape(shape, numel):
 def _view(xp, a, shape):
     shape = infer_shape(shape, a.size)
     try:
-        return xp.reshape(a, shape, copy=False)
-    except ValueError:
+        return _reshape_array(a, shape)
+    except (ValueError, AttributeError):
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
-                           "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") from None
+                           "dimension spans across two contiguous subspaces). Use .reshape(...) "
+                           "instead.") from None
 
 
 def _reshape_backward(grad, a, out, shape):
@@ -52,12 +119,10 @@ def _reshape_backward(grad, a, out, shape):
 
 
 _VIEW = register("view", _view, _reshape_backward, view=True, method=False, function=False)
-_RESHAPE_VIEW = register("_reshape_alias", _view, _reshape_backward, view=True, node="ViewBackward0",
-                         method=False, function=False)
 
 
 def _reshape_copy(xp, a, shape):
-    return xp.reshape(a, infer_shape(shape, a.size)).copy()
+    return xp.ascontiguousarray(a).reshape(infer_shape(shape, a.size))
 
 
 _RESHAPE_COPY = register("_unsafe_view", _reshape_copy, _reshape_backward, node="UnsafeViewBackward0",
@@ -66,20 +131,19 @@ _RESHAPE_COPY = register("_unsafe_view", _reshape_copy, _reshape_backward, node=
 
 def view(self, *shape):
     """A view of this tensor with a new shape (or, given a dtype, reinterpreted bits)."""
-    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)) and not hasattr(shape[0], "__index__"):
+    first = shape[0] if len(shape) == 1 else None
+    if first is not None and not isinstance(first, (tuple, list, int)) and not hasattr(first, "__index__"):
         from .conversion import view_dtype
-        return view_dtype(self, shape[0])
+        return view_dtype(self, first)
     return call(_VIEW, (self, size_args(shape)), {})
 
 
 def reshape(input, *shape):
     """Same data with a new shape: a view when strides allow it, otherwise a copy."""
     shape = infer_shape(size_args(shape), input._data.size)
-    try:
-        np.reshape(input._data, shape, copy=False) if type(input._data) is np.ndarray else None
-    except ValueError:
-        return call(_RESHAPE_COPY, (input, shape), {})
-    return call(_VIEW, (input, shape), {})
+    if _can_view(input._data, shape):
+        return call(_VIEW, (input, shape), {})
+    return call(_RESHAPE_COPY, (input, shape), {})
 
 
 Tensor.view = view
@@ -100,34 +164,87 @@ Tensor.view_as = view_as
 Tensor.reshape_as = reshape_as
 
 
-# ---------------------------------------------------------------------------------------- expand
+def flatten(input, start_dim=0, end_dim=-1):
+    """Flattens dims ``start_dim`` through ``end_dim`` into one."""
+    nd = input.ndim
+    if nd == 0:
+        return input.reshape(1)
+    s, e = _dim(start_dim, nd), _dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    shape = input.shape
+    return input.reshape(tuple(shape[:s]) + (_prod(shape[s:e + 1]),) + tuple(shape[e + 1:]))
 
-def _expand(xp, a, shape):
-    nd = len(shape)
-    if nd < a.ndim:
-        raise RuntimeError(f"expand(torch.{_tname(a)}{{[{', '.join(map(str, a.shape))}]}}, size=[{', '.join(map(str, shape))}]): "
-                           "the number of sizes provided "
-                           f"({nd}) must be greater or equal to the number of dimensions in the tensor ({a.ndim})")
+
+def unflatten(input, dim, sizes):
+    """Expands dimension ``dim`` into ``sizes`` (one of them may be -1)."""
+    d = _dim(dim, input.ndim)
+    sizes = size_args((sizes,))
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    n = input.shape[d]
+    if -1 not in sizes and _prod(sizes) != n:
+        raise RuntimeError(f"unflatten: Provided sizes {_lst(sizes)} don't multiply up to the size of "
+                           f"dim {dim} "
+                           f"({n}) in the input tensor")
+    sizes = infer_shape(sizes, n)
+    return view(input, tuple(input.shape[:d]) + sizes + tuple(input.shape[d + 1:]))
+
+
+def ravel(input):
+    """A contiguous flattened tensor (a view when possible)."""
+    return input.contiguous().view(-1)
+
+
+public(flatten)
+public(unflatten)
+public(ravel)
+
+
+# ---------------------------------------------------------------------------------------- expand / broadcast
+
+def _expand_shape(shape, sizes, tname):
+    nd = len(sizes)
+    if nd < len(shape):
+        raise RuntimeError(f"expand(torch.{tname}{{{_lst(shape)}}}, size={_lst(sizes)}): the number of sizes "
+                           f"provided ({nd}) must be greater or equal to the number of dimensions in "
+                           "the tensor "
+                           f"({len(shape)})")
     full = []
-    for i, s in enumerate(shape):
-        j = i - (nd - a.ndim)
-        cur = a.shape[j] if j >= 0 else 1
+    for i, s in enumerate(sizes):
+        j = i - (nd - len(shape))
+        cur = shape[j] if j >= 0 else 1
         if s == -1:
             if j < 0:
                 raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
                                    f"non-existing dimension {i}")
             s = cur
+        elif s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {_lst(sizes)}")
         elif cur != 1 and cur != s:
-            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
-                               f"non-singleton dimension {i}.  Target sizes: [{', '.join(map(str, shape))}].  "
-                               f"Tensor sizes: [{', '.join(map(str, a.shape))}]")
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
+                               f"({cur}) at "
+                               f"non-singleton dimension {i}.  Target sizes: {_lst(sizes)}.  "
+                               f"Tensor sizes: {_lst(shape)}")
         full.append(s)
-    return xp.broadcast_to(a, tuple(full))
+    return tuple(full)
 
 
 def _tname(a):
-    from .._dtype import NP2DT
-    return NP2DT[a.dtype]._legacy + "Type"
+    return _dtype.NP2DT[a.dtype]._legacy + "Type"
+
+
+def _expand(xp, a, shape):
+    full = _expand_shape(a.shape, shape, _tname(a))
+    lead = len(full) - a.ndim
+    isz = a.itemsize
+    # torch keeps the stride of dims that are not expanded (even of size 1); new and expanded dims get 0.
+    strides = [0] * lead + [s // isz if n == m else 0 for n, m, s in zip(a.shape, full[lead:], a.strides)]
+    if a.size == 0 or 0 in full:
+        return xp.broadcast_to(a, full)
+    return strided(xp, a, full, strides, _offset(a))
 
 
 _EXPAND = register("expand", _expand, lambda g, a, out, shape: g, view=True, method=False, function=False)
@@ -145,22 +262,53 @@ def expand_as(self, other):
 
 def broadcast_to(input, size):
     """Broadcast ``input`` to ``size``."""
-    return expand(input, tuple(size))
+    return expand(input, size_args((size,)))
+
+
+def broadcast_shapes(*shapes):
+    """The shape that all ``shapes`` broadcast to, as a torch.Size."""
+    from .._size import Size
+    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    out = [1] * max((len(s) for s in shapes), default=0)
+    for k, s in enumerate(shapes):
+        for i in range(1, len(s) + 1):
+            n = s[-i]
+            if n < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {_lst(s)}")
+            if out[-i] == 1 or n == out[-i]:
+                out[-i] = n
+            elif n != 1:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {n} at {-i}! Mismatching "
+                                   f"argument at index {k} had {s}; but expected shape should be "
+                                   "broadcastable "
+                                   f"to {_lst(out)}")
+    return Size(out)
+
+
+def broadcast_tensors(*tensors):
+    """Broadcasts ``tensors`` to a common shape (views; inputs already of that shape are returned as is)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)
 
 
 Tensor.expand = expand
 Tensor.expand_as = expand_as
 public(broadcast_to)
+public(broadcast_tensors, method=False)
+FUNCTIONS["broadcast_shapes"] = broadcast_shapes
 
 
 # ---------------------------------------------------------------------------------------- permutations
 
 def _transpose(xp, a, dim0, dim1):
-    axes = list(range(a.ndim))
     if a.ndim == 0:
-        norm_dims((dim0, dim1) if dim0 != dim1 else dim0, 0)
+        _dim(dim0, 0)
+        _dim(dim1, 0)
         return a.view()
-    d0, d1 = norm_dims(dim0, a.ndim)[0], norm_dims(dim1, a.ndim)[0]
+    axes = list(range(a.ndim))
+    d0, d1 = _dim(dim0, a.ndim), _dim(dim1, a.ndim)
     axes[d0], axes[d1] = axes[d1], axes[d0]
     return a.transpose(axes)
 
@@ -179,12 +327,25 @@ def _t(xp, a):
 register("t", _t, lambda g, a, out: g.t(), view=True)
 
 
+def adjoint(input):
+    """The conjugate transpose of the last two dims (a view)."""
+    if input.ndim < 2:
+        raise RuntimeError(f"tensor.adjoint() is only supported on matrices or batches of matrices. Got "
+                           f"{input.ndim}-D tensor.")
+    out = input.transpose(-2, -1)
+    return out.conj() if input.is_complex() else out
+
+
+public(adjoint)
+
+
 def _permute(xp, a, dims):
     if len(dims) != a.ndim:
-        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+        raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not "
+                           "match the "
                            f"length of the desired ordering of dimensions i.e. input.dim() = {a.ndim} is not "
                            f"equal to len(dims) = {len(dims)}")
-    axes = [norm_dims(d, a.ndim)[0] for d in dims] if a.ndim else []
+    axes = [_dim(d, a.ndim) for d in dims] if a.ndim else []
     if len(set(axes)) != len(axes):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     return a.transpose(axes)
@@ -205,95 +366,145 @@ def permute(input, *dims):
     return call(_PERMUTE, (input, size_args(dims)), {})
 
 
+def movedim(input, source, destination):
+    """Moves the dims in ``source`` to the positions in ``destination`` (a permuted view)."""
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({_lst(src)} dims) should "
+                           f"contain the same number of dims as destination ({_lst(dst)} dims)")
+    nd = input.ndim
+    s = [_dim(d, nd) for d in src]
+    t = [_dim(d, nd) for d in dst]
+    for name, ds, raw in (("source", s, src), ("destination", t, dst)):
+        if len(set(ds)) != len(ds):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({_lst(raw)})")
+    order = [None] * nd
+    for i, j in zip(s, t):
+        order[j] = i
+    rest = iter(d for d in range(nd) if d not in s)
+    return permute(input, [o if o is not None else next(rest) for o in order])
+
+
 public(permute)
+public(movedim)
+FUNCTIONS["moveaxis"] = movedim
+Tensor.moveaxis = movedim
+
+
+# ---------------------------------------------------------------------------------------- squeeze / unsqueeze
+
+def squeeze_shape(shape, dim=None):
+    if dim is None:
+        return tuple(s for s in shape if s != 1)
+    dims = norm_dims(dim, len(shape)) or ()
+    return tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
 
 
 def _squeeze(xp, a, dim=None):
-    if dim is None:
-        return a.reshape(tuple(s for s in a.shape if s != 1))
-    dims = norm_dims(dim, a.ndim) or ()
-    if a.ndim == 0:
-        return a.view()
-    keep = tuple(s for i, s in enumerate(a.shape) if not (i in dims and s == 1))
-    return a.reshape(keep)
+    return a.reshape(squeeze_shape(a.shape, dim))
 
 
 def _squeeze_backward(grad, a, out, dim=None):
     return grad.reshape(a.shape)
 
 
-_SQUEEZE0 = register("_squeeze", _squeeze, _squeeze_backward, view=True, node="SqueezeBackward0",
-                     method=False, function=False)
-_SQUEEZE1 = register("_squeeze_dim", _squeeze, _squeeze_backward, view=True, node="SqueezeBackward1",
-                     method=False, function=False)
-_SQUEEZE2 = register("_squeeze_dims", _squeeze, _squeeze_backward, view=True, node="SqueezeBackward2",
-                     method=False, function=False)
+def _squeeze_op(name, node):
+    return register(name, _squeeze, _squeeze_backward, view=True, node=node, method=False, function=False)
+
+
+# torch's overloads: all dims / one dim / several dims, then the same three for squeeze_.
+SQUEEZE = {k: _squeeze_op(name, f"SqueezeBackward{k}") for k, name in enumerate(
+    ("_squeeze", "_squeeze_dim", "_squeeze_dims", "_squeeze_", "_squeeze_dim_", "_squeeze_dims_"))}
+
+
+def squeeze_args(dim):
+    """Which squeeze overload (0: all, 1: one dim, 2: dims) torch picks, and its arguments."""
+    if dim is None:
+        return 0, ()
+    if isinstance(dim, (tuple, list)):
+        return 2, (tuple(dim),)
+    return 1, (dim,)
 
 
 def squeeze(input, dim=None):
     """Removes dimensions of size 1 (all, or those named in ``dim``)."""
-    if dim is None:
-        return call(_SQUEEZE0, (input,), {})
-    return call(_SQUEEZE1 if isinstance(dim, int) else _SQUEEZE2, (input, dim), {})
-
-
-def _squeeze_(self, dim=None):
-    return _reshape_inplace(self, squeeze(self.detach(), dim).shape)
-
-
-def _unsqueeze(xp, a, dim):
-    d = norm_dims(dim, a.ndim + 1)[0]
-    return xp.expand_dims(a, d)
-
-
-register("unsqueeze", _unsqueeze, lambda g, a, out, dim: g.squeeze(dim), view=True)
-
-
-def _unsqueeze_(self, dim):
-    return _reshape_inplace(self, unsqueeze_shape(self.shape, dim))
+    k, args = squeeze_args(dim)
+    return call(SQUEEZE[k], (input,) + args, {})
 
 
 def unsqueeze_shape(shape, dim):
-    d = norm_dims(dim, len(shape) + 1)[0]
+    d = _dim(dim, len(shape) + 1)
     return tuple(shape[:d]) + (1,) + tuple(shape[d:])
 
 
-def _reshape_inplace(self, shape):
-    """squeeze_/unsqueeze_/t_/transpose_: change this tensor's own shape metadata, as torch does."""
-    from ._registry import check_inplace
-    check_inplace(self)
-    self._data = np.reshape(self._data, shape, copy=False) if type(self._data) is np.ndarray else \
-        self._data.reshape(shape)
-    return self
+def _unsqueeze(xp, a, dim):
+    return a.reshape(unsqueeze_shape(a.shape, dim))
 
 
-public(squeeze, inplace=_squeeze_)
-Tensor.unsqueeze_ = _unsqueeze_
+register("unsqueeze", _unsqueeze, lambda g, a, out, dim: g.squeeze(dim), view=True)
+public(squeeze)
 
 
-def flatten(input, start_dim=0, end_dim=-1):
-    """Flattens dims ``start_dim`` through ``end_dim`` into one."""
-    nd = input.ndim
-    if nd == 0:
-        return input.reshape(1)
-    s, e = norm_dims(start_dim, nd)[0], norm_dims(end_dim, nd)[0]
-    if s > e:
-        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    if s == e:
-        return input
-    shape = input.shape
-    n = 1
-    for d in shape[s:e + 1]:
-        n *= d
-    return input.reshape(tuple(shape[:s]) + (n,) + tuple(shape[e + 1:]))
+def atleast_1d(*tensors):
+    """Views of the inputs with at least one dimension."""
+    return _atleast(tensors, lambda t: t.reshape(1) if t.ndim == 0 else t)
 
 
-public(flatten)
+def atleast_2d(*tensors):
+    """Views of the inputs with at least two dimensions."""
+    return _atleast(tensors, _2d)
+
+
+def _2d(t):
+    if t.ndim == 0:
+        return t.reshape(1, 1)
+    return t.unsqueeze(0) if t.ndim == 1 else t
+
+
+def _3d(t):
+    if t.ndim == 0:
+        return t.reshape(1, 1, 1)
+    if t.ndim == 1:
+        return t.unsqueeze(0).unsqueeze(-1)
+    return t.unsqueeze(-1) if t.ndim == 2 else t
+
+
+def atleast_3d(*tensors):
+    """Views of the inputs with at least three dimensions."""
+    return _atleast(tensors, _3d)
+
+
+def _atleast(tensors, fn):
+    if len(tensors) == 1 and isinstance(tensors[0], Tensor):
+        return fn(tensors[0])
+    if len(tensors) == 1:
+        tensors = tensors[0]
+    return tuple(fn(t) for t in tensors)
+
+
+for _fn in (atleast_1d, atleast_2d, atleast_3d):
+    public(_fn, method=False)
 
 
 # ---------------------------------------------------------------------------------------- copies
 
+def dense(a):
+    """Whether ``a`` is non-overlapping and dense (a permutation of a contiguous layout)."""
+    dims = sorted((abs(s), n) for n, s in zip(a.shape, a.strides) if n != 1)
+    expected = a.itemsize
+    for s, n in dims:
+        if s != expected:
+            return False
+        expected *= n
+    return True
+
+
 def _clone(xp, a, *, memory_format=None):
+    if memory_format is not None and memory_format.name == "contiguous_format":
+        return xp.array(a, order="C", copy=True)
+    if a.ndim and any(s == 0 and n > 1 for n, s in zip(a.shape, a.strides)):
+        return xp.array(a, order="C", copy=True)
     return a.copy(order="K") if a.ndim else a.copy()
 
 
@@ -302,7 +513,7 @@ register("clone", _clone, lambda g, a, out, **kw: g)
 
 def contiguous(self, memory_format=None):
     """This tensor if already contiguous, otherwise a contiguous copy."""
-    if self.is_contiguous() and memory_format is None:
+    if self.is_contiguous():
         return self
     return call(_CONTIG, (self,), {})
 
@@ -312,12 +523,29 @@ _CONTIG = register("_contiguous", lambda xp, a: xp.ascontiguousarray(a), lambda 
 Tensor.contiguous = contiguous
 
 
+def is_channels_last(self, memory_format):
+    """Whether strides follow the channels-last order (NHWC / NDHWC) for ``memory_format``."""
+    nd = 4 if memory_format.name == "channels_last" else 5 if memory_format.name == "channels_last_3d" else 0
+    if self.ndim != nd:
+        return False
+    order = [1] + list(range(nd - 1, 1, -1)) + [0]
+    expected = 1
+    for d in order:
+        n = self.shape[d]
+        if n != 1 and self.stride(d) != expected:
+            return False
+        expected *= n
+    return True
+
+
 def _cat(xp, *arrays, dim=0):
+    # Legacy behaviour: 1-D empty tensors are skipped whatever their shape.
     arrays = [a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)] or list(arrays[:1])
+    for i, a in enumerate(arrays):
+        if a.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     nd = arrays[0].ndim
-    if nd == 0:
-        raise RuntimeError(f"zero-dimensional tensor (at position 0) cannot be concatenated")
-    d = norm_dims(dim, nd)[0]
+    d = _dim(dim, nd)
     for i, a in enumerate(arrays):
         if a.ndim != nd:
             raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and {a.ndim}")
@@ -326,17 +554,19 @@ def _cat(xp, *arrays, dim=0):
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
                                    f"{arrays[0].shape[k]} but got size {a.shape[k]} for tensor number {i} in "
                                    "the list.")
-    return xp.concatenate(arrays, axis=d)
+    shape = list(arrays[0].shape)
+    shape[d] = sum(a.shape[d] for a in arrays)
+    out = xp.empty(tuple(shape), arrays[0].dtype)
+    return xp.concatenate(arrays, axis=d, out=out)
 
 
 def _cat_backward(grad, *metas_out, dim=0):
     metas = metas_out[:-1]
-    nd = max(len(m.shape) for m in metas)
-    d = norm_dims(dim, nd)[0]
+    d = _dim(dim, grad.ndim)
     grads, start = [], 0
     for m in metas:
-        if len(m.shape) != nd:
-            grads.append(None)
+        if len(m.shape) != grad.ndim:
+            grads.append(grad.new_zeros(m.shape))
             continue
         n = m.shape[d]
         grads.append(grad.narrow(d, start, n))
@@ -347,56 +577,87 @@ def _cat_backward(grad, *metas_out, dim=0):
 _CAT = register("cat", _cat, _cat_backward, listin=True, promote=DEFAULT, method=False, function=False)
 
 
-def cat(tensors, dim=0, *, out=None):
-    """Concatenates ``tensors`` along an existing dimension ``dim``."""
-    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        raise TypeError(f"cat(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+def _tensor_list(tensors, name):
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
                         f"{type(tensors).__name__}")
-    if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+
+
+def _out_kw(dim, out, tensors, name):
     kw = {"dim": dim}
     if out is not None:
+        dt = _dtype.result_type_of(list(tensors))
+        if not _dtype.can_cast(dt, out.dtype):
+            raise TypeError(f"torch.{name}(): input types can't be cast to the desired output type "
+                            f"{out.dtype._legacy}")
         kw["out"] = out
-    return call(_CAT, (tensors,), kw)
+    return kw
+
+
+def cat(tensors, dim=0, *, out=None):
+    """Concatenates ``tensors`` along an existing dimension ``dim``."""
+    _tensor_list(tensors, "cat")
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    return call(_CAT, (tensors,), _out_kw(dim, out, tensors, "cat"))
 
 
 def _stack(xp, *arrays, dim=0):
-    shapes = {a.shape for a in arrays}
-    if len(shapes) > 1:
-        first = arrays[0].shape
-        for i, a in enumerate(arrays):
-            if a.shape != first:
-                raise RuntimeError(f"stack expects each tensor to be equal size, but got "
-                                   f"[{', '.join(map(str, first))}] at entry 0 and [{', '.join(map(str, a.shape))}] "
-                                   f"at entry {i}")
-    d = norm_dims(dim, arrays[0].ndim + 1)[0]
-    return xp.stack(arrays, axis=d)
+    first = arrays[0].shape
+    for i, a in enumerate(arrays):
+        if a.shape != first:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {_lst(first)} at "
+                               "entry 0 "
+                               f"and {_lst(a.shape)} at entry {i}")
+    return xp.stack(arrays, axis=_dim(dim, arrays[0].ndim + 1))
 
 
 def _stack_backward(grad, *metas_out, dim=0):
-    d = norm_dims(dim, grad.ndim)[0]
-    return grad.unbind(d)
+    return grad.unbind(_dim(dim, grad.ndim))
 
 
-_STACK = register("stack", _stack, _stack_backward, listin=True, promote=DEFAULT, method=False, function=False)
+_STACK = register("stack", _stack, _stack_backward, listin=True, promote=DEFAULT, method=False,
+                  function=False)
 
 
 def stack(tensors, dim=0, *, out=None):
     """Stacks equally-shaped ``tensors`` along a new dimension ``dim``."""
-    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        raise TypeError(f"stack(): argument 'tensors' (position 1) must be tuple of Tensors, not "
-                        f"{type(tensors).__name__}")
+    _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    kw = {"dim": dim}
-    if out is not None:
-        kw["out"] = out
-    return call(_STACK, (tensors,), kw)
+    return call(_STACK, (tensors,), _out_kw(dim, out, tensors, "stack"))
 
 
-public(cat, method=False)
-public(stack, method=False)
+def hstack(tensors, *, out=None):
+    """Concatenates column-wise (along dim 1, or dim 0 for 1-D inputs)."""
+    _tensor_list(tensors, "hstack")
+    ts = atleast_1d(tuple(tensors))
+    return cat(ts, 0 if ts and ts[0].ndim == 1 else 1, out=out)
+
+
+def vstack(tensors, *, out=None):
+    """Concatenates row-wise, after making every input at least 2-D."""
+    _tensor_list(tensors, "vstack")
+    return cat(atleast_2d(tuple(tensors)), 0, out=out)
+
+
+def dstack(tensors, *, out=None):
+    """Concatenates depth-wise (dim 2), after making every input at least 3-D."""
+    _tensor_list(tensors, "dstack")
+    return cat(atleast_3d(tuple(tensors)), 2, out=out)
+
+
+def column_stack(tensors, *, out=None):
+    """Stacks 0-d/1-D inputs as columns and concatenates along dim 1."""
+    _tensor_list(tensors, "column_stack")
+    ts = tuple(t.reshape(t.numel(), 1) if t.ndim <= 1 else t for t in tensors)
+    return cat(ts, 1, out=out)
+
+
+for _fn in (cat, stack, hstack, vstack, dstack, column_stack):
+    public(_fn, method=False)
 FUNCTIONS["concat"] = FUNCTIONS["concatenate"] = cat
+FUNCTIONS["row_stack"] = vstack
 
 
 # ---------------------------------------------------------------------------------------- slicing views
@@ -404,14 +665,14 @@ FUNCTIONS["concat"] = FUNCTIONS["concatenate"] = cat
 def _narrow(xp, a, dim, start, length):
     if a.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
-    d = norm_dims(dim, a.ndim)[0]
+    d = _dim(dim, a.ndim)
     n = a.shape[d]
-    if isinstance(start, Tensor):
-        start = start.item()
     if start < -n or start > n:
         raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
     start = start % n if start < 0 else start
-    if length < 0 or start + length > n:
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     idx = [slice(None)] * a.ndim
     idx[d] = slice(start, start + length)
@@ -419,107 +680,477 @@ def _narrow(xp, a, dim, start, length):
 
 
 def _narrow_backward(grad, a, out, dim, start, length):
-    d = norm_dims(dim, len(a.shape))[0]
+    d = _dim(dim, len(a.shape))
     start = start % a.shape[d] if start < 0 else start
-    return _pad_back(grad, a, d, start, a.shape[d] - start - length)
+    return pad_dim(grad, a.shape, d, start, a.shape[d] - start - length)
 
 
-def _pad_back(grad, a, d, before, after):
-    from . import creation
+def pad_dim(grad, shape, d, before, after):
+    """``grad`` with zeros ``before``/``after`` it along dim ``d`` (the adjoint of a slice)."""
+    if not before and not after:
+        return grad
     parts = []
-    shape = list(a.shape)
-    if before:
-        shape[d] = before
-        parts.append(creation.zeros(shape, dtype=grad.dtype, device=grad.device))
-    parts.append(grad)
-    if after:
-        shape[d] = after
-        parts.append(creation.zeros(shape, dtype=grad.dtype, device=grad.device))
-    return cat(parts, d) if len(parts) > 1 else grad
+    shape = list(shape)
+    for n, keep in ((before, True), (0, False), (after, True)):
+        if not keep:
+            parts.append(grad)
+        elif n:
+            shape[d] = n
+            parts.append(grad.new_zeros(shape))
+    return cat(parts, d)
 
 
-register("narrow", _narrow, _narrow_backward, view=True, node="SliceBackward0")
+_NARROW = register("narrow", _narrow, _narrow_backward, view=True, node="SliceBackward0", method=False,
+                   function=False)
+
+
+def narrow(input, dim, start, length):
+    """A view of ``length`` elements of dim ``dim`` from ``start``."""
+    return call(_NARROW, (input, dim, start.__index__(), length.__index__()), {})
+
+
+_NARROW_COPY = register("_narrow_copy", lambda xp, a, *args: _narrow(xp, a, *args).copy(), _narrow_backward,
+                        node="NarrowCopyBackward0", method=False, function=False)
+
+
+def narrow_copy(input, dim, start, length):
+    """A copy of ``input.narrow(dim, start, length)``."""
+    return call(_NARROW_COPY, (input, dim, start.__index__(), length.__index__()), {})
+
+
+public(narrow)
+public(narrow_copy)
 
 
 def _select(xp, a, dim, index):
     if a.ndim == 0:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
-    d = norm_dims(dim, a.ndim)[0]
+    d = _dim(dim, a.ndim)
     n = a.shape[d]
     if index < -n or index >= n:
-        raise IndexError(f"select(): index {index} out of range for tensor of size "
-                         f"[{', '.join(map(str, a.shape))}] at dimension {d}")
+        raise IndexError(f"select(): index {index} out of range for tensor of size {_lst(a.shape)} at "
+                         f"dimension {d}")
     idx = [slice(None)] * a.ndim
     idx[d] = index
-    return a[tuple(idx)]
+    # The trailing Ellipsis keeps a 0-d result a view (NumPy would return a scalar copy).
+    return a[tuple(idx) + (Ellipsis,)]
 
 
 def _select_backward(grad, a, out, dim, index):
-    d = norm_dims(dim, len(a.shape))[0]
+    d = _dim(dim, len(a.shape))
     index = index % a.shape[d]
-    return _pad_back(grad.unsqueeze(d), a, d, index, a.shape[d] - index - 1)
+    return pad_dim(grad.unsqueeze(d), a.shape, d, index, a.shape[d] - index - 1)
 
 
-register("select", _select, _select_backward, view=True)
+SELECT = register("_select", _select, _select_backward, view=True, node="SelectBackward0", method=False,
+                  function=False)
+
+
+def select(input, dim, index):
+    """The slice at ``index`` of dim ``dim``, with that dim removed (a view)."""
+    return call(SELECT, (input, dim, index.__index__()), {})
+
+
+public(select)
+
+
+def _multi(table, name, fwd, bwd, n, node):
+    op = table.get(n)
+    if op is None:
+        op = table[n] = register(name, fwd, bwd, view=True, n_out=n, node=node, method=False, function=False)
+    return op
+
+
+def _as_single_views(outs, src, kind, op, args):
+    """Outputs of a multi-view op replay as single views, and remember where they came from."""
+    outs = outs if isinstance(outs, tuple) else (outs,)
+    for o, a in zip(outs, args):
+        if o._base is not None:
+            o._view_src = (src, op, a, {})
+            o._multi_view = kind
+    return outs
+
+
+def _one_or_tuple(parts):
+    # A single-output op returns its array itself (the registry wraps one output).
+    return parts[0] if len(parts) == 1 else tuple(parts)
 
 
 def _unbind(xp, a, dim=0):
-    if a.ndim == 0:
-        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    d = norm_dims(dim, a.ndim)[0]
-    return tuple(xp.moveaxis(a, d, 0))
+    return _one_or_tuple(list(xp.moveaxis(a, dim, 0)))
 
 
 def _unbind_backward(grads, a, out, dim=0):
-    return stack(grads, dim)
+    return stack([grads] if isinstance(grads, Tensor) else grads, dim)
+
+
+_UNBIND = {}
 
 
 def unbind(input, dim=0):
     """Removes dimension ``dim``, returning a tuple of views along it."""
-    n = input.shape[norm_dims(dim, input.ndim)[0]] if input.ndim else 0
-    op = _UNBIND.get(n)
-    if op is None:
-        op = _UNBIND[n] = register("unbind", _unbind, _unbind_backward, view=True, n_out=n, method=False,
-                                   function=False)
-    return call(op, (input, dim), {})
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = _dim(dim, input.ndim)
+    n = input.shape[d]
+    outs = call(_multi(_UNBIND, "unbind", _unbind, _unbind_backward, n, "UnbindBackward0"), (input, d), {})
+    return _as_single_views(outs, input, "Unbind", SELECT, [(d, i) for i in range(n)])
 
 
-_UNBIND = {}
 public(unbind)
 
 
-def _split_sizes(n, split_size):
-    if isinstance(split_size, int):
-        if split_size <= 0 and not (split_size == 0 and n == 0):
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
-        return [min(split_size, n - i) for i in range(0, n, split_size)] or [0]
-    sizes = list(split_size)
-    if sum(sizes) != n:
-        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
-                           f"dimension 0), but got split_sizes={sizes}")
-    return sizes
+def _split_fwd(xp, a, sizes, dim):
+    bounds = np.cumsum(sizes)[:-1].tolist()
+    return _one_or_tuple(xp.split(a, bounds, axis=dim))
+
+
+def _split_backward(grads, a, out, sizes, dim):
+    return grads if isinstance(grads, Tensor) else cat(grads, dim)
+
+
+_SPLIT = {}
+_SPLIT_SIZES = {}
+
+
+def _split_views(tensor, sizes, d, table, node):
+    name = "split" if node == "SplitBackward0" else "split_with_sizes"
+    op = _multi(table, name, _split_fwd, _split_backward, len(sizes), node)
+    outs = call(op, (tensor, tuple(sizes), d), {})
+    starts = np.cumsum([0] + list(sizes[:-1])).tolist()
+    return _as_single_views(outs, tensor, "Split", _NARROW, [(d, s, n) for s, n in zip(starts, sizes)])
+
+
+def split_sizes(n, size):
+    """Chunk sizes of torch's split(int): all ``size`` except a smaller last one (one chunk at least)."""
+    if size < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+    if size == 0 and n:
+        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+    if n == 0:
+        return [0]
+    return [min(size, n - i) for i in range(0, n, size)]
 
 
 def split(tensor, split_size_or_sections, dim=0):
     """Splits into chunks of ``split_size`` (or of the given sizes) along ``dim``: views."""
-    d = norm_dims(dim, tensor.ndim)[0]
-    sizes = _split_sizes(tensor.shape[d], split_size_or_sections)
-    out, start = [], 0
-    for s in sizes:
-        out.append(tensor.narrow(d, start, s))
-        start += s
-    return tuple(out)
+    if tensor.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = _dim(dim, tensor.ndim)
+    n = tensor.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = [s.__index__() for s in split_size_or_sections]
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
+                               "tensor's size "
+                               f"at dimension {d}), but got split_sizes={_lst(sizes)}")
+        return _split_views(tensor, sizes, d, _SPLIT_SIZES, "SplitWithSizesBackward0")
+    sizes = split_sizes(n, split_size_or_sections.__index__())
+    return _split_views(tensor, sizes, d, _SPLIT, "SplitBackward0")
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    """Splits into pieces of the given sizes along ``dim``: views."""
+    return split(input, list(split_sizes), dim)
 
 
 def chunk(input, chunks, dim=0):
     """Splits into ``chunks`` pieces (the last may be smaller) along ``dim``."""
+    if input.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
-        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
-    d = norm_dims(dim, input.ndim)[0]
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = _dim(dim, input.ndim)
     n = input.shape[d]
-    size = -(-n // chunks) if n else 0
-    return split(input, size if size else 1, d) if n else split(input, 0, d)
+    if n == 0:
+        return _split_views(input, [0] * chunks, d, _SPLIT_SIZES, "SplitWithSizesBackward0")
+    return split(input, -(-n // chunks), d)
 
 
-public(split)
-public(chunk)
+def _sections(tensor, indices_or_sections):
+    if isinstance(indices_or_sections, Tensor):
+        t = indices_or_sections
+        if t.dtype._cat != _dtype.INT or t.dtype is _dtype.bool or t.ndim > 1:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to have integer dtype "
+                               "and be "
+                               f"a 0-D or 1-D tensor, but got a tensor with dtype {t.dtype} and "
+                               f"{t.ndim} dims")
+        return t.item() if t.ndim == 0 else t.tolist()
+    if isinstance(indices_or_sections, (list, tuple)):
+        return [i.__index__() for i in indices_or_sections]
+    return indices_or_sections.__index__()
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    """Splits into views by a number of sections or at the given indices along ``dim``."""
+    if input.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor "
+                           "with 0 dims")
+    d = _dim(dim, input.ndim)
+    n = input.shape[d]
+    spec = _sections(input, indices_or_sections)
+    if isinstance(spec, int):
+        if spec <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {spec}")
+        q, r = divmod(n, spec)
+        sizes = [q + 1] * r + [q] * (spec - r)
+        starts = np.cumsum([0] + sizes[:-1]).tolist()
+        return tuple(narrow(input, d, s, k) for s, k in zip(starts, sizes))
+    bounds = [0] + spec + [n]
+    out = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        a, b, _ = slice(a, b).indices(n)
+        out.append(narrow(input, d, a, max(b - a, 0)))
+    return tuple(out)
+
+
+def _dir_split(input, spec, dim, name, min_dim):
+    if input.ndim < min_dim:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dim} dimension, but got "
+                           "a tensor "
+                           f"with {input.ndim} dimensions!")
+    if isinstance(spec, int):
+        n = input.shape[dim]
+        if spec == 0 or n % spec:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                               f"dimension {n} is not divisible by the split_size {spec}!")
+    return tensor_split(input, spec, dim)
+
+
+def hsplit(input, indices_or_sections):
+    """``tensor_split`` along dim 1 (dim 0 for 1-D inputs)."""
+    return _dir_split(input, indices_or_sections, 1 if input.ndim > 1 else 0, "hsplit", 1)
+
+
+def vsplit(input, indices_or_sections):
+    """``tensor_split`` along dim 0 of an at least 2-D tensor."""
+    return _dir_split(input, indices_or_sections, 0, "vsplit", 2)
+
+
+def dsplit(input, indices_or_sections):
+    """``tensor_split`` along dim 2 of an at least 3-D tensor."""
+    return _dir_split(input, indices_or_sections, 2, "dsplit", 3)
+
+
+for _fn in (split, split_with_sizes, chunk, tensor_split, hsplit, vsplit, dsplit):
+    public(_fn)
+
+
+# ---------------------------------------------------------------------------------------- reordering copies
+
+def _flip(xp, a, dims):
+    axes = norm_dims(dims, a.ndim) or ()
+    return xp.flip(a, axes).copy(order="K") if a.ndim and axes else a.copy()
+
+
+_FLIP = register("flip", _flip, lambda g, a, out, dims: g.flip(dims), method=False, function=False)
+
+
+def flip(input, dims):
+    """A copy with the order of elements reversed along ``dims``."""
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError("flip(): argument 'dims' (position 2) must be tuple of ints, not "
+                        f"{type(dims).__name__}")
+    return call(_FLIP, (input, size_args((dims,))), {})
+
+
+def _flip_method(self, *dims):
+    return call(_FLIP, (self, size_args(dims)), {})
+
+
+def fliplr(input):
+    """Flips left/right (dim 1)."""
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, (1,))
+
+
+def flipud(input):
+    """Flips up/down (dim 0)."""
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, (0,))
+
+
+def _roll(xp, a, shifts, dims):
+    if not dims:
+        return xp.roll(a.reshape(-1), shifts[0]).reshape(a.shape)
+    axes = [_dim(d, a.ndim) for d in dims]
+    return xp.ascontiguousarray(xp.roll(a, shifts, axes))
+
+
+def _roll_backward(grad, a, out, shifts, dims):
+    return grad.roll([-s for s in shifts], dims)
+
+
+_ROLL = register("roll", _roll, _roll_backward, method=False, function=False)
+
+
+def roll(input, shifts, dims=None):
+    """Rolls elements along ``dims`` by ``shifts`` (over the flattened tensor when ``dims`` is None)."""
+    shifts = [shifts] if isinstance(shifts, int) else list(shifts)
+    dims = [] if dims is None else [dims] if isinstance(dims, int) else list(dims)
+    if not dims and len(shifts) != 1 or dims and len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    return call(_ROLL, (input, tuple(shifts), tuple(dims)), {})
+
+
+def _rot90(xp, a, k, dims):
+    d0, d1 = _dim(dims[0], a.ndim), _dim(dims[1], a.ndim)
+    k %= 4
+    if k == 0:
+        return xp.ascontiguousarray(a).copy()
+    if k == 2:
+        return xp.flip(a, (d0, d1)).copy(order="K")
+    flipped = xp.flip(a, d1 if k == 1 else d0).copy(order="K")
+    return xp.swapaxes(flipped, d0, d1)
+
+
+_ROT90 = register("rot90", _rot90, lambda g, a, out, k, dims: g.rot90(-k, dims), method=False, function=False)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """Rotates by 90 degrees ``k`` times in the plane of ``dims``."""
+    dims = tuple(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
+    if _dim(dims[0], input.ndim) == _dim(dims[1], input.ndim):
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and "
+                           f"dim1 = {dims[1]}")
+    return call(_ROT90, (input, k, dims), {})
+
+
+for _fn in (flip, fliplr, flipud, roll, rot90):
+    public(_fn)
+Tensor.flip = _flip_method
+
+
+# ---------------------------------------------------------------------------------------- repeats
+
+def _repeat(xp, a, sizes):
+    lead = len(sizes) - a.ndim
+    return xp.ascontiguousarray(xp.tile(a.reshape((1,) * lead + a.shape), sizes))
+
+
+def _repeat_backward(grad, a, out, sizes):
+    shape = (1,) * (len(sizes) - len(a.shape)) + tuple(a.shape)
+    split = []
+    for r, s in zip(sizes, shape):
+        split += [r, s]
+    summed = grad.reshape(split).sum(tuple(range(0, 2 * len(sizes), 2))) if grad.numel() else None
+    if summed is None:
+        return grad.new_zeros(a.shape)
+    return summed.reshape(a.shape)
+
+
+_REPEAT = register("repeat", _repeat, _repeat_backward, method=False, function=False)
+
+
+def repeat(self, *sizes):
+    """Repeats this tensor along each dimension ``sizes`` times (a copy)."""
+    sizes = size_args(sizes)
+    if len(sizes) < self.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                           "dimensions of "
+                           "tensor")
+    for s in sizes:
+        if s < 0:
+            shape = (1,) * (len(sizes) - self.ndim) + tuple(self.shape)
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{_lst([a * b for a, b in zip(sizes, shape)])}")
+    return call(_REPEAT, (self, sizes), {})
+
+
+def tile(input, dims):
+    """Repeats ``input`` (``dims`` padded with leading ones to its rank)."""
+    dims = size_args((dims,))
+    return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+
+
+Tensor.repeat = repeat
+public(tile)
+
+
+def _ri_tensor(xp, a, reps, dim):
+    return xp.repeat(a, reps, axis=dim)
+
+
+def _ri_tensor_backward(grad, a, reps, out, dim):
+    from .creation import tensor
+    xp = reps._xp
+    owner = xp.repeat(xp.arange(len(reps._data)), reps._data)
+    onehot = xp.equal(owner[:, None], xp.arange(len(reps._data))[None, :]).astype(grad._data.dtype)
+    g = grad.movedim(dim, -1).matmul(tensor(onehot, device=grad.device))
+    return g.movedim(-1, dim), None
+
+
+_RI = register("_repeat_interleave_tensor", _ri_tensor, _ri_tensor_backward, nin=2, save=(1,),
+               node="IndexSelectBackward0", method=False, function=False)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Repeats each element ``repeats`` times (along ``dim``, or over the flattened input)."""
+    if repeats is None:
+        return _repeat_counts(input)
+    if dim is None:
+        input = input.reshape(-1)
+        dim = 0
+    d = _dim(dim, input.ndim)
+    if isinstance(repeats, Tensor):
+        n = input.shape[d] if input.ndim else 1
+        if repeats.numel() == 1 and n != 1:
+            repeats = repeats.reshape(1).expand(n)
+        return call(_RI, (input, _check_repeats(repeats, n), d), {})
+    r = repeats.item() if isinstance(repeats, Tensor) else repeats.__index__()
+    if r < 0:
+        raise RuntimeError("Repeats must be non-negative")
+    if input.ndim == 0:
+        return input.reshape(1).expand(r).clone()
+    shape = list(input.shape)
+    shape.insert(d + 1, r)
+    return input.unsqueeze(d + 1).expand(shape).clone(memory_format=_contig()).flatten(d, d + 1)
+
+
+def _contig():
+    from .. import contiguous_format
+    return contiguous_format
+
+
+def _check_repeats(repeats, n):
+    if repeats.ndim > 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    if repeats.numel() != n:
+        raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                           f"{repeats.numel()} and input.size(0) = {n}")
+    if repeats.numel() and bool((repeats._data < 0).any()):
+        raise RuntimeError("repeats can not be negative")
+    return repeats
+
+
+def _repeat_counts(repeats):
+    from .creation import tensor
+    if repeats.ndim != 1:
+        raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+    if repeats.dtype not in (_dtype.int64, _dtype.int32):
+        raise RuntimeError("repeats has to be Long or Int tensor")
+    xp = repeats._xp
+    return tensor(xp.repeat(xp.arange(repeats.numel()), repeats._data), dtype=repeats.dtype)
+
+
+public(repeat_interleave)
+
+
+# ---------------------------------------------------------------------------------------- triangles
+
+def _tri(fn):
+    def fwd(xp, a, diagonal=0):
+        if a.ndim < 2:
+            raise RuntimeError(f"{fn}: input tensor must have at least 2 dimensions")
+        return xp.ascontiguousarray(getattr(xp, fn)(a, diagonal))
+    return fwd
+
+
+register("tril", _tri("tril"), lambda g, a, out, diagonal=0: g.tril(diagonal), inplace=True)
+register("triu", _tri("triu"), lambda g, a, out, diagonal=0: g.triu(diagonal), inplace=True)

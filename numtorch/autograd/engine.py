@@ -18,8 +18,9 @@ def _run_tensor_hooks(node, nr, g):
 def _discover(roots):
     """Count, for each node reachable from ``roots``, how many edges point into it."""
     deps = {}
-    stack = [n for n in roots if n is not None]
-    seen = set(stack)
+    # Several roots may share a node (outputs of split/unbind): count its edges once.
+    seen = {n for n in roots if n is not None}
+    stack = list(seen)
     while stack:
         node = stack.pop()
         for nxt, _ in node.next_functions:
