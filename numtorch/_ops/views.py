@@ -222,18 +222,26 @@ def _check_geometry(t, size, stride, offset):
                            f"size {have}")
 
 
-def as_strided(input, size, stride, storage_offset=None):
-    """A view of ``input``'s storage with the given sizes, strides and offset (in elements)."""
+_AS_STRIDED_ = register("_as_strided_", _as_strided, _as_strided_backward, view=True,
+                        node="AsStridedBackward1", method=False, function=False)
+
+
+def _as_strided_call(op, input, size, stride, storage_offset):
     size, stride = size_args((size,)), size_args((stride,))
     offset = input.storage_offset() if storage_offset is None else storage_offset.__index__()
     _check_geometry(input, size, stride, offset)
     in_geom = (tuple(input.shape), input.stride(), input.storage_offset())
-    return call(_AS_STRIDED, (input, size, stride, offset, in_geom), {})
+    return call(op, (input, size, stride, offset, in_geom), {})
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """A view of ``input``'s storage with the given sizes, strides and offset (in elements)."""
+    return _as_strided_call(_AS_STRIDED, input, size, stride, storage_offset)
 
 
 def as_strided_(self, size, stride, storage_offset=None):
     """Sets this tensor's sizes, strides and offset in place."""
-    return metadata_inplace(self, lambda t: as_strided(t, size, stride, storage_offset))
+    return metadata_inplace(self, lambda t: _as_strided_call(_AS_STRIDED_, t, size, stride, storage_offset))
 
 
 FUNCTIONS["as_strided"] = as_strided
