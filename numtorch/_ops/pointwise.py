@@ -266,7 +266,7 @@ def _div_rounding(xp, a, b, rounding_mode):
 
 
 def _div_rounding_backward(grad, a, b, out, rounding_mode):
-    return grad * 0, (grad * 0 if isinstance(b, Tensor) else None)
+    return grad * 0, (grad * 0 if isinstance(b, InputMeta) else None)
 
 
 _DIV_MODE = register("_div_rounding", _div_rounding, _div_rounding_backward, nin=2, promote=DEFAULT,
@@ -425,9 +425,26 @@ def _pow_scalar_kernel(xp, a, s):
     return _pow_kernel(xp, a, s)
 
 
+_C_INT = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+          "float16": "c10::Half"}
+# clamp_ names the destination type as C++ does.
+_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool"}
+
+
 def _check_int_pow(input, exponent):
-    if isinstance(exponent, int) and exponent < 0 and _dtype.result_type_of((input, exponent))._cat <= _dtype.INT:
+    if not isinstance(exponent, int):
+        return
+    dt = _dtype.result_type_of((input, exponent))
+    if dt is _dtype.float16 and abs(exponent) > 65504:
+        raise RuntimeError("value cannot be converted to type c10::Half without overflow")
+    if dt._cat != _dtype.INT:
+        return
+    if exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
+    # The exponent is converted to the tensor's integer type, with an overflow check.
+    if exponent > np.iinfo(dt._np).max:
+        raise RuntimeError(f"value cannot be converted to type {_C_INT[dt._name]} without overflow")
 
 
 def _pow_backward0(grad, a, out, e):
@@ -610,16 +627,16 @@ def clamp(input, min=None, max=None, *, out=None):
     _need_tensor("clamp", input)
     op = _clamp_dispatch(input, min, max)
     kw = {} if out is None else {"out": out}
-    if op is _CLAMP:
-        return call(op, (input, min, max), kw)
     return call(op, (input, min, max), kw)
 
 
 def _clamp_(self, min=None, max=None):
     op = _clamp_dispatch(self, min, max)
-    if op is _CLAMP_T:
-        _check_cast(self, _dtype.result_type_of([x for x in (self, min, max) if x is not None]))
-    return call_inplace(op, self, (min, max) if op is _CLAMP else (min, max), {})
+    dt = _dtype.result_type_of([x for x in (self, min, max) if x is not None])
+    if not _dtype.can_cast(dt, self.dtype):
+        raise RuntimeError(f"result type {dt._legacy} can't be cast to the desired output type "
+                           f"{_C_NAMES.get(self.dtype._name, self.dtype._legacy)}")
+    return call_inplace(op, self, (min, max), {})
 
 
 public(clamp, inplace=_clamp_)
