@@ -160,20 +160,26 @@ def _erfc_fraction(xp, x):
     return _exp_neg_sq(xp, x) / (_SQRT_PI * f)
 
 
+def _piecewise(xp, x, cond, f_true, f_false):
+    """f_true on the elements where ``cond`` holds, f_false on the others, each evaluated only there."""
+    r = xp.empty_like(x)
+    r[cond] = f_true(x[cond])
+    rest = ~cond
+    r[rest] = f_false(x[rest])
+    return r
+
+
 def _erf64(xp, x):
-    ax = xp.abs(x)
-    near = _erf_series(xp, xp.clip(x, -_ERF_SPLIT, _ERF_SPLIT))
-    if not xp.any(~(ax < _ERF_SPLIT)):
-        return near
-    far = xp.copysign(1 - _erfc_fraction(xp, xp.maximum(ax, _ERF_SPLIT)), x)
-    return xp.where(ax < _ERF_SPLIT, near, far)
+    def far(v):
+        return xp.copysign(1 - _erfc_fraction(xp, xp.abs(v)), v)
+    return _piecewise(xp, x, xp.abs(x) < _ERF_SPLIT, lambda v: _erf_series(xp, v), far)
 
 
 def _erfc64(xp, x):
-    ax = xp.abs(x)
-    near = 1 - _erf_series(xp, xp.clip(x, -_ERF_SPLIT, _ERF_SPLIT))
-    far = _erfc_fraction(xp, xp.maximum(ax, _ERF_SPLIT))
-    return xp.where(ax < _ERF_SPLIT, near, xp.where(x > 0, far, 2 - far))
+    def far(v):
+        tail = _erfc_fraction(xp, xp.abs(v))
+        return xp.where(v > 0, tail, 2 - tail)
+    return _piecewise(xp, x, xp.abs(x) < _ERF_SPLIT, lambda v: 1 - _erf_series(xp, v), far)
 
 
 def _erfinv64(xp, y):
@@ -184,10 +190,11 @@ def _erfinv64(xp, y):
     x = xp.sqrt(xp.sqrt(t * t + w / 0.147) - t)
     tail = ay >= 0.5
     # Near |y| = 1 solve erfc(x) = 1 - |y| instead: 1 - |y| is exact there, erf(x) - |y| is not.
-    c = 1 - ay
+    target = xp.where(tail, 1 - ay, ay)
     for _ in range(3):
         scale = _exp_neg_sq(xp, x) * (2 / _SQRT_PI)
-        u = xp.where(tail, (c - _erfc64(xp, x)), (_erf64(xp, x) - ay)) / scale
+        f = _piecewise(xp, x, tail, lambda v: -_erfc64(xp, v), lambda v: _erf64(xp, v))
+        u = (f - xp.where(tail, -target, target)) / scale
         x = x - u / (1 + x * u)
     x = xp.where(ay == 1, math.inf, x)
     return xp.copysign(x, y)
