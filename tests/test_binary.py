@@ -134,7 +134,8 @@ def test_lerp_errors():
 @pytest.mark.parametrize("value", [1, 2, -0.5, True])
 @pytest.mark.parametrize("name", ["addcmul", "addcdiv"])
 def test_addcmul_addcdiv(name, value):
-    x, y, z = rand(3, 4, dtype="float64"), rand(4, dtype="float64", seed=1), rand(3, 1, dtype="float64", seed=2)
+    x, y = rand(3, 4, dtype="float64"), rand(4, dtype="float64", seed=1)
+    z = rand(3, 1, dtype="float64", seed=2)
     z = np.where(np.abs(z) < 0.3, 0.7, z)
     check(lambda m, a, b, c: getattr(m, name)(a, b, c, value=value), x, y, z, atol=1e-9, rtol=1e-9)
     check(lambda m, a, b, c: getattr(a, name)(b, c, value=value), x, y, z, dtypes=["float32"] * 3)
@@ -183,7 +184,8 @@ def test_float_power_nodes_and_errors():
 
 
 def test_ldexp_and_gcd_lcm_values():
-    check(lambda m, a, b: m.ldexp(a, b), rand(5), np.array([1.5, 2.0, 1000.0, -1000.0, 0.0]).astype("float32"))
+    exps = np.array([1.5, 2.0, 1000.0, -1000.0, 0.0]).astype("float32")
+    check(lambda m, a, b: m.ldexp(a, b), rand(5), exps)
     check(lambda m, a, b: m.ldexp(a, b), rand(5), rand(5, dtype="int64"))
     check(lambda m, a, b: a.clone().ldexp_(b), rand(5), rand(5, dtype="int32"), grad=False)
     a = np.array([0, -4, 6, -2 ** 63, 5, -2 ** 63, 12])
@@ -197,7 +199,8 @@ def test_ldexp_and_gcd_lcm_values():
 
 
 def test_heaviside():
-    check(lambda m, a, b: m.heaviside(a, b), np.array([-1.0, 0.0, -0.0, 2.0, NAN]), np.array([0.5]), grad=False)
+    x = np.array([-1.0, 0.0, -0.0, 2.0, NAN])
+    check(lambda m, a, b: m.heaviside(a, b), x, np.array([0.5]), grad=False)
     check(lambda m, a, b: a.clone().heaviside_(b), np.array([-1, 0, 2]), np.array(7), grad=False)
     check(lambda m, a, b: m.heaviside(a, b), np.array([True, False]), np.array(True), grad=False)
     check_raises(lambda m, a, b: m.heaviside(a, b), rand(3), rand(3, dtype="float64"))

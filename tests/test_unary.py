@@ -131,7 +131,8 @@ def test_round_integers():
     check_raises(lambda m, t: m.round(t), rand(5, dtype="bool"))
 
 
-@pytest.mark.parametrize("kw", [{}, {"nan": 2.0}, {"posinf": 1e300, "neginf": -7}, {"nan": -1, "posinf": 3.5}])
+@pytest.mark.parametrize("kw", [{}, {"nan": 2.0}, {"posinf": 1e300, "neginf": -7},
+                                {"nan": -1, "posinf": 3.5}])
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16", "int64", "bool", "complex64"])
 def test_nan_to_num(kw, dtype):
     x = np.array([NAN, INF, -INF, 1.5, -0.0, 3.0])

@@ -176,12 +176,13 @@ def _copysign_self_grad(g, a, out):
 
 _COPYSIGN = _binary("copysign", _copysign, lambda g, a, b, out: (_copysign_self_grad(g, a, out), _zeros(g)),
                     promote=INT_TO_FLOAT, save=(0,), save_out=True, inplace=False)
-_COPYSIGN_S = _scalar_binary("_copysign_scalar", _copysign, lambda g, a, out, s: _copysign_self_grad(g, a, out),
-                             "CopysignBackward1", save_out=True)
+_COPYSIGN_S = _scalar_binary("_copysign_scalar", _copysign,
+                             lambda g, a, out, s: _copysign_self_grad(g, a, out), "CopysignBackward1",
+                             save_out=True)
 _mixed_public("copysign", _COPYSIGN, _COPYSIGN_S, "Magnitudes of ``input`` with the signs of ``other``.")
 
 
-# ---------------------------------------------------------------------------------------- nextafter / heaviside
+# ------------------------------------------------------------------------------------ nextafter / heaviside
 
 def _nextafter(xp, a, b):
     _reject("nextafter_cpu", _cat_dtype(a, b), _REAL_FLOAT)
@@ -371,8 +372,8 @@ _ADDCDIV = register("_addcdiv", _addcdiv, _addcdiv_backward, nin=3, promote=DEFA
 def _check_addcdiv(tensor1, tensor2):
     if tensor1.dtype._cat <= _dtype.INT and tensor2.dtype._cat <= _dtype.INT:
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future  release "
-                           "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
-                           "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
+                           "addcdiv will perform a true division of tensor1 and tensor2. The historic "
+                           "addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
                            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) "
                            "for float inputs. The future addcdiv behavior is just the latter "
                            "implementation: (input + value * tensor1 / tensor2), for all dtypes.")
@@ -434,8 +435,8 @@ def float_power(input, exponent, *, out=None):
 def _float_power_(self, exponent):
     dt = _float_power_dtype(self, exponent)
     if self.dtype is not dt:
-        raise RuntimeError(f"the base given to float_power_ has dtype {self.dtype._legacy} but the operation's "
-                           f"result requires dtype {dt._legacy}")
+        raise RuntimeError(f"the base given to float_power_ has dtype {self.dtype._legacy} but the "
+                           f"operation's result requires dtype {dt._legacy}")
     return self.pow_(_as(exponent, dt))
 
 
