@@ -302,6 +302,9 @@ def _write_out(op, out_t, res, tensors):
 
 
 def _copy_into_out(o, r):
+    src, dst = NP2DT[r._data.dtype], NP2DT[o._data.dtype]
+    if not _dtype.can_cast(src, dst):
+        raise RuntimeError(f"result type {src._legacy} can't be cast to the desired output type {dst._legacy}")
     if o._data.shape != r._data.shape:
         if o._data.size:
             import warnings
@@ -330,7 +333,7 @@ def check_inplace(t):
 
 
 def check_overlap(a):
-    if a.ndim and 0 in a.strides:
+    if a.size > 1 and 0 in a.strides:
         for n, s in zip(a.shape, a.strides):
             if s == 0 and n > 1:
                 raise RuntimeError("unsupported operation: more than one element of the written-to tensor "

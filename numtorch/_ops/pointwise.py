@@ -154,7 +154,6 @@ def _alpha_kw(alpha, out=None):
 
 def add(input, other, *, alpha=1, out=None):
     """Adds ``other``, scaled by ``alpha``, to ``input``."""
-    _need_tensor("add", input)
     _check_alpha(input, other, alpha)
     return call(_ADD, (input, other), _alpha_kw(alpha, out))
 
@@ -196,9 +195,13 @@ Tensor.subtract = sub
 Tensor.subtract_ = _sub_
 
 
+def _conj(x):
+    return x.conj() if isinstance(x, Tensor) else x.conjugate()
+
+
 def _mul_backward(grad, a, b, out):
-    ga = None if a is None else grad * (b.conj() if isinstance(b, Tensor) else b)
-    gb = None if b is None or not isinstance(b, Tensor) else grad * a.conj()
+    ga = grad * _conj(b) if isinstance(a, Tensor) else None
+    gb = grad * _conj(a) if isinstance(b, Tensor) else None
     return ga, gb
 
 
@@ -443,8 +446,7 @@ def _check_int_pow(input, exponent):
     if exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     # The exponent is converted to the tensor's integer type, with an overflow check.
-    if exponent > np.iinfo(dt._np).max:
-        raise RuntimeError(f"value cannot be converted to type {_C_INT[dt._name]} without overflow")
+    _check_int_bounds(dt, exponent)
 
 
 def _pow_backward0(grad, a, out, e):
@@ -470,7 +472,7 @@ def _pow_backward2(grad, b, out, base):
 _POW = register("_pow", _pow_kernel, _pow_backward1, nin=2, promote=DEFAULT, save=(0, 1), save_out=True,
                 scalars=True, node="PowBackward1", method=False, function=False)
 _POW_S = _scalar_op("_pow_scalar", _pow_scalar_kernel, _pow_backward0, "PowBackward0")
-_RPOW_S = _scalar_op("_rpow_scalar", _pow_kernel, _pow_backward2, "PowBackward2", reverse=True, save=(),
+_RPOW_S = _scalar_op("_rpow_scalar", _pow_kernel, _pow_backward2, "PowBackward2", reverse=True,
                      save_out=True)
 
 
@@ -516,6 +518,8 @@ def _abs(xp, a):
 
 
 def _sigmoid(xp, a):
+    if a.dtype.kind == "c":
+        return 1 / (1 + xp.exp(-a))
     # Split by sign so that exp never overflows.
     e = xp.exp(-xp.abs(a))
     return xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
@@ -536,7 +540,8 @@ def _sgn(xp, a):
         return xp.where(mag == 0, 0, a / xp.where(mag == 0, 1, mag)).astype(a.dtype)
     if a.dtype == np.bool_:
         return a.copy()
-    return xp.sign(a)
+    # torch's sign of NaN is 0.
+    return xp.where(a != a, 0, xp.sign(a)).astype(a.dtype, copy=False)
 
 
 _unary("neg", _neg, lambda g, a, out: -g, promote=NONE, save=())
@@ -566,6 +571,8 @@ Tensor.absolute_ = Tensor.abs_
 def _clamp(xp, a, lo=None, hi=None):
     if a.dtype.kind == "c":
         raise NotImplementedError("clamp is not supported for complex types")
+    if a.dtype.kind in "iu":
+        lo, hi = (None if v is None else _scalar_array(v, NP2DT[a.dtype]) for v in (lo, hi))
     r = a
     if lo is not None:
         r = xp.maximum(r, lo)
@@ -605,7 +612,7 @@ def _clamp_t_backward(grad, a, lo, hi, out):
 
 
 _CLAMP_T = register("_clamp_tensor", _clamp, _clamp_t_backward, nin=3, promote=DEFAULT, save=(0, 1, 2),
-                    node="ClampBackward0", method=False, function=False)
+                    scalars=True, node="ClampBackward0", method=False, function=False)
 
 
 def _clamp_dispatch(input, min, max):
@@ -619,7 +626,18 @@ def _clamp_dispatch(input, min, max):
         return _CLAMP_T
     if _dtype.result_type_of([x for x in (input, min, max) if x is not None]) is not input.dtype:
         return _CLAMP_T
+    if input.dtype._cat == _dtype.INT:
+        _check_int_bounds(input.dtype, min, max)
     return _CLAMP
+
+
+def _check_int_bounds(dt, *bounds):
+    info = np.iinfo(dt._np)
+    # c10's checked conversion lets unsigned types take negatives down to -max (they wrap around).
+    lo = -info.max if info.min == 0 else info.min
+    for b in bounds:
+        if isinstance(b, int) and not lo <= b <= info.max:
+            raise RuntimeError(f"value cannot be converted to type {_C_INT[dt._name]} without overflow")
 
 
 def clamp(input, min=None, max=None, *, out=None):
@@ -755,7 +773,7 @@ def _logical(name, ufunc, nin=2):
     else:
         def fwd(xp, a):
             return ufunc(a)
-    register(name, fwd, None, nin=nin, promote=NONE, scalars=True, inplace=True)
+    register(name, fwd, None, nin=nin, promote=NONE, inplace=True)
 
 
 _logical("logical_and", np.logical_and)
