@@ -22,7 +22,7 @@ def _make(name, dt, is_cuda):
         if cls.is_cuda:
             from . import cuda
             cuda._lazy_init()
-        t = creation.legacy_new(_tensor_cls(), cls.dtype, args, None)
+        t = creation.legacy_new(_tensor_cls(), cls.dtype, args, device)
         return t.cuda() if cls.is_cuda else t
     mod = "torch.cuda" if is_cuda else "torch"
     return tensortype(name, (), {"__new__": __new__, "dtype": dt, "is_cuda": is_cuda, "__module__": mod,
@@ -52,21 +52,46 @@ def parse_type(t):
         if t.startswith("torch.") and name in _NAMES:
             return _NAMES[name], device("cpu")
         raise ValueError(f"invalid type: '{t}'")
+    if isinstance(t, type):
+        raise ValueError(f"invalid type: '{t.__module__ + '.' if t.__module__ != 'builtins' else ''}{t.__name__}'")
     raise TypeError(f"dtype must be a type, str, or dtype object, not {type(t).__name__}")
+
+
+_warned = []
+
+
+def _resolve_name(name):
+    # torch imports the dotted name: unknown modules and attributes fail the way an import does.
+    mod, _, attr = name.rpartition(".")
+    if not mod:
+        raise ModuleNotFoundError(f"No module named '{name}'")
+    if mod not in ("torch", "torch.cuda"):
+        raise ModuleNotFoundError(f"No module named '{mod.split('.')[0]}'")
+    if attr not in _NAMES:
+        raise AttributeError(f"module '{mod}' has no attribute '{attr}'")
+    return parse_type(name)
 
 
 def set_default_tensor_type(t):
     """Deprecated: sets the default floating point dtype from a legacy tensor type."""
-    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
-                  "torch.set_default_dtype() and torch.set_default_device() as alternatives. (Triggered "
-                  "internally at /__w/pytorch/pytorch/torch/csrc/tensor/python_tensor.cpp:434.)", UserWarning,
-                  stacklevel=2)
-    dt, dev = parse_type(t)
+    if not _warned:
+        # torch warns once per process
+        _warned.append(True)
+        warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                      "torch.set_default_dtype() and torch.set_default_device() as alternatives. (Triggered "
+                      "internally at /__w/pytorch/pytorch/torch/csrc/tensor/python_tensor.cpp:434.)", UserWarning,
+                      stacklevel=2)
+    if isinstance(t, str):
+        dt, dev = _resolve_name(t)
+    elif isinstance(t, tensortype):
+        dt, dev = parse_type(t)
+    else:
+        raise TypeError("invalid type object: only floating-point types are supported as the default type")
     if dev is not None and dev.type == "cuda":
         from . import cuda
         if not cuda.is_available():
-            name = t if isinstance(t, str) else f"torch.cuda.{dt._legacy}Tensor"
-            raise TypeError(f"type {name} not available. Torch not compiled with CUDA enabled.")
+            raise TypeError(f"type torch.cuda.{dt._legacy}Tensor not available. Torch not compiled with CUDA "
+                            "enabled.")
     if not dt.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
     _dtype.set_default_dtype(dt)

@@ -125,6 +125,13 @@ def type(self, dtype=None, non_blocking=False, **kwargs):
         return legacy_type_name(self)
     from .. import _legacy
     dt, dev = _legacy.parse_type(dtype)
+    if dev is not None and dev.type == "cuda" and dev != self.device:
+        from .. import cuda as _cuda
+        if not _cuda.is_available():
+            raise RuntimeError("Cannot initialize CUDA without ATen_cuda library. PyTorch splits its backend into "
+                               "two shared libraries: a CPU library and a CUDA library; this error has occurred "
+                               "because you are trying to use some CUDA functionality, but the CUDA library has "
+                               "not been loaded by the dynamic linker for some reason.")
     out = to(self, dt)
     if dev is not None:
         out = to(out, dev)
@@ -187,7 +194,7 @@ def _copy_from_backward(grad, a, src, out):
     return grad * 0, grad
 
 
-_COPY = register("_copy_from", _copy_from, _copy_from_backward, nin=2, node="CopyBackwards", method=False,
+_COPY = register("_copy_from", _copy_from, _copy_from_backward, nin=2, node="torch::autograd::CopyBackwards", method=False,
                  function=False)
 
 
@@ -262,24 +269,27 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layo
 
 
 @tensor_method
-def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False,
+              **kw):
     """Zeros of ``size`` with this tensor's dtype and device by default."""
     dt, dev = _new_kw(self, dtype, device)
-    return creation.zeros(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+    return creation.zeros(*size, dtype=dt, device=dev, requires_grad=requires_grad, **kw)
 
 
 @tensor_method
-def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False,
+              **kw):
     """Ones of ``size`` with this tensor's dtype and device by default."""
     dt, dev = _new_kw(self, dtype, device)
-    return creation.ones(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+    return creation.ones(*size, dtype=dt, device=dev, requires_grad=requires_grad, **kw)
 
 
 @tensor_method
-def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False,
+              **kw):
     """An uninitialised tensor of ``size`` with this tensor's dtype and device by default."""
     dt, dev = _new_kw(self, dtype, device)
-    return creation.empty(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+    return creation.empty(*size, dtype=dt, device=dev, requires_grad=requires_grad, **kw)
 
 
 @tensor_method

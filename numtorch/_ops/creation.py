@@ -3,34 +3,62 @@ import builtins
 import copy
 import math
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
 from .. import _dtype
 from .._device import CPU, cupy_module, to_device, xp_for
 from .._dtype import NP2DT, to_dtype
-from .._tensor import Tensor
+from .._tensor import Tensor, bump
 from ..autograd import grad_mode
-from .fromdata import array_dtype, cast, from_data
+from .fromdata import COMPLEX_TO_REAL, array_dtype, cast, fill_value, from_data
 
 _wrap = Tensor._wrap
+_NO_SIZE = object()
+_WARNED_COMPLEX = []
 
 
-def _size_args(size):
-    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size(...))``."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
-    out = []
-    for s in size:
-        if isinstance(s, Tensor):
-            s = s.item()
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(f"empty(): argument 'size' must be tuple of ints, but found element of type "
-                            f"{type(s).__name__} at pos {len(out)}")
+def _type_name(x):
+    t = type(x)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__.split('.')[0]}.{t.__name__}"
+
+
+def _int_like(v, in_tuple):
+    if isinstance(v, Tensor):
+        return v.dim() == 0 and v.dtype._cat == _dtype.INT
+    if isinstance(v, builtins.bool):
+        return in_tuple
+    return isinstance(v, (builtins.int, np.integer))
+
+
+def _size_args(size, name="empty", size_kw=_NO_SIZE):
+    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])``, ``f(torch.Size(...))`` and ``size=``, as torch."""
+    if size_kw is not _NO_SIZE:
+        if size:
+            raise TypeError(f"{name}() got multiple values for argument 'size'")
+        if not isinstance(size_kw, (tuple, list)):
+            raise TypeError(f"{name}(): argument 'size' must be tuple of ints, not {_type_name(size_kw)}")
+        size = (size_kw,)
+    if not size:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+    single = len(size) == 1 and isinstance(size[0], (tuple, list))
+    vals = size[0] if single else size
+    for i, v in enumerate(vals):
+        if _int_like(v, single or len(size) > 1):
+            continue
+        if single:
+            raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, but found element of "
+                            f"type {_type_name(v)} at pos {i}")
+        if len(size) == 1:
+            raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, not {_type_name(v)}")
+        raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos {i + 1} with error "
+                        f"\"type must be tuple of ints,but got {_type_name(v)}\"")
+    shape = tuple(builtins.int(v) for v in vals)
+    for s in shape:
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
-        out.append(int(s))
-    return tuple(out)
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
+    return shape
 
 
 def _finish(arr, requires_grad=False):
@@ -42,34 +70,35 @@ def _finish(arr, requires_grad=False):
     return t
 
 
-def _np_dtype(dtype, default=None):
-    if dtype is None:
-        return (default or _dtype.get_default_dtype())._np
-    return to_dtype(dtype)._np
-
-
-def _copy_layout(arr, np_dtype):
-    # torch copies keep a dense input's memory layout (strides), like NumPy's order="K".
-    xp = np if type(arr) is np.ndarray else cupy_module()
-    out = xp.empty_like(arr, dtype=np_dtype, order="K")
-    out[...] = cast(arr, np_dtype)
+def _result(arr, out, requires_grad=False):
+    """Wrap ``arr``, or write it into ``out`` (resized without warning, as torch's factories do)."""
+    if out is None:
+        return _finish(arr, requires_grad)
+    if out._data.shape != arr.shape:
+        out._data = arr.astype(out._data.dtype)
+    else:
+        out._data[...] = arr
+    bump(out)
     return out
 
 
-def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    """Constructs a tensor by copying ``data`` (a number, nested sequence, array or tensor)."""
-    dt = to_dtype(dtype) if dtype is not None else None
-    if isinstance(data, Tensor):
-        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
-                      "or sourceTensor.detach().clone().requires_grad_(True), rather than "
-                      "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
-        arr = _copy_layout(data._data, (dt or data.dtype)._np)
-    elif isinstance(data, np.ndarray):
-        src = array_dtype(data, wide_uint=dt is not None)
-        arr = _copy_layout(data, (dt or src)._np)
-    else:
-        arr = from_data(data, dt)
-    return _finish(_place(arr, device), requires_grad)
+def _out(t, out):
+    """Copy the finished tensor ``t`` into ``out`` (as ops with ``out=`` do) and return ``out``."""
+    if out is None:
+        return t
+    from ._registry import _copy_into_out
+    _copy_into_out(out, t)
+    return out
+
+
+def _out_dtype(dtype, out, default):
+    """The dtype a factory makes: ``dtype``, else ``out``'s, else ``default``; they must agree."""
+    if out is None:
+        return to_dtype(dtype) if dtype is not None else default
+    if dtype is not None and to_dtype(dtype) is not out.dtype:
+        raise RuntimeError(f"dtype {to_dtype(dtype)._legacy} does not match dtype of out parameter "
+                           f"({out.dtype._legacy})")
+    return out.dtype
 
 
 def _place(arr, device):
@@ -81,123 +110,244 @@ def _place(arr, device):
     return xp_for(dev).asarray(arr)
 
 
+def _copy_layout(arr, np_dtype):
+    # torch copies keep a dense input's memory layout (strides), like NumPy's order="K".
+    xp = np if type(arr) is np.ndarray else cupy_module()
+    out = xp.empty_like(arr, dtype=np_dtype, order="K")
+    if arr.dtype.kind == "c" and np.dtype(np_dtype).kind != "c" and not _WARNED_COMPLEX:
+        # torch gives this warning once per process
+        _WARNED_COMPLEX.append(True)
+        warnings.warn(COMPLEX_TO_REAL + " (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
+                      "Copy.cpp:307.)", UserWarning, stacklevel=3)
+    out[...] = cast(arr, np_dtype)
+    return out
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """Constructs a tensor by copying ``data`` (a number, nested sequence, array or tensor)."""
+    if isinstance(dtype, str):
+        raise TypeError("tensor(): argument 'dtype' must be torch.dtype, not str")
+    dtype = to_dtype(dtype) if dtype is not None else None
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+                      "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
+        arr = _copy_layout(data._data, (dtype or data.dtype)._np)
+    elif isinstance(data, np.ndarray):
+        src = array_dtype(data, wide_uint=dtype is not None)
+        arr = _copy_layout(data, (dtype or src)._np)
+    else:
+        arr = from_data(data, dtype)
+    return _finish(_place(arr, device), requires_grad)
+
+
+def _convert_shared(t, dtype, device):
+    same_dt = dtype is None or to_dtype(dtype) is t.dtype
+    same_dev = device is None or to_device(device) == t.device
+    return t if same_dt and same_dev else t.to(dtype=dtype, device=device)
+
+
 def as_tensor(data, dtype=None, device=None):
     """Converts ``data`` to a tensor, sharing memory with NumPy arrays and tensors when possible."""
     if isinstance(data, Tensor):
-        if (dtype is None or to_dtype(dtype) is data.dtype) and (device is None or to_device(device) ==
-                                                                 data.device):
-            return data
-        return data.to(dtype=dtype, device=device)
-    if isinstance(data, np.ndarray) and (device is None or to_device(device).type == "cpu"):
-        t = from_numpy(data)
-        return t if dtype is None or to_dtype(dtype) is t.dtype else t.to(dtype)
+        return _convert_shared(data, dtype, device)
+    if isinstance(data, np.ndarray):
+        return _convert_shared(from_numpy(data), dtype, device)
     return tensor(data, dtype=dtype, device=device)
 
 
-asarray = as_tensor
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """Converts ``obj`` to a tensor, sharing memory unless ``copy=True`` or a conversion is needed."""
+    if isinstance(obj, (Tensor, np.ndarray)):
+        t = as_tensor(obj, dtype=dtype, device=device)
+        shared = t is obj or isinstance(obj, np.ndarray) and np.shares_memory(t._data, obj)
+        if copy and shared:
+            t = t.clone() if t is not obj else obj.detach().clone()
+        elif copy is False and not shared:
+            raise ValueError("can't alias tensor from device 'cpu' to a different dtype or device without copying")
+    else:
+        t = tensor(obj, dtype=dtype, device=device)
+    return t.requires_grad_(True) if requires_grad else t
 
 
 def from_numpy(ndarray):
     """Creates a tensor that shares memory with the NumPy array ``ndarray``."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    if ndarray.dtype not in NP2DT:
-        raise TypeError(f"can't convert np.ndarray of type {ndarray.dtype}. The only supported types are: "
-                        "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, "
-                        "and bool.")
-    if any(s < 0 for s in ndarray.strides):
-        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
-                         "strides are not currently supported. (You can probably work around this by making "
-                         "a copy of your array  with array.copy().) ")
+    array_dtype(ndarray)
+    if not ndarray.flags.writeable:
+        warnings.warn("The given NumPy array is not writable, and PyTorch does not support non-writable tensors. "
+                      "This means writing to this tensor will result in undefined behavior. You may want to copy "
+                      "the array to protect its data or make it writable before converting it to a tensor. This "
+                      "type of warning will be suppressed for the rest of this program. (Triggered internally at "
+                      "/__w/pytorch/pytorch/torch/csrc/utils/tensor_numpy.cpp:209.)", UserWarning, stacklevel=2)
     return _wrap(ndarray)
 
 
-def _filled(fill, size, dtype, device, requires_grad, default=None):
-    shape = _size_args(size)
-    npdt = _np_dtype(dtype, default)
+# ---------------------------------------------------------------------------------------------- fills
+
+def _filled(name, value, shape, dt, device, requires_grad, out):
     xp = xp_for(to_device(device))
-    if fill is None:
-        arr = xp.empty(shape, npdt)
-    elif fill == 0:
-        arr = xp.zeros(shape, npdt)
+    if value is None or value == 0:
+        arr = (xp.empty if value is None else xp.zeros)(shape, dt._np)
     else:
-        arr = xp.full(shape, fill, npdt)
-    return _finish(arr, requires_grad)
+        arr = xp.full(shape, fill_value(value, dt, math.prod(shape) > 1), dt._np)
+    return _result(arr, out, requires_grad)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+          **kw):
     """Returns a tensor filled with 0, of shape ``size``."""
-    return _out(_filled(0, size, dtype, device, requires_grad), out)
+    shape = _size_args(size, "zeros", kw.pop("size", _NO_SIZE))
+    dt = _out_dtype(dtype, out, _dtype.get_default_dtype())
+    return _filled("zeros", 0, shape, dt, device, requires_grad, out)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, **kw):
     """Returns a tensor filled with 1, of shape ``size``."""
-    return _out(_filled(1, size, dtype, device, requires_grad), out)
+    shape = _size_args(size, "ones", kw.pop("size", _NO_SIZE))
+    dt = _out_dtype(dtype, out, _dtype.get_default_dtype())
+    return _filled("ones", 1, shape, dt, device, requires_grad, out)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
-          memory_format=None):
+          memory_format=None, **kw):
     """Returns an uninitialised tensor of shape ``size``."""
-    return _out(_filled(None, size, dtype, device, requires_grad), out)
+    shape = _size_args(size, "empty", kw.pop("size", _NO_SIZE))
+    dt = _out_dtype(dtype, out, _dtype.get_default_dtype())
+    return _filled("empty", None, shape, dt, device, requires_grad, out)
 
 
-def _out(t, out):
-    if out is None:
-        return t
-    from ._registry import _copy_into_out
-    _copy_into_out(out, t)
-    return out
-
-
-def _fill_dtype(fill_value):
-    if isinstance(fill_value, Tensor):
-        return fill_value.dtype
-    return _dtype.scalar_dtype(fill_value)
+def _number(name, arg, pos, value):
+    if isinstance(value, Tensor):
+        if value.numel() != 1 or value.dim():
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Number, not Tensor")
+        return value.item()
+    if not isinstance(value, (builtins.int, builtins.float, builtins.complex, np.number, np.bool_)):
+        raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Number, not {type(value).__name__}")
+    return value
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     """Returns a tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it)."""
-    if isinstance(fill_value, Tensor):
-        fill_value = fill_value.item()
-    dt = to_dtype(dtype) if dtype is not None else _fill_dtype(fill_value)
-    return _out(_filled(fill_value, (size,), dt, device, requires_grad), out)
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {_type_name(size)}")
+    shape = _size_args((size,), "full")
+    value = _number("full", "fill_value", 2, fill_value)
+    dt = _out_dtype(dtype, out, _dtype.scalar_dtype(value))
+    return _filled("full", value, shape, dt, device, requires_grad, out)
 
 
-def _like(input, dtype, device):
-    return (to_dtype(dtype) if dtype is not None else input.dtype,
-            to_device(device) if device is not None else input.device)
+def _like(name, input, dtype, device, memory_format):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    dt = to_dtype(dtype) if dtype is not None else input.dtype
+    dev = to_device(device) if device is not None else input.device
+    xp = xp_for(dev)
+    src = input._data
+    preserve = memory_format is None or memory_format.name == "preserve_format"
+    if type(src) is not np.ndarray and xp is np:
+        src = src.get()
+    return xp.empty_like(src, dtype=dt._np, order="K" if preserve else "C"), dt
+
+
+def _fill_like(name, input, value, dtype, device, requires_grad, memory_format):
+    arr, dt = _like(name, input, dtype, device, memory_format)
+    if value is not None:
+        arr[...] = fill_value(value, dt)
+    return _finish(arr, requires_grad)
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """A tensor of zeros with the shape (and by default dtype and device) of ``input``."""
-    dt, dev = _like(input, dtype, device)
-    return _filled(0, (input.shape,), dt, dev, requires_grad)
+    return _fill_like("zeros_like", input, 0, dtype, device, requires_grad, memory_format)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """A tensor of ones with the shape (and by default dtype and device) of ``input``."""
-    dt, dev = _like(input, dtype, device)
-    return _filled(1, (input.shape,), dt, dev, requires_grad)
+    return _fill_like("ones_like", input, 1, dtype, device, requires_grad, memory_format)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """An uninitialised tensor with the shape of ``input``."""
-    dt, dev = _like(input, dtype, device)
-    return _filled(None, (input.shape,), dt, dev, requires_grad)
+    return _fill_like("empty_like", input, None, dtype, device, requires_grad, memory_format)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     """A tensor with the shape of ``input`` filled with ``fill_value``."""
-    dt, dev = _like(input, dtype, device)
-    if isinstance(fill_value, Tensor):
-        fill_value = fill_value.item()
-    return _filled(fill_value, (input.shape,), dt, dev, requires_grad)
+    value = _number("full_like", "fill_value", 2, fill_value)
+    return _fill_like("full_like", input, value, dtype, device, requires_grad, memory_format)
 
 
-def _num(x):
-    return x.item() if isinstance(x, Tensor) else x
+# ---------------------------------------------------------------------------------------------- ranges
+
+# torch's arange kernel fills 32-byte vectors (two at a time), then the tail element by element; the values
+# depend on that split (see _arange_values).
+_VBYTES = 32
+
+
+def _fma64(a, b, c):
+    """a * b + c rounded once (torch's kernels are compiled with fused multiply-add), in float64."""
+    p = a * b
+    split = 134217729.0
+    ah = a * split
+    ah = ah - (ah - a)
+    bh = b * split
+    bh = bh - (bh - b)
+    err = ((ah * bh - p) + ah * (b - bh) + (a - ah) * bh) + (a - ah) * (b - bh)
+    s = p + c
+    bb = s - p
+    return s + (((p - (s - bb)) + (c - bb)) + err)
+
+
+def _fma(a, b, c, acc):
+    if acc == np.float32:
+        # the float64 product of two float32 values is exact: one rounding to float32 remains.
+        return (np.float64(a) * b + np.float64(c)).astype(np.float32)
+    return _fma64(np.float64(a), np.asarray(b, np.float64), np.float64(c))
+
+
+def _arange_values(start, step, n, dt):
+    idx = np.arange(n, dtype=np.int64)
+    if dt._cat <= _dtype.INT:
+        return (np.int64(start) + np.int64(step) * idx).astype(dt._np)
+    acc = np.float32 if dt.itemsize == 2 else np.float64
+    start, step = acc(start), acc(step)
+    lanes = _VBYTES // dt.itemsize
+    # Whole pairs of vectors start at a base rounded to the dtype, then add i * step; the tail is scalar.
+    nvec = n // (2 * lanes) * (2 * lanes)
+    vals = _fma(step, idx.astype(acc), start, acc)
+    base = cast(np.asarray(_fma(step, (idx[:nvec] // lanes * lanes).astype(acc), start, acc)), dt._np)
+    vals[:nvec] = _fma(step, (idx[:nvec] % lanes).astype(acc), base.astype(acc), acc)
+    return cast(np.asarray(vals), dt._np)
+
+
+def _range_scalars(name, values):
+    out = []
+    for arg, pos, v in values:
+        v = _number(name, arg, pos, v)
+        if isinstance(v, (builtins.complex, np.complexfloating)):
+            raise RuntimeError("value cannot be converted to type double without overflow")
+        out.append(v)
+    return out
+
+
+def _range_checks(start, end, step, acc):
+    xs, xe, xt = (acc(v) for v in (start, end, step))
+    if xt == 0:
+        raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(xs) and math.isfinite(xe)):
+        raise RuntimeError(f"unsupported range: {xs:g} -> {xe:g}")
+    if not (xt > 0 and xe >= xs or xt < 0 and xe <= xs):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    return xs, xe, xt
+
+
+def _not_for(name, dt):
+    if dt is _dtype.bool or dt.is_complex:
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dt._legacy}'")
 
 
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -205,124 +355,211 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     """Values from ``start`` to ``end`` (exclusive) with spacing ``step``."""
     if end is None:
         start, end = 0, start
-    start, end, step = _num(start), _num(end), _num(step)
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    if dtype is None:
-        is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-        dt = _dtype.int64 if is_int else _dtype.get_default_dtype()
+    start, end, step = _range_scalars("arange", (("start", 1, start), ("end", 2, end), ("step", 3, step)))
+    is_float = any(isinstance(v, (builtins.float, np.floating)) for v in (start, end, step))
+    dt = _out_dtype(dtype, out, _dtype.get_default_dtype() if is_float else _dtype.int64)
+    _not_for("arange", dt)
+    if dt is _dtype.int64:
+        _range_checks(start, end, step or 1, builtins.float)
+        if step and not builtins.int(step):
+            raise ValueError("step must be nonzero")
+        xs, xe, xt = _range_checks(start, end, step, builtins.int)
+        sgn = (xt > 0) - (xt < 0)
+        num = xe - xs + xt - sgn
+        # C++ integer division: truncates toward zero
+        n = abs(num) // abs(xt) * (1 if (num >= 0) == (xt > 0) else -1)
     else:
-        dt = to_dtype(dtype)
-    n = math.ceil((end - start) / step)
-    # torch computes start + i * step in double (or int64) and casts, not cumulative steps.
-    base = np.arange(n, dtype=np.int64 if dt._cat <= _dtype.INT else np.float64)
-    vals = start + base * step
-    arr = vals.astype(dt._np)
-    return _out(_finish(_place(arr, device), requires_grad), out)
+        _range_checks(start, end, step, builtins.float)
+        xs, xt = (builtins.int(v) if dt._cat == _dtype.INT else v for v in (start, step))
+        n = math.ceil((builtins.float(end) - builtins.float(start)) / builtins.float(step))
+    n = builtins.int(n)
+    if out is not None and out.numel() not in (0, n):
+        warnings.warn(f"The number of elements in the out tensor of shape {list(out.shape)} is {out.numel()} which "
+                      f"does not match the computed number of elements {n}. Note that this may occur as a result "
+                      f"of rounding error. The out tensor will be resized to a tensor of shape ({n},). (Triggered "
+                      "internally at /__w/pytorch/pytorch/aten/src/ATen/native/RangeFactories.cpp:199.)",
+                      UserWarning, stacklevel=2)
+    arr = _arange_values(xs, xt, n, dt)
+    return _result(_place(arr, device), out, requires_grad)
 
 
-def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def range(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """Deprecated: values from ``start`` to ``end`` inclusive."""
     warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior "
                   "is inconsistent with Python's range builtin. Instead, use torch.arange, which produces "
                   "values in [start, end).", UserWarning, stacklevel=2)
     if end is None:
-        start, end = 0, start
-    start, end, step = _num(start), _num(end), _num(step)
-    dt = to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
-    n = int(math.floor((end - start) / step)) + 1
-    vals = start + np.arange(n, dtype=np.float64) * step
-    return _out(_finish(_place(vals.astype(dt._np), device), requires_grad), out)
+        raise TypeError('range() missing 1 required positional arguments: "end"')
+    start, end, step = _range_scalars("range", (("start", 1, start), ("end", 2, end), ("step", 3, step)))
+    dt = _out_dtype(dtype, out, _dtype.get_default_dtype())
+    _not_for("range", dt)
+    acc = builtins.int if dt._cat == _dtype.INT else builtins.float
+    xs, xe, xt = _range_checks(start, end, step, acc)
+    n = builtins.int(math.floor((xe - xs) / xt)) + 1
+    idx = np.arange(n)
+    if acc is builtins.int:
+        arr = (xs + xt * idx).astype(dt._np)
+    else:
+        # unlike arange, range's kernel is neither vectorised nor fused
+        arr = cast(np.float64(xs) + np.float64(xt) * idx, dt._np)
+    return _result(_place(arr, device), out, requires_grad)
+
+
+def _steps(name, steps):
+    if isinstance(steps, Tensor) and steps.dim() == 0 and steps.dtype._cat == _dtype.INT:
+        steps = steps.item()
+    if not isinstance(steps, (builtins.int, np.integer)) or isinstance(steps, builtins.bool):
+        raise TypeError(f"{name}() received an invalid combination of arguments - got steps of type "
+                        f"{type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return builtins.int(steps)
+
+
+def _linspace_values(start, end, steps, dt):
+    if steps == 0:
+        return np.empty(0, dt._np)
+    if steps == 1:
+        return np.full(1, fill_value(start, dt) if dt._cat != _dtype.INT else builtins.int(start), dt._np)
+    if dt.itemsize == 2:
+        return _linspace_half(start, end, steps, dt._np)
+    if dt._cat == _dtype.INT:
+        # integer dtypes step in double from the integer-cast ends
+        s, e = np.float64(builtins.int(start.real)), np.float64(builtins.int(end.real))
+        step = (e - s) / (steps - 1)
+        work = np.float64
+    else:
+        work = dt._np.type if dt.is_complex else (np.float32 if dt.itemsize <= 4 else np.float64)
+        s, e = (cast(np.array(v), dt._np).astype(work)[()] for v in (start, end))
+        step = work((e - s) / work(steps - 1))
+    idx = np.arange(steps)
+    half = steps // 2
+    if dt.is_complex:
+        lo, hi = s + step * idx, e - step * (steps - idx - 1)
+    else:
+        lo = _fma(step, idx.astype(work), s, work)
+        hi = _fma(-step, (steps - idx - 1).astype(work), e, work)
+    vals = np.where(idx < half, lo, hi)
+    return np.trunc(vals).astype(dt._np) if dt._cat == _dtype.INT else cast(vals, dt._np)
+
+
+def _linspace_half(start, end, steps, npdt):
+    # c10::Half/BFloat16 arithmetic: every operation is done in float and rounded back to the 16-bit type.
+    def r(x):
+        return np.asarray(x, np.float32).astype(npdt).astype(np.float32)
+    s, e = r(np.float32(start)), r(np.float32(end))
+    step = r((e - s) / r(steps - 1))
+    idx = np.arange(steps)
+    lo = r(s + r(step * r(idx)))
+    hi = r(e - r(step * r(steps - idx - 1)))
+    return np.where(idx < steps // 2, lo, hi).astype(npdt)
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
-    start, end = _num(start), _num(end)
-    if not isinstance(steps, (int, np.integer)):
-        raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
-    dt = to_dtype(dtype) if dtype is not None else (
-        _dtype.default_complex() if isinstance(start, complex) or isinstance(end, complex)
-        else _dtype.get_default_dtype())
-    work = np.complex128 if dt.is_complex else np.float64
-    # torch fills the first half from start and the second half from end, symmetric in rounding.
-    i = np.arange(steps)
-    step = (end - start) / (steps - 1) if steps > 1 else 0
-    half = steps // 2
-    vals = np.where(i < half, start + step * i, end - step * (steps - i - 1)).astype(work)
-    if dt._cat <= _dtype.INT:
-        vals = np.trunc(vals.real)
-    return _out(_finish(_place(vals.astype(dt._np), device), requires_grad), out)
+    start = _number("linspace", "start", 1, start)
+    end = _number("linspace", "end", 2, end)
+    steps = _steps("linspace", steps)
+    is_complex = any(isinstance(v, (builtins.complex, np.complexfloating)) for v in (start, end))
+    dt = _out_dtype(dtype, out, _dtype.default_complex() if is_complex else _dtype.get_default_dtype())
+    if is_complex and not dt.is_complex:
+        raise RuntimeError(f"torch.linspace(): inferred dtype {_dtype.default_complex()} can't be safely cast to "
+                           f"passed dtype {dt._legacy}")
+    return _result(_place(_linspace_values(start, end, steps, dt), device), out, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
     """``steps`` values spaced evenly on a log scale from ``base**start`` to ``base**end``."""
-    dt = to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
-    exps = linspace(start, end, steps, dtype=_dtype.float64)._data
-    vals = np.power(float(base), exps)
-    return _out(_finish(_place(vals.astype(dt._np), device), requires_grad), out)
+    start = _number("logspace", "start", 1, start)
+    end = _number("logspace", "end", 2, end)
+    steps = _steps("logspace", steps)
+    dt = _out_dtype(dtype, out, _dtype.get_default_dtype())
+    work = _dtype.float64 if dt._cat == _dtype.INT else dt
+    if dt._cat == _dtype.INT:
+        start, end = builtins.int(start), builtins.int(end)
+    exps = _linspace_values(start, end, steps, work).astype(np.float64)
+    with np.errstate(over="ignore"):
+        vals = np.power(builtins.float(base), exps)
+    arr = np.trunc(vals).astype(dt._np) if dt._cat == _dtype.INT else cast(vals, dt._np)
+    return _result(_place(arr, device), out, requires_grad)
 
+
+# ---------------------------------------------------------------------------------------------- others
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     """A 2-D tensor with ones on the diagonal."""
-    if n < 0:
-        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
-    arr = xp_for(to_device(device)).eye(n, n if m is None else m, dtype=_np_dtype(dtype))
-    return _out(_finish(arr, requires_grad), out)
+    for arg, pos, v in (("n", 1, n), ("m", 2, m)):
+        if v is not None and (not isinstance(v, (builtins.int, np.integer)) or isinstance(v, builtins.bool)):
+            raise TypeError(f"eye(): argument '{arg}' (position {pos}) must be int, not {type(v).__name__}")
+        if v is not None and v < 0:
+            raise RuntimeError(f"{arg} must be greater or equal to 0, got {v}")
+    dt = _out_dtype(dtype, out, _dtype.get_default_dtype())
+    arr = xp_for(to_device(device)).eye(n, n if m is None else m, dtype=dt._np)
+    return _result(arr, out, requires_grad)
 
 
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
                   pin_memory=False):
     """An uninitialised tensor with the given size and strides (in elements)."""
-    npdt = _np_dtype(dtype)
-    size, stride = tuple(size), tuple(stride)
+    size = _size_args((size,), "empty_strided")
+    stride = tuple(stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"dimensionality of sizes ({len(size)}) must match dimensionality of strides "
+                           f"({len(stride)})")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(size)} and "
+                           f"strides={list(stride)}")
+    dt = to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
     extent = 1 + builtins.sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else 0
-    buf = xp_for(to_device(device)).empty(extent, npdt)
-    itemsize = buf.itemsize
-    arr = np.lib.stride_tricks.as_strided(buf, size, tuple(s * itemsize for s in stride))
+    xp = xp_for(to_device(device))
+    buf = xp.empty(extent, dt._np)
+    byte_strides = tuple(s * buf.itemsize for s in stride)
+    if xp is np:
+        # a plain ndarray over buf (not as_strided's wrapper) so that storage() finds the buffer
+        arr = np.ndarray(size, dt._np, buffer=buf, strides=byte_strides)
+    else:
+        arr = xp.lib.stride_tricks.as_strided(buf, size, byte_strides)
     return _finish(arr, requires_grad)
 
 
 def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     """A 0-d tensor holding ``s`` (default float dtype)."""
-    return _finish(np.array(s, dtype=_np_dtype(dtype)), requires_grad)
+    s = _number("scalar_tensor", "s", 1, s)
+    dt = to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
+    arr = xp_for(to_device(device)).asarray(fill_value(s, dt), dtype=dt._np).reshape(())
+    return _finish(arr, requires_grad)
 
 
 # ---------------------------------------------------------------------------------- legacy constructors
 
-def legacy_new(cls, dt, args, device):
+def legacy_new(cls, dt, args, device, check_dtype=True):
     """``torch.Tensor(...)`` / ``torch.FloatTensor(...)``: sizes, a sequence, an array or a tensor."""
     if device is not None and to_device(device).type != "cpu":
         raise RuntimeError(f"legacy constructor expects device type: cpu but device type: "
                            f"{to_device(device).type} was passed")
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        src = args[0]
+        if check_dtype and src.dtype is not dt:
+            raise TypeError(f"expected {dt} (got {src.dtype})")
+        return _as_cls(cls, src.detach())
     if not args:
         arr = np.empty((0,), dt._np)
-    elif len(args) == 1 and isinstance(args[0], Tensor):
-        src = args[0]
-        if src.dtype is not dt:
-            raise TypeError(f"expected {dt} (got {src.dtype})")
-        t = src.detach()
-        return _as_cls(cls, t) if cls is not Tensor else t
-    elif builtins.all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args) or (
-            len(args) == 1 and type(args[0]).__name__ == "Size"):
-        arr = np.empty(_size_args(args), dt._np)
-        if dt._cat == _dtype.INT or dt is _dtype.bool:
-            arr[...] = 0
-        else:
-            arr[...] = 0.0
-    elif len(args) == 1 and isinstance(args[0], np.ndarray):
-        arr = np.array(args[0], dtype=dt._np)
-    elif len(args) == 1 and isinstance(args[0], (list, tuple)):
-        arr = _to_array(args[0], dt)
+    elif len(args) > 1 or isinstance(args[0], (builtins.int, np.integer)) and not isinstance(args[0], builtins.bool) \
+            or type(args[0]).__name__ == "Size":
+        # zeros where torch leaves memory uninitialised
+        arr = np.zeros(_size_args(args, "new"), dt._np)
+    elif isinstance(args[0], np.ndarray):
+        array_dtype(args[0], wide_uint=True)
+        arr = _copy_layout(args[0], dt._np)
+    elif isinstance(args[0], (str, bytes)) or not isinstance(args[0], Sequence):
+        what = args[0]
+        if isinstance(what, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(what).__name__}'")
+        raise TypeError(f"new(): data must be a sequence (got {_type_name(what)})")
     else:
-        raise TypeError(f"new() received an invalid combination of arguments - got "
-                        f"({', '.join(type(a).__name__ for a in args)}, )")
-    t = _wrap(arr)
-    return _as_cls(cls, t) if cls is not Tensor else t
+        arr = from_data(args[0], dt)
+    return _as_cls(cls, _wrap(arr))
 
 
 def _as_cls(cls, t):

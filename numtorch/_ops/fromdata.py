@@ -3,6 +3,7 @@ import operator
 import warnings
 from collections.abc import Sequence
 
+import ml_dtypes
 import numpy as np
 
 from .. import _dtype
@@ -255,3 +256,55 @@ def from_data(data, dt):
         warnings.warn(_NDARRAY_LIST, UserWarning, stacklevel=4)
     flat = _flatten(data, sizes)
     return _values(flat, dt).reshape(sizes)
+
+
+# C++ names in torch's message when a fill value does not fit its dtype.
+_FILL_CNAME = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+               "float32": "float", "complex64": "c10::complex<float>"}
+_F32_MAX = float(np.finfo(np.float32).max)
+
+
+def _fill_overflow(dt, name=None):
+    return RuntimeError(f"value cannot be converted to type {name or _FILL_CNAME[dt._name]} without overflow")
+
+
+_HALF_MAX = {"float16": 65504.0, "bfloat16": float(ml_dtypes.finfo(ml_dtypes.bfloat16).max)}
+_HALF_CNAME = {"float16": "c10::Half", "bfloat16": "c10::BFloat16"}
+
+
+def fill_value(v, dt, many=False):
+    """The Python number ``v`` checked for dtype ``dt`` as torch's fill/full do (overflow -> RuntimeError).
+
+    many: more than one element is filled; torch then also range-checks half and bfloat16 values.
+    """
+    if many and dt._name in _HALF_MAX and not isinstance(v, (complex, np.complexfloating)):
+        if np.isfinite(v) and abs(float(v)) > _HALF_MAX[dt._name]:
+            raise _fill_overflow(dt, _HALF_CNAME[dt._name])
+    if dt is _dtype.bool:
+        return bool(v)
+    if isinstance(v, (complex, np.complexfloating)):
+        if v.imag != 0 and not dt.is_complex:
+            raise _fill_overflow(dt, None if dt._cat == _dtype.INT or dt is _dtype.float32 else "double")
+        v = v if dt.is_complex else v.real
+    if dt._cat == _dtype.INT:
+        return _fill_int(v, dt)
+    if dt is _dtype.float32 or dt is _dtype.complex64:
+        parts = (v.real, v.imag) if isinstance(v, (complex, np.complexfloating)) else (v,)
+        if any(np.isfinite(p) and abs(p) > _F32_MAX for p in parts):
+            raise _fill_overflow(dt)
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        v = float(v)
+    return cast(np.array(v), dt._np)[()]
+
+
+def _fill_int(v, dt):
+    info = np.iinfo(dt._np)
+    if isinstance(v, (float, np.floating)):
+        if not np.isfinite(v) or v < info.min or v > info.max:
+            raise _fill_overflow(dt)
+        return int(v)
+    v = int(v)
+    lo = -info.max if info.min == 0 else info.min
+    if v < lo or v > info.max:
+        raise _fill_overflow(dt)
+    return np.array(v).astype(dt._np)[()]
