@@ -68,7 +68,7 @@ class Tensor:
 
     def __new__(cls, *args, device=None):
         from ._ops import creation
-        return creation.legacy_new(cls, _dtype.get_default_dtype(), args, device)
+        return creation.legacy_new(cls, _dtype.get_default_dtype(), args, device, check_dtype=False)
 
     def __init__(self, *args, **kwargs):
         pass
@@ -480,8 +480,9 @@ class Tensor:
         d = self._data
         isz = d.itemsize
         st = tuple(s // isz for s in d.strides)
-        if d.size == 0 or d.ndim and 0 in d.shape:
-            st = _contiguous_strides(d.shape) if d.size == 0 else st
+        if d.size == 0 and not any(st):
+            # NumPy zeroes the strides of freshly made empty arrays; torch keeps contiguous ones.
+            st = _contiguous_strides(d.shape)
         return st if dim is None else st[self._wrap_dim(dim)]
 
     def _root(self):
@@ -498,7 +499,7 @@ class Tensor:
     def storage_offset(self):
         """Offset of the first element within the underlying storage, in elements."""
         d = self._data
-        return (self._ptr(d) - self._ptr(self._root())) // d.itemsize if d.size else 0
+        return (self._ptr(d) - self._ptr(self._root())) // d.itemsize
 
     def data_ptr(self):
         """Address of the first element."""
