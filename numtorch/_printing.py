@@ -184,7 +184,9 @@ def _suffixes(t, shape, empty):
             out.append(f"dtype={dtype}")
     if t.grad_fn is not None:
         name = getattr(t.grad_fn, "name", None)
-        out.append(f"grad_fn=<{name() if callable(name) else type(t.grad_fn).__name__}>")
+        name = name() if callable(name) else type(t.grad_fn).__name__
+        # C++-side nodes are named "torch::autograd::X" but print as their class name X.
+        out.append(f"grad_fn=<{name.replace('torch::autograd::', '')}>")
     elif t.requires_grad:
         out.append("requires_grad=True")
     return out

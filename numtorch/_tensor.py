@@ -251,7 +251,7 @@ class Tensor:
                                    "differentiation use var_no_grad = var.detach().")
             return self
         if requires_grad and self._data.dtype.kind not in "fcV" and NP2DT[self._data.dtype]._cat < 2:
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -335,15 +335,9 @@ class Tensor:
         hooks[h.id] = hook
         return h
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None, **kwargs):
-        """Computes the gradient of this tensor w.r.t. graph leaves."""
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Computes the gradient of current tensor wrt graph leaves."""
         from .autograd.engine import backward
-        if kwargs:
-            if "grad_variables" in kwargs:
-                return backward(self, None, retain_graph, create_graph, kwargs.pop("grad_variables"),
-                                inputs)
-            name = next(iter(kwargs))
-            raise TypeError(f"Tensor.backward() got an unexpected keyword argument '{name}'")
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
@@ -369,6 +363,16 @@ class Tensor:
         return self
 
     @property
+    def volatile(self):
+        warnings.warn("volatile was removed (Variable.volatile is always False)", UserWarning, stacklevel=2)
+        return False
+
+    @volatile.setter
+    def volatile(self, value):
+        warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` instead.",
+                      UserWarning, stacklevel=2)
+
+    @property
     def data(self):
         # Unlike detach(), .data does not share the version counter: changes to it are invisible to autograd.
         t = _new(Tensor)
@@ -378,7 +382,7 @@ class Tensor:
     @data.setter
     def data(self, value):
         if not isinstance(value, Tensor):
-            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
         self._data = value._data
 
     # ------------------------------------------------------------------ Python protocol

@@ -42,6 +42,9 @@ def both(scenario):
 def _compare(a, b):
     if hasattr(b, "dtype"):
         assert_same(a, b)
+    elif isinstance(b, dict):
+        assert isinstance(a, dict) and list(a) == list(b)
+        _compare(list(a.values()), list(b.values()))
     elif isinstance(b, (list, tuple)):
         assert isinstance(a, (list, tuple)) and len(a) == len(b), f"{a} vs {b}"
         for x, y in zip(a, b):

@@ -1,8 +1,11 @@
 """The backward engine: dependency counting, topological execution, gradient accumulation."""
 import heapq
+import warnings
 
 from . import grad_mode
-from .graph import AccumulateGrad, edge, run_leaf_hooks
+from .graph import AccumulateGrad, anomaly_warning, edge, run_leaf_hooks, set_anomaly_tracing
+
+grad_mode._anomaly_listeners.append(set_anomaly_tracing)
 
 
 def _run_tensor_hooks(node, nr, g):
@@ -13,6 +16,39 @@ def _run_tensor_hooks(node, nr, g):
             if r is not None:
                 g = r
     return g
+
+
+def _run_node_hooks(hooks, grads, args):
+    """Call node hooks in order; each may return replacement grads (same count) for what it was given."""
+    for fn in list(hooks.values()):
+        r = fn(*args)
+        if r is None:
+            continue
+        if len(r) != len(grads):
+            name = getattr(fn, "__name__", type(fn).__name__)
+            raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got {len(r)}, but "
+                               f"expected {len(grads)})")
+        grads = list(r)
+        args = (tuple(grads),) + args[1:]
+    return grads
+
+
+def _apply_anomaly(node, buf):
+    """Run a node under anomaly detection: NaN outputs raise, and errors point at the forward call."""
+    try:
+        outs = node._apply(buf)
+        if grad_mode._anomaly["check_nan"]:
+            _check_nan(node, outs)
+    except Exception:
+        anomaly_warning(node)
+        raise
+    return outs
+
+
+def _check_nan(node, outs):
+    for i, g in enumerate(outs):
+        if g is not None and (g.dtype.is_floating_point or g.dtype.is_complex) and g._xp.isnan(g._data).any():
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
 
 
 def _discover(roots):
@@ -34,32 +70,23 @@ def _discover(roots):
 
 
 def _needed(seen, targets):
-    """Nodes from which some target node can be reached (only these must execute)."""
+    """Nodes that lead, through at least one edge, to a captured node: only these must execute."""
     needed = {}
-
-    def visit(node):
-        if node in needed:
-            return needed[node]
-        needed[node] = False
-        stack = [(node, iter(node.next_functions))]
+    for root in seen:
+        if root in needed:
+            continue
+        needed[root] = False
+        stack = [(root, iter(root.next_functions))]
         while stack:
             cur, it = stack[-1]
             for nxt, _ in it:
-                if nxt is None:
-                    continue
-                if nxt not in needed:
-                    needed[nxt] = nxt in targets
+                if nxt is not None and nxt not in needed:
+                    needed[nxt] = False
                     stack.append((nxt, iter(nxt.next_functions)))
                     break
             else:
                 stack.pop()
-                res = needed[cur] or cur in targets or any(
-                    needed.get(n, False) for n, _ in cur.next_functions if n is not None)
-                needed[cur] = res
-        return needed[node]
-
-    for n in seen:
-        visit(n)
+                needed[cur] = any(n is not None and (n in targets or needed[n]) for n, _ in cur.next_functions)
     return needed
 
 
@@ -84,8 +111,8 @@ def execute(roots, grads, keep_graph, create_graph, capture=None, accumulate=Tru
         buf[nr] = g if buf[nr] is None else buf[nr] + g
     heap = [(-n._seq, id(n), n) for n in buffers if deps.get(n, 0) == 0]
     heapq.heapify(heap)
-    prev = grad_mode.state.enabled
-    grad_mode.state.enabled = create_graph
+    prev = grad_mode.state.grad
+    grad_mode._set(create_graph, grad_mode.state.inference)
     try:
         while heap:
             _, _, node = heapq.heappop(heap)
@@ -106,22 +133,21 @@ def execute(roots, grads, keep_graph, create_graph, capture=None, accumulate=Tru
                             g = run_leaf_hooks(node.variable, g)
                         results[slot] = g
             if node._pre_hooks:
-                for fn in list(node._pre_hooks.values()):
-                    r = fn(tuple(buf))
-                    if r is not None:
-                        buf = list(r)
+                buf = _run_node_hooks(node._pre_hooks, buf, (tuple(buf),))
             run = all(g is not None for g in buf) if node.n_outputs == 1 else any(
                 g is not None for g in buf)
             if targets is not None and not needed.get(node, False):
                 run = False
             if isinstance(node, AccumulateGrad) and not accumulate:
                 run = False
-            outs = node._apply(buf) if run else [None] * len(node.next_functions)
+            if not run:
+                outs = [None] * len(node.next_functions)
+            elif grad_mode._anomaly["enabled"]:
+                outs = _apply_anomaly(node, buf)
+            else:
+                outs = node._apply(buf)
             if run and node._post_hooks:
-                for fn in list(node._post_hooks.values()):
-                    r = fn(tuple(outs), tuple(buf))
-                    if r is not None:
-                        outs = list(r)
+                outs = _run_node_hooks(node._post_hooks, outs, (tuple(outs), tuple(buf)))
             if run and not keep_graph:
                 node._release()
             for (nxt, nr), g in zip(node.next_functions, outs):
@@ -135,134 +161,212 @@ def execute(roots, grads, keep_graph, create_graph, capture=None, accumulate=Tru
                 if d == 0:
                     heapq.heappush(heap, (-nxt._seq, id(nxt), nxt))
     finally:
-        grad_mode.state.enabled = prev
+        grad_mode._set(prev, grad_mode.state.inference)
     return results
 
 
-def _tensors(x):
+_CYCLE_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter and its "
+    "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid "
+    "this. If you have to use this function, make sure to reset the .grad fields of your parameters to None "
+    "after use to break the cycle and avoid the leak. (Triggered internally at "
+    "/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)")
+_warned = []
+
+
+def _is_tensor(x):
     from .._tensor import Tensor
-    if x is None:
-        return None
-    if isinstance(x, Tensor):
-        return (x,)
-    return tuple(x)
+    return isinstance(x, Tensor)
 
 
-def _make_grads(outputs, grad_outputs, is_grads_batched=False):
+def _outputs_tuple(x):
+    return (x,) if _is_tensor(x) else tuple(x)
+
+
+def _inputs_tuple(inputs, fn):
+    from collections.abc import Mapping
+    if _is_tensor(inputs):
+        return (inputs,)
+    if type(inputs) is dict:
+        return tuple(inputs.values())
+    if isinstance(inputs, Mapping):
+        raise TypeError(f"`inputs` argument to `{fn}()` must be a dict, not {type(inputs).__name__}. Other "
+                        "Mapping types are not supported.")
+    return tuple(inputs)
+
+
+def _grads_tuple(grads, n):
+    if grads is None:
+        return (None,) * n
+    if _is_tensor(grads):
+        return (grads,)
+    return tuple(grads)
+
+
+def _make_grads(outputs, grad_outputs, batched=False):
     from .. import _ops
-    from .._tensor import Tensor
     res = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None:
-            if out._requires_grad:
-                if out._data.size != 1:
-                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
-                if not out.dtype.is_floating_point:
-                    raise RuntimeError("grad can be implicitly created only for real scalar outputs but "
-                                       f"got {out.dtype}")
-                g = _ops.creation.ones_like(out)
-        elif not isinstance(g, Tensor):
+            res.append(_implicit_grad(out, _ops))
+        elif not _is_tensor(g):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
-        elif g.shape != out.shape:
-            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output"
-                               f"[{i}] has a shape of {out.shape}.")
-        res.append(g)
+        else:
+            _check_grad_output(out, g, i, batched)
+            res.append(g)
     return res
 
 
-def _check_roots(outputs):
+def _implicit_grad(out, _ops):
+    if not out._requires_grad:
+        return None
+    if out._data.size != 1:
+        raise RuntimeError("grad can be implicitly created only for scalar outputs")
+    if not out.dtype.is_floating_point:
+        raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {out.dtype}")
+    return _ops.creation.ones_like(out)
+
+
+def _check_grad_output(out, g, i, batched):
+    shape = g.shape[1:] if batched else g.shape
+    if shape != out.shape:
+        if batched:
+            # torch reports the shape of the first batch entry without its own first dimension.
+            raise RuntimeError(
+                "If `is_grads_batched=True`, we interpret the first dimension of each grad_output as the batch "
+                "dimension. The sizes of the remaining dimensions are expected to match the shape of "
+                f"corresponding output, but a mismatch was detected: grad_output[{i}] has a shape of "
+                f"{g.shape[2:]} and output[{i}] has a shape of {out.shape}. If you only want some tensors in "
+                "`grad_output` to be considered batched, consider using vmap.")
+        raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a "
+                           f"shape of {out.shape}.")
+    if out.dtype.is_complex != g.dtype.is_complex:
+        raise RuntimeError("For complex Tensors, both grad_output and output are required to have the same "
+                           f"dtype. Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and output[{i}] "
+                           f"has a dtype of {out.dtype}.")
+
+
+def _check_roots(outputs, grads):
+    if len(grads) != len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     for i, out in enumerate(outputs):
         if not out._requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
 
 
+def _cast_roots(outputs, grads):
+    # The seed gradient takes its output's dtype, as torch's engine validates it.
+    return [g if g is None or g.dtype is o.dtype else g.to(o.dtype) for o, g in zip(outputs, grads)]
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
              inputs=None):
-    """Computes the sum of gradients of ``tensors`` w.r.t. graph leaves, accumulating into ``.grad``."""
-    import warnings
+    """Computes the sum of gradients of given tensors with respect to graph leaves."""
     if grad_variables is not None:
         warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.", FutureWarning,
                       stacklevel=2)
-        if grad_tensors is None:
-            grad_tensors = grad_variables
-        else:
-            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both passed "
-                               "to `backward()`. Please only use `grad_tensors`.")
-    if inputs is not None and len(_tensors(inputs)) == 0:
+        if grad_tensors is not None:
+            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both passed to "
+                               "`backward()`. Please only use `grad_tensors`.")
+        grad_tensors = grad_variables
+    ins = () if inputs is None else _inputs_tuple(inputs, "backward")
+    if inputs is not None and not ins:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
-    outputs = _tensors(tensors)
-    grads = _tensors(grad_tensors) if grad_tensors is not None else (None,) * len(outputs)
-    if len(grads) != len(outputs):
-        raise RuntimeError(f"got {len(grads)} tensors and {len(outputs)} gradients")
-    grads = _make_grads(outputs, grads)
-    _check_roots(outputs)
+    outputs = _outputs_tuple(tensors)
+    grads = _make_grads(outputs, _grads_tuple(grad_tensors, len(outputs)))
     if retain_graph is None:
         retain_graph = create_graph
+    _check_roots(outputs, grads)
+    if create_graph and not _warned:
+        _warned.append(True)
+        warnings.warn(_CYCLE_WARNING, UserWarning, stacklevel=3)
     roots = [edge(t) for t in outputs]
-    if inputs is None:
+    grads = _cast_roots(outputs, grads)
+    if not ins:
         execute(roots, grads, retain_graph, create_graph)
         return
-    ins = _tensors(inputs)
+    _backward_to(roots, grads, ins, retain_graph, create_graph)
+
+
+def _backward_to(roots, grads, ins, retain_graph, create_graph):
+    """backward(inputs=...): accumulate only into the given tensors' ``.grad``."""
+    from .graph import accumulate
     capture = {}
     for i, t in enumerate(ins):
-        if t._grad_fn is None and not t._requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
-        capture[edge(t)] = i
+        # As torch: non-leaf inputs get their .grad through retain_grad (which rejects tensors without grad).
+        t.retain_grad()
+        capture.setdefault(edge(t), i)
     found = execute(roots, grads, retain_graph, create_graph, capture, accumulate=False)
-    from .graph import accumulate as acc
     for i, t in enumerate(ins):
-        g = found.get(i)
-        if g is None:
+        g = found.pop(i, None)
+        if g is None or t._grad_fn is not None:
             continue
-        if t._grad_fn is None:
-            # Leaf hooks already ran when the gradient was captured.
-            hooks, t.__dict__["_hooks"] = t._hooks, None
-            try:
-                acc(t, g)
-            finally:
-                t.__dict__["_hooks"] = hooks
-        else:
-            g = g if create_graph else g.detach()
-            t._grad = g if t._grad is None else t._grad + g
+        # Leaf hooks already ran when the gradient was captured.
+        hooks, t.__dict__["_hooks"] = t._hooks, None
+        try:
+            accumulate(t, g)
+        finally:
+            t.__dict__["_hooks"] = hooks
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    """Computes and returns the sum of gradients of ``outputs`` w.r.t. ``inputs``."""
-    from .. import _ops
+    """Computes and returns the sum of gradients of outputs with respect to the inputs."""
     if materialize_grads and allow_unused is False:
-        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
-                         "but got: allow_unused=False.")
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+                         "allow_unused=False.")
     if allow_unused is None:
         allow_unused = materialize_grads
-    outs = _tensors(outputs)
-    ins = _tensors(inputs)
-    gouts = _tensors(grad_outputs) if grad_outputs is not None else (None,) * len(outs)
-    if len(gouts) != len(outs):
-        raise RuntimeError(f"grad requires one grad_output per output: got {len(gouts)} and {len(outs)}")
+    outs = _outputs_tuple(outputs)
+    ins = _inputs_tuple(inputs, "grad")
+    if not ins:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
+                      "gradient for other parts of the graph, please use torch.autograd.backward.",
+                      FutureWarning, stacklevel=2)
+    gouts = _make_grads(outs, _grads_tuple(grad_outputs, len(outs)), is_grads_batched)
+    if retain_graph is None:
+        retain_graph = create_graph
+    _check_roots(outs, gouts)
     for t in ins:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    grads = _make_grads(outs, gouts)
-    _check_roots(outs)
-    if retain_graph is None:
-        retain_graph = create_graph
+    if is_grads_batched:
+        res = _batched_grad(outs, ins, gouts, retain_graph, create_graph, allow_unused)
+    else:
+        res = _grad_once(outs, ins, _cast_roots(outs, gouts), retain_graph, create_graph, allow_unused)
+    if materialize_grads:
+        from .._ops.creation import zeros_like
+        res = tuple(zeros_like(t, requires_grad=create_graph) if g is None else g for g, t in zip(res, ins))
+    if type(inputs) is dict:
+        return dict(zip(inputs.keys(), res))
+    return res
+
+
+def _grad_once(outs, ins, gouts, retain_graph, create_graph, allow_unused):
     capture = {}
-    slots = []
-    for i, t in enumerate(ins):
-        e = edge(t)
-        slots.append(capture.setdefault(e, i))
-    found = execute([edge(t) for t in outs], grads, retain_graph, create_graph, capture, accumulate=False)
+    slots = [capture.setdefault(edge(t), i) for i, t in enumerate(ins)]
+    found = execute([edge(t) for t in outs], gouts, retain_graph, create_graph, capture, accumulate=False)
     res = []
-    for i, t in enumerate(ins):
-        g = found.get(slots[i])
-        if g is None:
-            if materialize_grads:
-                g = _ops.creation.zeros_like(t)
-            elif not allow_unused:
-                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in "
-                                   "the graph. Set allow_unused=True if this is the desired behavior.")
-        elif not create_graph:
+    for i, slot in enumerate(slots):
+        g = found.get(slot)
+        if g is None and not allow_unused:
+            raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                               "graph. Set allow_unused=True if this is the desired behavior.")
+        if g is not None and not create_graph:
             g = g.detach()
         res.append(g)
     return tuple(res)
+
+
+def _batched_grad(outs, ins, gouts, retain_graph, create_graph, allow_unused):
+    """One backward per slice of the leading (batch) dimension of the grad_outputs, stacked."""
+    from .._ops.shape import stack
+    n = next(g.shape[0] for g in gouts if g is not None)
+    rows = []
+    for b in range(n):
+        seeds = _cast_roots(outs, [None if g is None else g.select(0, b) for g in gouts])
+        keep = retain_graph or b < n - 1
+        rows.append(_grad_once(outs, ins, seeds, keep, create_graph, allow_unused))
+    return tuple(None if col[0] is None else stack(col) for col in zip(*rows))

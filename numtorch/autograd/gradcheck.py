@@ -134,8 +134,9 @@ def _assemble(x, outs, steps, cols):
 
 def _vjp_rows(out, diff, scale):
     """Jacobian rows of ``out`` (times ``scale``) for every diff input, via one backward per row."""
-    from .._ops.creation import zeros_like
-    g = zeros_like(out)
+    from .._ops.creation import zeros
+    # A C-contiguous seed, so that the flat view below writes into it.
+    g = zeros(out.shape, dtype=out.dtype, device=out.device)
     flat = g._data.reshape(-1)
     rows = [[] for _ in diff]
     for k in range(out._data.size):

@@ -1,6 +1,8 @@
 """Autograd graph nodes: the base Node, op nodes built by the op registry, and AccumulateGrad."""
 import itertools
+import os
 import re
+import traceback
 import weakref
 
 from ..utils.hooks import RemovableHandle
@@ -35,6 +37,44 @@ def check_version(t, expected):
         f"{_describe(t)}{where} is at version {now}; expected version {expected} instead. Hint: enable "
         "anomaly detection to find the operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+_PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _user_stack():
+    """The current Python stack as text, without numtorch's own frames."""
+    frames = [f for f in traceback.extract_stack() if not f.filename.startswith(_PKG_DIR)]
+    return "".join(traceback.format_list(frames))
+
+
+def _traced_new(cls, *args, **kwargs):
+    node = object.__new__(cls)
+    node._trace = _user_stack()
+    return node
+
+
+def _plain_new(cls, *args, **kwargs):
+    return object.__new__(cls)
+
+
+def set_anomaly_tracing(on):
+    """In anomaly mode every new node remembers the forward stack that created it (free otherwise)."""
+    if on:
+        Node.__new__ = staticmethod(_traced_new)
+    elif "__new__" in Node.__dict__:
+        # Deleting an assigned __new__ leaves CPython's slot in a state that rejects constructor arguments.
+        Node.__new__ = staticmethod(_plain_new)
+
+
+def anomaly_warning(node):
+    import warnings
+    trace = node.__dict__.get("_trace")
+    if trace is None:
+        return
+    warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n{trace} "
+                  "(Triggered internally at /__w/pytorch/pytorch/torch/csrc/autograd/python_anomaly_mode.cpp:"
+                  "122.)", UserWarning, stacklevel=5)
 
 
 class InputMeta:
