@@ -60,7 +60,8 @@ ERRORS = [
     ("post_acc_nonleaf", lambda lib, x: (x * 2).register_post_accumulate_grad_hook(lambda t: None)),
     ("retain_no_grad", lambda lib, x: lib.ones(2).retain_grad()),
     ("backward_inputs_no_grad", lambda lib, x: (x * 2).sum().backward(inputs=[lib.ones(2)])),
-    ("backward_inputs_unrelated", lambda lib, x: (x * 2).sum().backward(inputs=[lib.ones(2, requires_grad=True)])),
+    ("backward_inputs_unrelated", lambda lib, x: (x * 2).sum().backward(
+        inputs=[lib.ones(2, requires_grad=True)])),
     ("backward_inputs_leaf", lambda lib, x: (x * 2).sum().backward(inputs=x) or x.grad),
 ]
 

@@ -458,7 +458,8 @@ def test_instantiation_warns():
 
 
 def test_exports():
-    from numtorch.autograd.function import BackwardCFunction, FunctionCtx, InplaceFunction, once_differentiable
+    from numtorch.autograd.function import (BackwardCFunction, FunctionCtx, InplaceFunction,
+                                            once_differentiable)
     assert issubclass(numtorch.autograd.Function, FunctionCtx)
     assert callable(once_differentiable) and issubclass(InplaceFunction, numtorch.autograd.Function)
     assert numtorch.autograd.function.Function is numtorch.autograd.Function

@@ -115,7 +115,11 @@ def test_stride_zero_input():
     assert errs[0] == errs[1]
 
 
-@pytest.mark.parametrize("fn", [lambda m, x: x * x.conj(), lambda m, x: (x * x).sum(), lambda m, x: x * m.tensor(2j, dtype=m.complex128)])
+COMPLEX_FNS = [lambda m, x: x * x.conj(), lambda m, x: (x * x).sum(),
+               lambda m, x: x * m.tensor(2j, dtype=m.complex128)]
+
+
+@pytest.mark.parametrize("fn", COMPLEX_FNS)
 def test_complex(fn):
     need_torch()
     d = rand(3, dtype="float64") + 1j * rand(3, dtype="float64", seed=3)

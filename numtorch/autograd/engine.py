@@ -86,7 +86,8 @@ def _needed(seen, targets):
                     break
             else:
                 stack.pop()
-                needed[cur] = any(n is not None and (n in targets or needed[n]) for n, _ in cur.next_functions)
+                nexts = [n for n, _ in cur.next_functions if n is not None]
+                needed[cur] = any(n in targets or needed[n] for n in nexts)
     return needed
 
 
@@ -167,9 +168,9 @@ def execute(roots, grads, keep_graph, create_graph, capture=None, accumulate=Tru
 
 _CYCLE_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the parameter and its "
-    "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid "
-    "this. If you have to use this function, make sure to reset the .grad fields of your parameters to None "
-    "after use to break the cycle and avoid the leak. (Triggered internally at "
+    "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to "
+    "avoid this. If you have to use this function, make sure to reset the .grad fields of your parameters to "
+    "None after use to break the cycle and avoid the leak. (Triggered internally at "
     "/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)")
 _warned = []
 
@@ -233,17 +234,17 @@ def _check_grad_output(out, g, i, batched):
         if batched:
             # torch reports the shape of the first batch entry without its own first dimension.
             raise RuntimeError(
-                "If `is_grads_batched=True`, we interpret the first dimension of each grad_output as the batch "
-                "dimension. The sizes of the remaining dimensions are expected to match the shape of "
+                "If `is_grads_batched=True`, we interpret the first dimension of each grad_output as the "
+                "batch dimension. The sizes of the remaining dimensions are expected to match the shape of "
                 f"corresponding output, but a mismatch was detected: grad_output[{i}] has a shape of "
                 f"{g.shape[2:]} and output[{i}] has a shape of {out.shape}. If you only want some tensors in "
                 "`grad_output` to be considered batched, consider using vmap.")
-        raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a "
-                           f"shape of {out.shape}.")
+        raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                           f"has a shape of {out.shape}.")
     if out.dtype.is_complex != g.dtype.is_complex:
         raise RuntimeError("For complex Tensors, both grad_output and output are required to have the same "
-                           f"dtype. Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and output[{i}] "
-                           f"has a dtype of {out.dtype}.")
+                           f"dtype. Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and "
+                           f"output[{i}] has a dtype of {out.dtype}.")
 
 
 def _check_roots(outputs, grads):
@@ -313,8 +314,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Computes and returns the sum of gradients of outputs with respect to the inputs."""
     if materialize_grads and allow_unused is False:
-        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
-                         "allow_unused=False.")
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, but "
+                         "got: allow_unused=False.")
     if allow_unused is None:
         allow_unused = materialize_grads
     outs = _outputs_tuple(outputs)
@@ -322,8 +323,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if not ins:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if not only_inputs:
-        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
-                      "gradient for other parts of the graph, please use torch.autograd.backward.",
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To "
+                      "accumulate gradient for other parts of the graph, please use torch.autograd.backward.",
                       FutureWarning, stacklevel=2)
     gouts = _make_grads(outs, _grads_tuple(grad_outputs, len(outs)), is_grads_batched)
     if retain_graph is None:

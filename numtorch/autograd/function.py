@@ -8,8 +8,8 @@ from .graph import FREED_MSG, InputMeta, Node, _seq, check_version, edge
 
 __all__ = ["BackwardCFunction", "Function", "FunctionCtx", "InplaceFunction", "once_differentiable"]
 
-_NO_BACKWARD = ("You must implement either the backward or vjp method for your custom autograd.Function to use "
-                "it with backward mode AD.")
+_NO_BACKWARD = ("You must implement either the backward or vjp method for your custom autograd.Function to "
+                "use it with backward mode AD.")
 _LEGACY = ("Legacy autograd function with non-static forward method is deprecated. Please use new-style "
            "autograd function with static forward method. (Example: "
            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
@@ -119,8 +119,9 @@ class BackwardCFunction(Node, FunctionCtx):
         shape = tuple(meta.shape)
         if g._data.shape != shape:
             if not _expandable(shape, g._data.shape):
-                raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {index} - got "
-                                   f"{list(g._data.shape)} but expected shape compatible with {list(shape)}")
+                raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {index} - "
+                                   f"got {list(g._data.shape)} but expected shape compatible with "
+                                   f"{list(shape)}")
             g = g.sum_to_size(shape)
         if g.dtype is not meta.dtype:
             g = g.to(meta.dtype)
@@ -152,7 +153,8 @@ class FunctionMeta(type):
     """Gives every Function subclass its own backward node class, named ``<Name>Backward``."""
 
     def __init__(cls, name, bases, attrs):
-        node_cls = type(name + "Backward", (BackwardCFunction,), {"_forward_cls": cls, "__module__": __name__})
+        attrs = {"_forward_cls": cls, "__module__": __name__}
+        node_cls = type(name + "Backward", (BackwardCFunction,), attrs)
         cls._backward_cls = node_cls
         super().__init__(name, bases, attrs)
 
@@ -241,7 +243,9 @@ def _record(ctx, args, outs, dirty, nondiff):
     ctx._in_meta = [_meta(a) for a in args]
     ctx._out_meta = [InputMeta(o._data.shape, o.dtype, o.device) if _is_tensor(o) else None for o in outs]
     for i, o in enumerate(outs):
-        if not _is_tensor(o) or _contains(nondiff, o) or not (o.dtype.is_floating_point or o.dtype.is_complex):
+        if not _is_tensor(o) or _contains(nondiff, o):
+            continue
+        if not (o.dtype.is_floating_point or o.dtype.is_complex):
             continue
         if _contains(dirty, o) and o._base is not None:
             _wire_dirty_view(ctx, o, i)

@@ -230,8 +230,8 @@ class detect_anomaly:
         self.prev = _anomaly["enabled"]
         self.check_nan = check_nan
         self.prev_check_nan = _anomaly["check_nan"]
-        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime and should only "
-                      "be enabled for debugging.", UserWarning, stacklevel=2)
+        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime and should "
+                      "only be enabled for debugging.", UserWarning, stacklevel=2)
 
     def __enter__(self):
         _set_anomaly(True, self.check_nan)

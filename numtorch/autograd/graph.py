@@ -72,9 +72,9 @@ def anomaly_warning(node):
     trace = node.__dict__.get("_trace")
     if trace is None:
         return
-    warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n{trace} "
-                  "(Triggered internally at /__w/pytorch/pytorch/torch/csrc/autograd/python_anomaly_mode.cpp:"
-                  "122.)", UserWarning, stacklevel=5)
+    warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
+                  f"{trace} (Triggered internally at "
+                  "/__w/pytorch/pytorch/torch/csrc/autograd/python_anomaly_mode.cpp:122.)", UserWarning, stacklevel=5)
 
 
 class InputMeta:
