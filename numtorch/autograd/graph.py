@@ -74,7 +74,8 @@ def anomaly_warning(node):
         return
     warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
                   f"{trace} (Triggered internally at "
-                  "/__w/pytorch/pytorch/torch/csrc/autograd/python_anomaly_mode.cpp:122.)", UserWarning, stacklevel=5)
+                  "/__w/pytorch/pytorch/torch/csrc/autograd/python_anomaly_mode.cpp:122.)", UserWarning,
+                  stacklevel=5)
 
 
 class InputMeta:
