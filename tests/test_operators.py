@@ -53,12 +53,14 @@ def test_operator_errors(expr):
 
 
 @pytest.mark.parametrize("expr", [
-    "m.tensor([-7, 7, -7, 7]) // m.tensor([2, -2, -2, 2])", "m.tensor([-7, 7, -7, 7]) % m.tensor([2, -2, -2, 2])",
+    "m.tensor([-7, 7, -7, 7]) // m.tensor([2, -2, -2, 2])",
+    "m.tensor([-7, 7, -7, 7]) % m.tensor([2, -2, -2, 2])",
     "m.tensor([-7., 7, -7, 7, 0]) // m.tensor([2., -2, -2, 2, -3])", "m.tensor([5.3, -5.3]) // 0.1",
     "m.tensor([-7., 7, 0, 1.5]) // 0.", "m.tensor([-7., 7, 0, -0.]) % 0.", "m.tensor([-7., 7, 2, -4]) % -2.",
     "m.tensor([-128], dtype=m.int8) // m.tensor([-1], dtype=m.int8)", "m.tensor([127], dtype=m.int8) + 1",
     "m.tensor([250], dtype=m.uint8) * 2", "m.tensor([-2, -1, 0, 1, 2]) ** m.tensor([-1, -3, -1, -2, -1])",
-    "2 ** m.tensor([-1, 0, 3])", "m.tensor([1, 2, 3], dtype=m.uint8) - 5", "-3 - m.tensor([1, 2], dtype=m.uint8)",
+    "2 ** m.tensor([-1, 0, 3])", "m.tensor([1, 2, 3], dtype=m.uint8) - 5",
+    "-3 - m.tensor([1, 2], dtype=m.uint8)",
     "m.tensor([-3, 5, 120], dtype=m.int8) >> 9", "m.tensor([-3, 5], dtype=m.int8) << 8",
     "m.tensor([True, False]) ** True", "m.tensor([True, False]) ** 2",
     "m.tensor([float('nan'), 1.]) == m.tensor([float('nan'), 1.])", "m.tensor([float('inf')]) - float('inf')",
@@ -76,7 +78,8 @@ def _nodes(lib, expr):
 
 @pytest.mark.parametrize("expr", [
     "x + 2", "2 + x", "x + y", "x - 2", "2 - x", "x * 2", "x / 2", "2 / x", "x / y", "x // 2", "2 // x",
-    "x // y", "x % 2", "2 % x", "x % y", "x ** 2", "2 ** x", "x ** y", "-x", "abs(x)", "x.fmod(2)", "x.fmod(y)",
+    "x // y", "x % 2", "2 % x", "x % y", "x ** 2", "2 ** x", "x ** y", "-x", "abs(x)", "x.fmod(2)",
+    "x.fmod(y)",
     "x.pow(y)", "m.pow(2, x)", "x.div(y, rounding_mode='floor')", "x.div(2, rounding_mode='trunc')",
     "x.add(y, alpha=2)", "m.rsub(x, 2)", "m.rsub(x, y)", "x.reciprocal()",
 ])
@@ -103,7 +106,7 @@ def test_unknown_operand_type():
 def test_inplace_identity_and_views():
     def fn(m):
         base = m.arange(12.).reshape(3, 4)
-        v = base[:, ::2] if hasattr(m.Tensor, "__getitem__") else base.t()
+        v = base[:, ::2]
         r = v
         v += 1
         v *= 2

@@ -48,7 +48,8 @@ def _bmm(xp, a, b):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
                            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
     if a.dtype != b.dtype:
-        raise RuntimeError(f"expected scalar type {NP2DT[a.dtype]._legacy} but found {NP2DT[b.dtype]._legacy}")
+        raise RuntimeError(f"expected scalar type {NP2DT[a.dtype]._legacy} but found "
+                           f"{NP2DT[b.dtype]._legacy}")
     _reject("bmm", NP2DT[a.dtype], (_dtype.BOOL,))
     return _product(xp, a, b)
 
@@ -57,12 +58,12 @@ def _dot(xp, a, b):
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     if a.dtype != b.dtype:
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {NP2DT[a.dtype]._legacy} "
-                           f"and {NP2DT[b.dtype]._legacy}")
+        raise RuntimeError("dot : expected both vectors to have same dtype, but found "
+                           f"{NP2DT[a.dtype]._legacy} and {NP2DT[b.dtype]._legacy}")
     if a.shape[0] != b.shape[0]:
-        raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to "
-                           f"have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements "
-                           "respectively")
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] "
+                           f"to have the same number of elements, but got {a.shape[0]} and {b.shape[0]} "
+                           "elements respectively")
     _reject("dot", NP2DT[a.dtype], (_dtype.BOOL,))
     return xp.asarray(_product(xp, a, b))
 

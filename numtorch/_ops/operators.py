@@ -108,14 +108,6 @@ def _matmul_guard(fn):
     return method
 
 
-def _imatmul(self, other):
-    res = FUNCTIONS["matmul"](self, other)
-    if res.shape != self.shape:
-        raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
-                           f"{list(res.shape)}")
-    return self.copy_(res)
-
-
 def _install_arithmetic(F):
     Tensor.__add__ = Tensor.__radd__ = _guard(_fast_binary(np.add, F["add"], "fcb"))
     Tensor.__sub__ = _guard(_fast_binary(np.subtract, F["sub"]))
@@ -145,7 +137,8 @@ def _install_inplace():
     Tensor.__ifloordiv__ = lambda self, other: self.floor_divide_(other)
     Tensor.__imod__ = lambda self, other: self.remainder_(other)
     Tensor.__ipow__ = lambda self, other: self.pow_(other)
-    Tensor.__imatmul__ = _imatmul
+    # torch has no in-place matmul: ``a @= b`` rebinds ``a`` to a new tensor.
+    Tensor.__imatmul__ = Tensor.__matmul__
 
 
 def _install():

@@ -117,6 +117,9 @@ _MEAN1 = register("_mean_dim", _mean, _mean_backward, node="MeanBackward1", meth
 
 def _reduce(op0, op1, input, dim, keepdim, dtype, out):
     kw = {}
+    if dtype is None and out is not None:
+        # A reduction computes straight into its out= tensor's dtype.
+        dtype = out.dtype
     if dtype is not None:
         norm_dims(dim, input.ndim)
         dtype = to_dtype(dtype)
