@@ -50,7 +50,7 @@ def to_np(x):
         x = x.float()
     if hasattr(x, "_data"):
         return np.array(x._data)
-    return x.numpy().copy()
+    return x.resolve_conj().resolve_neg().numpy().copy()
 
 
 def make_inputs(lib, data, grad, dtypes=None):
