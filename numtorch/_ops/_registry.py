@@ -10,7 +10,7 @@ from .._dtype import NP2DT
 from .._tensor import Tensor, bump, make_view, needs_grad_any
 from ..autograd import grad_mode
 from .._device import device_of
-from ..autograd.graph import InputMeta, OpNode, _seq, edge
+from ..autograd.graph import InputMeta, OpNode, _seq, edge, grad_accumulator
 
 # Promotion kinds, decided per op (as torch's elementwise_type_promotion_wrapper does).
 NONE = 0          # inputs are used as they are
@@ -20,13 +20,14 @@ ALWAYS_BOOL = 3   # compare in the common dtype, return bool
 NO_OPMATH = 4     # common dtype of tensor operands only (scalars are ignored)
 
 OPS = {}
+_new = object.__new__
 FUNCTIONS = {}
 _state = grad_mode.state
 
 
 class Op:
     __slots__ = ("name", "fwd", "bwd", "node_name", "promote", "save", "save_out", "nin", "listin", "view",
-                 "n_out", "nondiff", "scalars")
+                 "n_out", "nondiff", "scalars", "saves")
 
     def __init__(self, name, fwd, bwd, node_name, promote, save, save_out, nin, listin, view, n_out, nondiff,
                  scalars):
@@ -34,6 +35,7 @@ class Op:
         self.promote, self.save, self.save_out, self.nin = promote, save, save_out, nin
         self.listin, self.view, self.n_out, self.nondiff = listin, view, n_out, nondiff
         self.scalars = scalars
+        self.saves = bool(save or save_out)
 
 
 def _camel(name):
@@ -245,29 +247,41 @@ def call(op, args, kwargs):
     return out
 
 
+_NO_EDGE = (None, 0)
+
+
 def _record(op, ins, tensors, outs, rest, kwargs):
     node = OpNode.__new__(OpNode)
     node._op = op
     node._seq = next(_seq)
     node._args = rest
     node._kwargs = kwargs
-    edges, meta, saved = [], [], []
     save = op.save
+    edges, meta = [], []
+    saved = [] if save else None
     for i, x in enumerate(ins):
         if isinstance(x, Tensor):
-            edges.append(edge(x))
-            d = x._data
-            meta.append(InputMeta(d.shape, NP2DT[d.dtype], None if type(d) is np.ndarray else device_of(d)))
-            if i in save:
-                vc = x._vc
-                saved.append((x, vc[0] if vc is not None else 0))
+            fn = x._grad_fn if x._base is None else x.grad_fn
+            if fn is not None:
+                edges.append((fn, x._output_nr))
+            elif x._requires_grad:
+                edges.append((grad_accumulator(x), 0))
             else:
-                saved.append(None)
+                edges.append(_NO_EDGE)
+            d = x._data
+            meta.append((d.shape, NP2DT[d.dtype], None if d.__class__ is np.ndarray else device_of(d)))
+            if save:
+                if i in save:
+                    vc = x._vc
+                    saved.append((x, vc[0] if vc is not None else 0))
+                else:
+                    saved.append(None)
         else:
             # Python scalars are handed to the derivative as they are.
-            edges.append((None, 0))
+            edges.append(_NO_EDGE)
             meta.append(x)
-            saved.append(None)
+            if save:
+                saved.append(None)
     node.next_functions = tuple(edges)
     node._in_meta = meta
     node._saved = saved
@@ -275,12 +289,16 @@ def _record(op, ins, tensors, outs, rest, kwargs):
     if op.n_out > 1:
         node.n_outputs = op.n_out
         node._out_meta = [InputMeta(o._data.shape, o.dtype, o.device) for o in outs]
-    for i, o in enumerate(outs):
-        if i in op.nondiff or not (o.dtype.is_floating_point or o.dtype.is_complex):
-            continue
-        o._requires_grad = True
-        o._grad_fn = node
-        o._output_nr = i
+        for i, o in enumerate(outs):
+            if i not in op.nondiff and o._data.dtype.kind in "fcV":
+                o._requires_grad = True
+                o._grad_fn = node
+                o._output_nr = i
+    else:
+        o = outs[0]
+        if o._data.dtype.kind in "fcV":
+            o._requires_grad = True
+            o._grad_fn = node
     if op.save_out:
         o = outs[0]
         if o._vc is None:

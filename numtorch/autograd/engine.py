@@ -135,11 +135,13 @@ def execute(roots, grads, keep_graph, create_graph, capture=None, accumulate=Tru
                         results[slot] = g
             if node._pre_hooks:
                 buf = _run_node_hooks(node._pre_hooks, buf, (tuple(buf),))
-            run = all(g is not None for g in buf) if node.n_outputs == 1 else any(
-                g is not None for g in buf)
+            if node.n_outputs == 1:
+                run = buf[0] is not None
+            else:
+                run = any(g is not None for g in buf)
             if targets is not None and not needed.get(node, False):
                 run = False
-            if isinstance(node, AccumulateGrad) and not accumulate:
+            if not accumulate and isinstance(node, AccumulateGrad):
                 run = False
             if not run:
                 outs = [None] * len(node.next_functions)

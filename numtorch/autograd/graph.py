@@ -9,6 +9,7 @@ from ..utils.hooks import RemovableHandle
 from . import grad_mode
 
 _seq = itertools.count()
+Tensor = None  # set by numtorch._tensor once the class exists (this module is imported first)
 
 FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved tensors after "
              "they have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -176,29 +177,35 @@ class OpNode(Node):
         self._saved = self._out = None
 
     def _unpack(self):
-        from .._tensor import Tensor
         if self._freed:
             raise RuntimeError(FREED_MSG)
-        saved = []
-        for s, m in zip(self._saved, self._in_meta):
+        saved = self._saved
+        args = []
+        for i, m in enumerate(self._in_meta):
+            s = saved[i] if saved else None
             if s is None:
-                saved.append(m)
-            else:
-                check_version(s[0], s[1])
-                saved.append(s[0])
+                args.append(InputMeta(*m) if m.__class__ is tuple else m)
+                continue
+            t, version = s
+            vc = t._vc
+            if (vc[0] if vc is not None else 0) != version:
+                check_version(t, version)
+            args.append(t)
         out = None
         if self._out is not None:
             data, vc, version = self._out
             out = Tensor._from_saved(data, vc, self)
-            check_version(out, version)
-        return saved, out
+            if vc[0] != version:
+                check_version(out, version)
+        return args, out
 
     def _apply(self, grads):
         op = self._op
-        if op.save or op.save_out:
+        if op.saves:
             saved, out = self._unpack()
         else:
-            saved, out = self._in_meta, None
+            saved = [InputMeta(*m) if m.__class__ is tuple else m for m in self._in_meta]
+            out = None
         if op.n_out == 1:
             g = grads[0]
         else:
@@ -206,7 +213,8 @@ class OpNode(Node):
         res = op.bwd(g, *saved, out, *self._args, **self._kwargs)
         if not isinstance(res, (tuple, list)):
             res = (res,)
-        return [_fit(r, m) if r is not None and m.__class__ is InputMeta else None
+        # Tensor inputs have (shape, dtype, device) metadata; Python-scalar positions get no gradient.
+        return [_fit(r, m) if r is not None and m.__class__ is tuple else None
                 for r, m in zip(res, self._in_meta)]
 
 
@@ -217,10 +225,11 @@ def _zeros_for(meta):
 
 def _fit(g, meta):
     """Reduce a broadcast gradient to its input's shape and cast it to the input's dtype."""
-    shape, dt = meta.shape, meta.dtype
-    if g._data.shape != shape:
+    shape, dt = meta[0], meta[1]
+    d = g._data
+    if d.shape != shape:
         g = g.sum_to_size(shape)
-    if g.dtype is not dt:
+    if d.dtype is not dt._np and d.dtype != dt._np:
         if g.dtype.is_complex and not dt.is_complex:
             g = g.real
         g = g.to(dt)
@@ -257,7 +266,6 @@ def run_leaf_hooks(t, g):
 
 def accumulate(t, g):
     """Add ``g`` into ``t.grad`` the way torch's AccumulateGrad does."""
-    from .._tensor import Tensor
     g = run_leaf_hooks(t, g)
     if g is None:
         return
