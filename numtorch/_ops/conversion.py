@@ -9,6 +9,7 @@ from .._dtype import NP2DT, to_dtype
 from .._tensor import Tensor, bump
 from ..autograd import grad_mode
 from . import creation
+from .fromdata import fill_value, warn_complex_to_real
 from ._registry import FUNCTIONS, call, check_inplace, check_overlap, inplace_with_grad, register, tensor_method
 
 
@@ -69,6 +70,8 @@ def to(self, *args, **kwargs):
     same_dev = device is None or device == self.device
     if same_dt and same_dev and not copy:
         return self
+    if not same_dt and self.dtype.is_complex and not dtype.is_complex:
+        warn_complex_to_real(2)
     return call(_TO, (self, None if same_dt else dtype, None if same_dev else device), {})
 
 
@@ -118,8 +121,7 @@ def legacy_type_name(t):
     return f"{prefix}{t.dtype._legacy}Tensor"
 
 
-@tensor_method
-def type(self, dtype=None, non_blocking=False, **kwargs):
+def _type(self, dtype=None, non_blocking=False, **kwargs):
     """The type name (``'torch.FloatTensor'``) or, given a type, this tensor cast to it."""
     if dtype is None:
         return legacy_type_name(self)
@@ -136,6 +138,10 @@ def type(self, dtype=None, non_blocking=False, **kwargs):
     if dev is not None:
         out = to(out, dev)
     return out
+
+
+# set by hand: a module-level function named ``type`` would shadow the builtin in this module
+Tensor.type = _type
 
 
 def view_dtype(self, dtype):
@@ -180,7 +186,7 @@ def copy_(self, src, non_blocking=False):
                                f"match the size of tensor b ({data.shape[-1] if data.ndim else 1}) at "
                                f"non-singleton dimension {max(self._data.ndim - 1, 0)}") from None
     if data.dtype.kind == "c" and self._data.dtype.kind != "c":
-        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2)
+        warn_complex_to_real(2)
         data = data.real
     _assign_value(self, data)
     return self
@@ -230,6 +236,8 @@ def fill_(self, value):
     """Fills this tensor with ``value`` in place."""
     check_inplace(self)
     check_overlap(self._data)
+    if not isinstance(value, Tensor):
+        value = fill_value(value, self.dtype, self._data.size > 1)
     if isinstance(value, Tensor):
         if grad_mode.state.enabled and (value._requires_grad or self._requires_grad):
             return inplace_with_grad(self, lambda s: call(_FILL_T, (s, value), {}))
@@ -323,7 +331,7 @@ def _conj(xp, a):
 @tensor_method
 def conj(self):
     """The complex conjugate (this tensor itself for real dtypes)."""
-    if not self.dtype.is_complex:
+    if self._data.dtype.kind != "c":
         return self
     return call(_CONJ, (self,), {})
 
@@ -360,7 +368,7 @@ def _no_imag():
 
 def _T(self):
     nd = self.ndim
-    if nd != 2 and nd != 0:
+    if nd > 2:
         warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
                       "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
                       "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "

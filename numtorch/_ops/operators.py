@@ -18,13 +18,22 @@ _NUMBERS = (Tensor, int, float, complex, bool, np.generic)
 _FLOAT_KINDS = "fc"
 
 
-def _fast_binary(ufunc, slow, kinds=_FLOAT_KINDS):
+def _fast_binary(ufunc, slow, kinds=_FLOAT_KINDS, op=None):
+    """``tensor <op> other``: the ufunc directly when torch's result is NumPy's, else ``slow``.
+
+    With ``op`` given, same-dtype float tensors that record a gradient skip the public wrapper (its
+    argument checks cannot fail for them) and go straight to the registry.
+    """
     def method(self, other):
         a = self._data
-        if other.__class__ is Tensor:
+        cls = other.__class__
+        if cls is Tensor:
             b = other._data
-            if a.dtype is b.dtype and a.dtype.kind in kinds and not (
-                    (self._requires_grad or other._requires_grad) and _state.enabled):
+            if a.dtype is b.dtype and a.dtype.kind in kinds:
+                if (self._requires_grad or other._requires_grad) and _state.enabled:
+                    if op is not None:
+                        return call(op, (self, other), {})
+                    return slow(self, other)
                 try:
                     r = ufunc(a, b)
                 except ValueError:
@@ -33,13 +42,32 @@ def _fast_binary(ufunc, slow, kinds=_FLOAT_KINDS):
                     t = _new(Tensor)
                     t._data = r
                     return t
-        elif (other.__class__ is float or other.__class__ is int) and a.dtype.kind in "fc" and not (
+        elif (cls is float or cls is int) and a.dtype.kind in "fc" and not (
                 self._requires_grad and _state.enabled):
             r = ufunc(a, other)
             if r.__class__ is _ndarray:
                 t = _new(Tensor)
                 t._data = r
                 return t
+        elif not isinstance(other, _NUMBERS):
+            return NotImplemented
+        return slow(self, other)
+    return method
+
+
+def _fast_reflected(fast, slow):
+    """``number <op> tensor`` for a float tensor outside autograd: ``fast(array, number)`` directly."""
+    def method(self, other):
+        cls = other.__class__
+        a = self._data
+        if (cls is float or cls is int) and a.dtype.kind in "fc" and not (self._requires_grad and _state.enabled):
+            r = fast(a, other)
+            if r.__class__ is _ndarray:
+                t = _new(Tensor)
+                t._data = r
+                return t
+        if not isinstance(other, _NUMBERS):
+            return NotImplemented
         return slow(self, other)
     return method
 
@@ -109,12 +137,13 @@ def _matmul_guard(fn):
 
 
 def _install_arithmetic(F):
-    Tensor.__add__ = Tensor.__radd__ = _guard(_fast_binary(np.add, F["add"], "fcb"))
-    Tensor.__sub__ = _guard(_fast_binary(np.subtract, F["sub"]))
-    Tensor.__rsub__ = _guard(_rsub)
-    Tensor.__mul__ = Tensor.__rmul__ = _guard(_fast_binary(np.multiply, F["mul"], "fcb"))
-    Tensor.__truediv__ = _guard(_fast_binary(np.true_divide, F["div"]))
-    Tensor.__rtruediv__ = _guard(_rtruediv)
+    Tensor.__add__ = Tensor.__radd__ = _fast_binary(np.add, F["add"], "fcb", OPS["add"])
+    Tensor.__sub__ = _fast_binary(np.subtract, F["sub"], _FLOAT_KINDS, OPS["sub"])
+    Tensor.__rsub__ = _fast_reflected(lambda a, v: np.subtract(v, a), _rsub)
+    Tensor.__mul__ = Tensor.__rmul__ = _fast_binary(np.multiply, F["mul"], "fcb", OPS["mul"])
+    Tensor.__truediv__ = _fast_binary(np.true_divide, F["div"], _FLOAT_KINDS, OPS["div"])
+    # torch computes number / tensor as reciprocal(tensor) * number: two roundings, kept here.
+    Tensor.__rtruediv__ = _fast_reflected(lambda a, v: np.multiply(np.reciprocal(a), v), _rtruediv)
     Tensor.__floordiv__ = _guard(F["floor_divide"])
     Tensor.__rfloordiv__ = _guard(_reflected_scalar("_rfloor_divide_scalar", "floor_divide"))
     Tensor.__mod__ = _guard(F["remainder"])

@@ -44,6 +44,8 @@ def _axes(a, dim):
 
 def expand_back(grad, in_shape, dim, keepdim):
     """Broadcast a reduction's gradient back over the reduced dims of ``in_shape``."""
+    if dim is None and grad._data.ndim == 0:
+        return grad.expand(in_shape)
     dims = norm_dims(dim, len(in_shape)) or None
     if not keepdim and in_shape != ():
         grad = grad.reshape(keepdim_shape(in_shape, dims))
