@@ -227,10 +227,17 @@ def _forward(op, ins, rest, kwargs):
 
 def call(op, args, kwargs):
     out_t = kwargs.pop("out", None) if kwargs else None
-    ins, rest = _split(op, args)
+    if op.listin:
+        ins, rest = _split(op, args)
+    else:
+        n = op.nin
+        ins, rest = args[:n], args[n:]
+        if len(ins) < n:
+            _split(op, args)
     tensors, r, _ = _forward(op, ins, rest, kwargs)
     if op.n_out == 1:
-        out = Tensor._wrap(r)
+        out = _new(Tensor)
+        out._data = r
         outs = (out,)
     else:
         outs = tuple(Tensor._wrap(a if type(a) is np.ndarray else np.asarray(a)) for a in r)
@@ -240,8 +247,11 @@ def call(op, args, kwargs):
         for o in outs:
             if op.view is True or np.may_share_memory(o._data, src._data):
                 make_view(o, src, op, rest, kwargs)
-    if _state.enabled and op.bwd is not None and needs_grad_any(tensors):
-        _record(op, ins, tensors, outs, rest, kwargs)
+    if _state.enabled and op.bwd is not None:
+        for t in tensors:
+            if t._requires_grad:
+                _record(op, ins, tensors, outs, rest, kwargs)
+                break
     if out_t is not None:
         return _write_out(op, out_t, out, tensors)
     return out

@@ -99,7 +99,7 @@ def execute(roots, grads, keep_graph, create_graph, capture=None, accumulate=Tru
     """
     root_nodes = [n for n, _ in roots]
     deps, seen = _discover(root_nodes)
-    targets = None
+    targets = needed = None
     if capture is not None:
         targets = {n for n, _ in capture}
         needed = _needed(seen, targets)
@@ -114,58 +114,79 @@ def execute(roots, grads, keep_graph, create_graph, capture=None, accumulate=Tru
     heapq.heapify(heap)
     prev = grad_mode.state.grad
     grad_mode._set(create_graph, grad_mode.state.inference)
+    # Nodes with an empty instance dict have no hooks, retained grads or extra outputs: they take the
+    # short path below. Capture (autograd.grad) and anomaly mode always take the full one.
+    simple = capture is None and not grad_mode._anomaly["enabled"]
+    pop, push = heapq.heappop, heapq.heappush
     try:
         while heap:
-            _, _, node = heapq.heappop(heap)
+            node = pop(heap)[2]
             buf = buffers.pop(node, None) or [None] * node.n_outputs
-            if node._tensor_hooks:
-                buf = [g if g is None else _run_tensor_hooks(node, i, g) for i, g in enumerate(buf)]
-            if node._retained:
-                for i, ref in node._retained.items():
-                    t = ref()
-                    if t is not None and buf[i] is not None:
-                        g = buf[i] if create_graph else buf[i].detach()
-                        t._grad = g if t._grad is None else t._grad + g
-            if capture is not None:
-                for i, g in enumerate(buf):
-                    slot = capture.get((node, i))
-                    if slot is not None and g is not None:
-                        if isinstance(node, AccumulateGrad):
-                            g = run_leaf_hooks(node.variable, g)
-                        results[slot] = g
-            if node._pre_hooks:
-                buf = _run_node_hooks(node._pre_hooks, buf, (tuple(buf),))
-            if node.n_outputs == 1:
-                run = buf[0] is not None
+            if simple and not node.__dict__:
+                if buf[0] is None:
+                    outs = [None] * len(node.next_functions)
+                else:
+                    outs = node._apply(buf)
+                    if not keep_graph:
+                        node._release()
             else:
-                run = any(g is not None for g in buf)
-            if targets is not None and not needed.get(node, False):
-                run = False
-            if not accumulate and isinstance(node, AccumulateGrad):
-                run = False
-            if not run:
-                outs = [None] * len(node.next_functions)
-            elif grad_mode._anomaly["enabled"]:
-                outs = _apply_anomaly(node, buf)
-            else:
-                outs = node._apply(buf)
-            if run and node._post_hooks:
-                outs = _run_node_hooks(node._post_hooks, outs, (tuple(outs), tuple(buf)))
-            if run and not keep_graph:
-                node._release()
+                outs = _run_node(node, buf, capture, results, targets, needed, accumulate, keep_graph,
+                                 create_graph)
             for (nxt, nr), g in zip(node.next_functions, outs):
                 if nxt is None:
                     continue
                 if g is not None:
-                    nbuf = buffers.setdefault(nxt, [None] * nxt.n_outputs)
+                    nbuf = buffers.get(nxt)
+                    if nbuf is None:
+                        nbuf = buffers[nxt] = [None] * nxt.n_outputs
                     nbuf[nr] = g if nbuf[nr] is None else nbuf[nr] + g
                 d = deps[nxt] - 1
                 deps[nxt] = d
                 if d == 0:
-                    heapq.heappush(heap, (-nxt._seq, id(nxt), nxt))
+                    push(heap, (-nxt._seq, id(nxt), nxt))
     finally:
         grad_mode._set(prev, grad_mode.state.inference)
     return results
+
+
+def _run_node(node, buf, capture, results, targets, needed, accumulate, keep_graph, create_graph):
+    """One node of the backward pass, with hooks, retained grads, capture and anomaly checks."""
+    if node._tensor_hooks:
+        buf = [g if g is None else _run_tensor_hooks(node, i, g) for i, g in enumerate(buf)]
+    if node._retained:
+        for i, ref in node._retained.items():
+            t = ref()
+            if t is not None and buf[i] is not None:
+                g = buf[i] if create_graph else buf[i].detach()
+                t._grad = g if t._grad is None else t._grad + g
+    if capture is not None:
+        for i, g in enumerate(buf):
+            slot = capture.get((node, i))
+            if slot is not None and g is not None:
+                if isinstance(node, AccumulateGrad):
+                    g = run_leaf_hooks(node.variable, g)
+                results[slot] = g
+    if node._pre_hooks:
+        buf = _run_node_hooks(node._pre_hooks, buf, (tuple(buf),))
+    if node.n_outputs == 1:
+        run = buf[0] is not None
+    else:
+        run = any(g is not None for g in buf)
+    if targets is not None and not needed.get(node, False):
+        run = False
+    if not accumulate and isinstance(node, AccumulateGrad):
+        run = False
+    if not run:
+        return [None] * len(node.next_functions)
+    if grad_mode._anomaly["enabled"]:
+        outs = _apply_anomaly(node, buf)
+    else:
+        outs = node._apply(buf)
+    if node._post_hooks:
+        outs = _run_node_hooks(node._post_hooks, outs, (tuple(outs), tuple(buf)))
+    if not keep_graph:
+        node._release()
+    return outs
 
 
 _CYCLE_WARNING = (
