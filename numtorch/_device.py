@@ -14,6 +14,8 @@ class device:
             self.type, self.index = type.type, type.index
             return
         if isinstance(type, int):
+            if cupy_module() is None:
+                raise RuntimeError("Cannot access accelerator device when none is available.")
             self.type, self.index = "cuda", type
             return
         if not isinstance(type, str):
@@ -42,8 +44,7 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
+        # like torch, a device never equals a string
         return isinstance(other, device) and self.type == other.type and self.index == other.index
 
     def __hash__(self):

@@ -419,17 +419,23 @@ class Tensor:
     def __bool__(self):
         d = self._data
         if d.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            what = "no values" if d.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {what} is ambiguous")
         return bool(self.item())
 
+    def _one_value(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self):
-        return float(self.item())
+        return float(self._one_value())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._one_value())
 
     def __complex__(self):
-        return complex(self.item())
+        return complex(self._one_value())
 
     def __index__(self):
         if self.dtype._cat != 1 and self.dtype is not _dtype.bool or self._data.size != 1:
@@ -465,14 +471,13 @@ class Tensor:
             if type(self._data) is not np.ndarray:
                 raise TypeError("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to copy "
                                 "the tensor to host memory first.")
-            return self._data
+        if self._data.dtype == _dtype.bfloat16._np:
+            raise TypeError("Got unsupported ScalarType BFloat16")
         d = self._data
         return d if type(d) is np.ndarray else d.get()
 
     def __array__(self, dtype=None, copy=None):
-        d = self.numpy(force=False) if not self._requires_grad else self._data
-        if type(d) is not np.ndarray:
-            d = d.get()
+        d = self.numpy()
         return d if dtype is None else d.astype(dtype, copy=False)
 
     def __array_wrap__(self, arr, context=None, return_scalar=False):

@@ -58,8 +58,8 @@ def test_tensor_of_tensor_aliases():
         assert c.dtype is m.float32
 
 
-def test_legacy_from_numpy_copies():
-    a = np.zeros(2, np.float32)
+def test_legacy_from_numpy_of_other_dtype_copies():
+    a = np.zeros(2, np.float64)
     t = numtorch.Tensor(a)
     a[0] = 1
     assert t[0].item() == 0

@@ -9,7 +9,7 @@ from .._dtype import NP2DT, to_dtype
 from .._tensor import Tensor, bump
 from ..autograd import grad_mode
 from . import creation
-from .fromdata import fill_value, warn_complex_to_real
+from .fromdata import cast, fill_value, warn_complex_to_real
 from ._registry import FUNCTIONS, call, check_inplace, check_overlap, inplace_with_grad, register, tensor_method
 
 
@@ -19,7 +19,8 @@ def _to_copy(xp, a, dtype=None, device=None):
         if target is not xp:
             a = target.asarray(a) if target is not np else a.get()
     if dtype is not None and a.dtype != dtype._np:
-        a = a.astype(dtype._np)
+        # torch rounds double -> half through float, and keeps the real part of complex values
+        a = cast(a, dtype._np)
     elif device is None or xp_for(device) is xp:
         a = a.copy()
     return a

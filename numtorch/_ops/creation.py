@@ -12,11 +12,10 @@ from .._device import CPU, cupy_module, to_device, xp_for
 from .._dtype import NP2DT, to_dtype
 from .._tensor import Tensor, bump
 from ..autograd import grad_mode
-from .fromdata import COMPLEX_TO_REAL, array_dtype, cast, fill_value, from_data
+from .fromdata import array_dtype, cast, fill_value, from_data, warn_complex_to_real
 
 _wrap = Tensor._wrap
 _NO_SIZE = object()
-_WARNED_COMPLEX = []
 
 
 def _type_name(x):
@@ -114,11 +113,8 @@ def _copy_layout(arr, np_dtype):
     # torch copies keep a dense input's memory layout (strides), like NumPy's order="K".
     xp = np if type(arr) is np.ndarray else cupy_module()
     out = xp.empty_like(arr, dtype=np_dtype, order="K")
-    if arr.dtype.kind == "c" and np.dtype(np_dtype).kind != "c" and not _WARNED_COMPLEX:
-        # torch gives this warning once per process
-        _WARNED_COMPLEX.append(True)
-        warnings.warn(COMPLEX_TO_REAL + " (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
-                      "Copy.cpp:307.)", UserWarning, stacklevel=3)
+    if arr.dtype.kind == "c" and np.dtype(np_dtype).kind != "c":
+        warn_complex_to_real(3)
     out[...] = cast(arr, np_dtype)
     return out
 
@@ -550,8 +546,9 @@ def legacy_new(cls, dt, args, device, check_dtype=True):
         # zeros where torch leaves memory uninitialised
         arr = np.zeros(_size_args(args, "new"), dt._np)
     elif isinstance(args[0], np.ndarray):
-        array_dtype(args[0], wide_uint=True)
-        arr = _copy_layout(args[0], dt._np)
+        # torch shares the array's memory when its dtype is already the right one
+        same = array_dtype(args[0], wide_uint=True) is dt
+        arr = args[0] if same else _copy_layout(args[0], dt._np)
     elif isinstance(args[0], (str, bytes)) or not isinstance(args[0], Sequence):
         what = args[0]
         if isinstance(what, (str, bytes)):
@@ -572,6 +569,21 @@ def _as_cls(cls, t):
 
 # ---------------------------------------------------------------------------------- copy / pickle
 
+def _deepcopy_data(d, memo):
+    """A copy of ``d``; arrays over one buffer stay views of one new buffer within a deepcopy (memo)."""
+    root = d
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if type(d) is not np.ndarray or not (root.flags.c_contiguous or root.flags.f_contiguous):
+        return d.copy()
+    key = ("numtorch.storage", id(root))
+    if key not in memo:
+        memo[key] = (root, np.array(root, order="K"))
+    flat = memo[key][1].reshape(-1, order="A")
+    offset = d.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return np.ndarray(d.shape, d.dtype, buffer=flat, offset=offset, strides=d.strides)
+
+
 def deepcopy_tensor(t, memo):
     if id(t) in memo:
         return memo[id(t)]
@@ -581,7 +593,7 @@ def deepcopy_tensor(t, memo):
                            "be because of a torch.nn.utils.weight_norm usage, see "
                            "https://github.com/pytorch/pytorch/pull/103001")
     new = object.__new__(type(t))
-    new._data = t._data.copy()
+    new._data = _deepcopy_data(t._data, memo)
     memo[id(t)] = new
     if t._requires_grad:
         new._requires_grad = True
@@ -610,7 +622,8 @@ def reduce_tensor(t):
     if type(d) is not np.ndarray:
         d = d.get()
     extra = {k: v for k, v in t.__dict__.items() if k not in _AUTOGRAD_KEYS}
-    return (_rebuild, (np.array(d), t._requires_grad, extra))
+    # the array itself: pickling copies it, while copy.copy shares it as torch's shallow copy does
+    return (_rebuild, (d, t._requires_grad, extra))
 
 
 def setstate_tensor(t, state):

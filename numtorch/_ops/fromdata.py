@@ -17,6 +17,17 @@ _NDARRAY_LIST = ("Creating a tensor from a list of numpy.ndarrays is extremely s
 _NP_TYPES = ("float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, "
              "uint16, uint8, and bool")
 COMPLEX_TO_REAL = "Casting complex values to real discards the imaginary part"
+_warned_complex = []
+
+
+def warn_complex_to_real(stacklevel):
+    """torch's warning for a complex -> real copy, given once per process."""
+    if not _warned_complex:
+        _warned_complex.append(True)
+        warnings.warn(COMPLEX_TO_REAL + " (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
+                      "Copy.cpp:307.)", UserWarning, stacklevel=stacklevel + 1)
+
+
 # C++ names torch uses in its overflow message.
 _CNAME = {"float64": "double", "float32": "float", "float16": "c10::Half", "bfloat16": "c10::BFloat16"}
 
