@@ -204,10 +204,20 @@ def _forward(op, ins, rest, kwargs):
         _check_inputs(op, ins)
     if len(tensors) > 1:
         check_devices(tensors)
-    dt = compute_dtype(op, ins) if op.promote else None
-    if dt is None:
+    p = op.promote
+    if not p:
+        dt = None
         arrs = [x._data if isinstance(x, Tensor) else x for x in ins]
+    elif len(ins) <= 2 and len(tensors) == len(ins) and tensors[-1]._data.dtype is tensors[0]._data.dtype:
+        # Tensors of one dtype: promotion depends on that dtype alone.
+        d0 = tensors[0]._data.dtype
+        key = (p, d0, _dtype._default[0])
+        dt = _PROMOTIONS.get(key)
+        if dt is None:
+            dt = _PROMOTIONS[key] = _slow_dtype(p, ins)
+        arrs = [t._data for t in tensors] if dt._np is d0 else _arrays(ins, dt)
     else:
+        dt = compute_dtype(op, ins)
         arrs = _arrays(ins, dt)
     xp = np if not tensors or type(tensors[0]._data) is np.ndarray else _xp_of(arrs)
     try:

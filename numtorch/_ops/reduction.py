@@ -102,7 +102,13 @@ def _mean_backward(grad, a, out, dim=None, keepdim=False, *, dtype=None):
 
 
 def _all(fwd):
-    return lambda xp, a, *, dtype=None: fwd(xp, a, None, False, dtype=dtype)
+    def full(xp, a, *, dtype=None):
+        # The common case (a float32/float64 tensor, no dtype) costs one ndarray method call.
+        if dtype is None and (a.dtype.char == "f" or a.dtype.char == "d"):
+            r = a.sum()
+            return r if fwd is _sum else (r / a.size if a.size else r * np.nan)
+        return fwd(xp, a, None, False, dtype=dtype)
+    return full
 
 
 def _all_bwd(bwd):
