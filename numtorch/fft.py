@@ -78,7 +78,7 @@ def _c2r_backward(grad, a, out, dims, mode, last_size):
     gin = call(_R2C, (grad, dims, mode, True), {})
     last = dims[-1]
     kept = gin.shape[last]
-    # Bins 1 .. last_size - kept stand for themselves and their mirrored conjugates: their gradient counts twice.
+    # Bins 1 .. last_size - kept also stand for their mirrored conjugates: their gradient counts twice.
     doubled = last_size - kept
     if doubled <= 0:
         return gin

@@ -61,8 +61,10 @@ def test_three_dim(name, kw):
 @pytest.mark.parametrize("name", ONE_D + N_D)
 @pytest.mark.parametrize("view", ["transposed", "sliced", "expanded"])
 def test_non_contiguous(name, view):
-    make = {"transposed": lambda x: x.mT, "sliced": lambda x: x[::2, 1:], "expanded": lambda x: x[:1].expand(3, 5)}
-    check(lambda m, x: getattr(m.fft, name)(make[view](x)), rand(5, 5, dtype="float64"), atol=1e-10, rtol=1e-9)
+    make = {"transposed": lambda x: x.mT, "sliced": lambda x: x[::2, 1:],
+            "expanded": lambda x: x[:1].expand(3, 5)}
+    check(lambda m, x: getattr(m.fft, name)(make[view](x)), rand(5, 5, dtype="float64"), atol=1e-10,
+          rtol=1e-9)
 
 
 @pytest.mark.parametrize("name", ONE_D + N_D)
@@ -106,8 +108,9 @@ def _complex_grads(name, kw, data, post):
     return out[numtorch], out[torch]
 
 
-@pytest.mark.parametrize("name,kw", [("fft", {}), ("ifft", {"norm": "ortho"}), ("irfft", {}), ("irfft", {"n": 7}),
-                                     ("irfft", {"n": 3}), ("hfft", {"n": 5}), ("fftn", {"s": (5, 2)}),
+@pytest.mark.parametrize("name,kw", [("fft", {}), ("ifft", {"norm": "ortho"}), ("irfft", {}),
+                                     ("irfft", {"n": 7}), ("irfft", {"n": 3}), ("hfft", {"n": 5}),
+                                     ("fftn", {"s": (5, 2)}),
                                      ("irfftn", {}), ("irfft2", {"s": (3, 8), "norm": "forward"}),
                                      ("ifft2", {"s": (2, 2)})])
 def test_complex_input_gradients(name, kw):
