@@ -133,8 +133,8 @@ def promote_types(type1, type2):
     """Returns the smallest dtype to which both ``type1`` and ``type2`` can be cast."""
     for i, t in enumerate((type1, type2)):
         if not isinstance(t, dtype):
-            raise TypeError(f"promote_types(): argument 'type{i + 1}' (position {i + 1}) must be torch.dtype, "
-                            f"not {t.__class__.__name__}")
+            raise TypeError(f"promote_types(): argument 'type{i + 1}' (position {i + 1}) must be "
+                            f"torch.dtype, not {t.__class__.__name__}")
     a, b = type1, type2
     if a is b:
         return a
@@ -262,8 +262,8 @@ class finfo(_Info):
         t = _default[0] if type is None else type
         _need_dtype("finfo", t)
         if t._cat < FLOAT:
-            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to "
-                            "handle 'torch.finfo'")
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
+                            "'torch.finfo'")
         info = ml_dtypes.finfo(t.to_real()._np)
         self.bits = info.bits
         self.eps = builtins.float(info.eps)

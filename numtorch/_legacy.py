@@ -53,7 +53,8 @@ def parse_type(t):
             return _NAMES[name], device("cpu")
         raise ValueError(f"invalid type: '{t}'")
     if isinstance(t, type):
-        raise ValueError(f"invalid type: '{t.__module__ + '.' if t.__module__ != 'builtins' else ''}{t.__name__}'")
+        mod = "" if t.__module__ == "builtins" else t.__module__ + "."
+        raise ValueError(f"invalid type: '{mod}{t.__name__}'")
     raise TypeError(f"dtype must be a type, str, or dtype object, not {type(t).__name__}")
 
 
@@ -79,7 +80,8 @@ def set_default_tensor_type(t):
         _warned.append(True)
         warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
                       "torch.set_default_dtype() and torch.set_default_device() as alternatives. (Triggered "
-                      "internally at /__w/pytorch/pytorch/torch/csrc/tensor/python_tensor.cpp:434.)", UserWarning,
+                      "internally at /__w/pytorch/pytorch/torch/csrc/tensor/python_tensor.cpp:434.)",
+                      UserWarning,
                       stacklevel=2)
     if isinstance(t, str):
         dt, dev = _resolve_name(t)

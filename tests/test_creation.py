@@ -9,10 +9,13 @@ import numtorch
 from conftest import assert_same, check, check_raises, need_torch, rand, torch
 
 # ----------------------------------------------------------------------------------------- torch.tensor
-DATA = [1, 1.5, True, 1j, -0.0, [1, 2], [1, 2.5], [True, False], [True, 1], [True, 1.5], [1, 1j], [[1, 2], [3, 4]],
-        [], [[]], [[], []], (1, 2), [(1, 2), [3, 4]], [[1, 2], (3, 4)], [[[1]]], range(3), [range(2), range(2)],
+DATA = [1, 1.5, True, 1j, -0.0, [1, 2], [1, 2.5], [True, False], [True, 1], [True, 1.5], [1, 1j],
+        [[1, 2], [3, 4]],
+        [], [[]], [[], []], (1, 2), [(1, 2), [3, 4]], [[1, 2], (3, 4)], [[[1]]], range(3),
+        [range(2), range(2)],
         [float("inf"), -float("inf")], [1e40], [2 ** 63 - 1], [-2 ** 63], [1.5, -2.7], [0.1, 1 / 3],
-        1 + 2 ** -11 + 2 ** -40, [1 + 2 ** -8 + 2 ** -40], [-1, 255, 256], [127, 128, -128, -129], [2 ** 62 + 1, 0.5],
+        1 + 2 ** -11 + 2 ** -40, [1 + 2 ** -8 + 2 ** -40], [-1, 255, 256], [127, 128, -128, -129],
+        [2 ** 62 + 1, 0.5],
         np.float32(1), np.float64(1), np.int32(3), np.bool_(True), np.complex64(1j), [np.float32(1), 2],
         [np.int8(1), 2.5], [np.float16(1), 2], [np.int16(1), np.int8(2)], [np.float16(1), np.int64(1)],
         [np.bool_(True)], [1, np.float32(1.5)], [np.int64(300)], [np.float64(1.5)],
@@ -33,7 +36,8 @@ def test_tensor_from_python(i, target):
 
 def _tensor_args(m):
     return [[m.tensor(1), m.tensor(2)], [m.tensor(1.5), 2], [m.tensor([1, 2]), m.tensor([3, 4])],
-            [m.tensor(1, dtype=m.int8), 2.5], [m.tensor(1, dtype=m.int8), 300], [m.tensor(1, dtype=m.float64), 2],
+            [m.tensor(1, dtype=m.int8), 2.5], [m.tensor(1, dtype=m.int8), 300],
+            [m.tensor(1, dtype=m.float64), 2],
             [m.tensor(1, dtype=m.float16), 2.5], [m.tensor([[1]]), m.tensor([2])], [m.tensor([1, 2]), [3, 4]],
             [[m.tensor(1)], [m.tensor(2)]], [m.tensor(True), 1], [m.tensor(1), True], [m.tensor(True)],
             m.Size([2, 3]), [m.Size([2])], [m.tensor(1j)], [m.tensor([1.5])]]
@@ -58,7 +62,8 @@ def test_tensor_from_numpy_array(i, target):
 
 
 @pytest.mark.parametrize("target", [None, "float64", "int32"])
-@pytest.mark.parametrize("src", [rand(2, 3), rand(3, 2).T, rand(4, 6)[:, ::2], rand(4, 6).T[::2], np.float32(2)])
+@pytest.mark.parametrize("src",
+                         [rand(2, 3), rand(3, 2).T, rand(4, 6)[:, ::2], rand(4, 6).T[::2], np.float32(2)])
 def test_tensor_from_tensor(src, target):
     check(lambda m: m.tensor(m.from_numpy(np.array(src))[...] if np.ndim(src) == 0 else m.from_numpy(src),
                              dtype=_dt(m, target)), grad=False, strides=True)
@@ -79,7 +84,8 @@ def test_tensor_copies_and_detaches():
 
 @pytest.mark.parametrize("fn", [
     lambda m: m.tensor([1.0], requires_grad=True), lambda m: m.tensor([1], requires_grad=True),
-    lambda m: m.tensor([1j], requires_grad=True), lambda m: m.tensor(2.0, dtype=m.float64, requires_grad=True),
+    lambda m: m.tensor([1j], requires_grad=True),
+    lambda m: m.tensor(2.0, dtype=m.float64, requires_grad=True),
     lambda m: m.tensor([1, 2], device="cpu"), lambda m: m.tensor([1, 2], device=m.device("cpu")),
     lambda m: m.tensor([1, 2], dtype="float"), lambda m: m.tensor([1], dtype=float),
 ])
@@ -192,7 +198,8 @@ def test_zeros_ones_empty(name, size, dtype):
 
 @pytest.mark.parametrize("fn", [
     lambda m: m.zeros(m.Size([2, 3])), lambda m: m.ones(2, 3, requires_grad=True), lambda m: m.zeros(-1),
-    lambda m: m.zeros(2.5), lambda m: m.zeros((2, -3)), lambda m: m.ones(2, dtype=m.int64, requires_grad=True),
+    lambda m: m.zeros(2.5), lambda m: m.zeros((2, -3)),
+    lambda m: m.ones(2, dtype=m.int64, requires_grad=True),
     lambda m: m.zeros([]), lambda m: m.zeros(()), lambda m: m.ones(np.int64(3)), lambda m: m.zeros(2, "a"),
     lambda m: m.zeros(m.tensor(3)), lambda m: m.zeros(True), lambda m: m.ones((2, None)),
     lambda m: m.zeros(size=(2, 3)), lambda m: m.ones(2, 3, device="cpu"), lambda m: m.empty(2, 3).shape,
@@ -265,8 +272,10 @@ def test_arange(args, dtype):
 
 
 @pytest.mark.parametrize("fn", [
-    lambda m: m.arange(m.tensor(3)), lambda m: m.arange(m.tensor(1.5), 4), lambda m: m.arange(5, requires_grad=True),
-    lambda m: m.arange(5.0, requires_grad=True), lambda m: m.arange(start=1, end=4), lambda m: m.arange(end=4),
+    lambda m: m.arange(m.tensor(3)), lambda m: m.arange(m.tensor(1.5), 4),
+    lambda m: m.arange(5, requires_grad=True),
+    lambda m: m.arange(5.0, requires_grad=True), lambda m: m.arange(start=1, end=4),
+    lambda m: m.arange(end=4),
     lambda m: m.arange(0, 1, 0.1).shape, lambda m: len(m.arange(0, 1, 0.1)), lambda m: m.arange("a"),
     lambda m: m.arange(1, 4, dtype=m.bool), lambda m: m.arange(3, dtype=m.complex64), lambda m: m.arange(1j),
     lambda m: m.arange(0, 10, 3, out=m.empty(0, dtype=m.int64)),
@@ -277,7 +286,8 @@ def test_arange_edge_cases(fn):
 
 # torch.range with an integer dtype and a fractional step dies of SIGFPE: only integer steps there.
 @pytest.mark.parametrize("args,dtype", [(a, d) for a in [(1, 20, 0.01), (1, 4), (0, 1, 0.1), (5,), (4, 1, -1),
-                                                         (0, 1, 0.3), (1, 1), (2.5, 7)] for d in [None, "float64"]]
+                                                         (0, 1, 0.3), (1, 1), (2.5, 7)] for d in [None,
+                                                                                                  "float64"]]
                          + [((1, 4), "int64"), ((5,), "int32"), ((4, 1, -1), "int64"), ((1, 9, 2), "int16")])
 def test_range(args, dtype):
     check(lambda m: m.range(*args, dtype=_dt(m, dtype)), grad=False, atol=0, rtol=0)
@@ -311,17 +321,20 @@ def test_logspace(args, dtype):
 @pytest.mark.parametrize("fn", [
     lambda m: m.linspace(0, 1, -1), lambda m: m.linspace(0, 1, 2.5), lambda m: m.linspace(m.tensor(0), 1, 3),
     lambda m: m.linspace(0, 1, steps=4), lambda m: m.linspace(0, 1, 3, requires_grad=True),
-    lambda m: m.logspace(0, 1, 3, base=2), lambda m: m.linspace(0, 1), lambda m: m.linspace(1, 2, m.tensor(3)),
+    lambda m: m.logspace(0, 1, 3, base=2), lambda m: m.linspace(0, 1),
+    lambda m: m.linspace(1, 2, m.tensor(3)),
     lambda m: m.linspace(0, 1, 3, out=m.empty(3)),
 ])
 def test_linspace_edge_cases(fn):
     check(fn, grad=False, atol=0, rtol=0)
 
 
-# ----------------------------------------------------------------------------------------- eye, strided, scalar
+# --------------------------------------------------------------------------------- eye, strided, scalar
 @pytest.mark.parametrize("fn", [
-    lambda m: m.eye(3), lambda m: m.eye(2, 4), lambda m: m.eye(4, 2), lambda m: m.eye(0), lambda m: m.eye(3, 0),
-    lambda m: m.eye(3, dtype=m.int32), lambda m: m.eye(2, dtype=m.bool), lambda m: m.eye(-1), lambda m: m.eye(2, -1),
+    lambda m: m.eye(3), lambda m: m.eye(2, 4), lambda m: m.eye(4, 2), lambda m: m.eye(0),
+    lambda m: m.eye(3, 0),
+    lambda m: m.eye(3, dtype=m.int32), lambda m: m.eye(2, dtype=m.bool), lambda m: m.eye(-1),
+    lambda m: m.eye(2, -1),
     lambda m: m.eye(2.5), lambda m: m.eye(3, requires_grad=True), lambda m: m.eye(n=2, m=3),
     lambda m: m.eye(3, out=m.empty(0)), lambda m: m.eye(3).stride(),
 ])
@@ -329,7 +342,8 @@ def test_eye(fn):
     check(fn, grad=False)
 
 
-@pytest.mark.parametrize("size,stride", [((2, 3), (3, 1)), ((2, 3), (1, 2)), ((2, 3), (0, 1)), ((0, 3), (3, 1)),
+@pytest.mark.parametrize("size,stride",
+                         [((2, 3), (3, 1)), ((2, 3), (1, 2)), ((2, 3), (0, 1)), ((0, 3), (3, 1)),
                                          ((), ()), ((3,), (2,)), ((2, 2), (4, 1))])
 def test_empty_strided(size, stride):
     def fn(m):
@@ -339,7 +353,8 @@ def test_empty_strided(size, stride):
 
 
 @pytest.mark.parametrize("fn", [
-    lambda m: m.empty_strided((2, 3), (3,)), lambda m: str(m.empty_strided((2, 3), (3, 1), dtype=m.int16).dtype),
+    lambda m: m.empty_strided((2, 3), (3,)),
+    lambda m: str(m.empty_strided((2, 3), (3, 1), dtype=m.int16).dtype),
     lambda m: m.empty_strided((2, 3), (-1, 1)),
 ])
 def test_empty_strided_edge(fn):
@@ -377,7 +392,8 @@ def test_zeros_out_resizes_in_place():
 
 # ----------------------------------------------------------------------------------------- new_*
 NEW = [
-    lambda m, x: x.new_tensor([1, 2]), lambda m, x: x.new_tensor([1.5]), lambda m, x: x.new_tensor(3, dtype=m.int16),
+    lambda m, x: x.new_tensor([1, 2]), lambda m, x: x.new_tensor([1.5]), lambda m,
+    x: x.new_tensor(3, dtype=m.int16),
     lambda m, x: x.new_tensor(np.array([1, 2])), lambda m, x: x.new_tensor(x),
     lambda m, x: x.new_zeros(2, 3), lambda m, x: x.new_zeros((2,)), lambda m, x: x.new_zeros([]),
     lambda m, x: x.new_ones(2, dtype=m.int64), lambda m, x: x.new_empty(3).fill_(2),
@@ -389,7 +405,8 @@ NEW = [
 
 
 @pytest.mark.parametrize("fn", NEW)
-@pytest.mark.parametrize("src", [rand(2), rand(2, dtype="int32"), rand(2).astype(np.float64), rand(2, dtype="bool")])
+@pytest.mark.parametrize("src",
+                         [rand(2), rand(2, dtype="int32"), rand(2).astype(np.float64), rand(2, dtype="bool")])
 def test_new_methods(fn, src):
     check(fn, src, grad=False)
 

@@ -81,7 +81,8 @@ def _operands(m):
     for name in NAMES:
         ops["dim_" + name] = m.zeros(2, dtype=getattr(m, name))
         ops["zero_" + name] = m.zeros((), dtype=getattr(m, name))
-    ops.update(py_bool=True, py_int=3, py_float=1.5, py_complex=1j, np_int32=np.int32(2), np_f64=np.float64(1),
+    ops.update(py_bool=True, py_int=3, py_float=1.5, py_complex=1j, np_int32=np.int32(2),
+               np_f64=np.float64(1),
                np_bool=np.bool_(True), np_c128=np.complex128(1j))
     return ops
 
@@ -161,7 +162,8 @@ def test_set_default_dtype(name):
         d = getattr(m, name, 1.0)
         try:
             m.set_default_dtype(d)
-            res[m] = (str(m.get_default_dtype()), str(m.tensor([1.5]).dtype), outcome(lambda: m.tensor([1j]).dtype))
+            res[m] = (str(m.get_default_dtype()), str(m.tensor([1.5]).dtype),
+                      outcome(lambda: m.tensor([1j]).dtype))
         except Exception as e:
             res[m] = (type(e).__name__, str(e))
     assert res[numtorch] == res[torch]

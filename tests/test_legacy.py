@@ -1,4 +1,4 @@
-"""Legacy typed constructors (torch.Tensor(...), FloatTensor...), Tensor.type(), new(), set_default_tensor_type."""
+"""Legacy typed constructors (torch.Tensor, FloatTensor...), Tensor.type(), new(), default tensor type."""
 import warnings
 
 import numpy as np
@@ -8,24 +8,32 @@ import numtorch
 from conftest import need_torch
 
 CASES = [
-    "T.Tensor(2, 3).shape", "T.Tensor([1, 3])", "T.Tensor(np.array([1, 2]))", "T.Tensor(T.Size([2, 3])).shape",
+    "T.Tensor(2, 3).shape", "T.Tensor([1, 3])", "T.Tensor(np.array([1, 2]))",
+    "T.Tensor(T.Size([2, 3])).shape",
     "T.Tensor()", "T.FloatTensor([1.5])", "T.DoubleTensor([1])", "T.HalfTensor([1])", "T.IntTensor([1.7, 2])",
     "T.LongTensor([1, 2])", "T.ShortTensor([1])", "T.ByteTensor([1, 255])", "T.CharTensor([-1])",
-    "T.BoolTensor([1, 0])", "T.BFloat16Tensor([1.5])", "T.Tensor(2.5)", "T.Tensor('a')", "T.Tensor([[1, 2], [3]])",
-    "T.Tensor(T.tensor([1, 2]))", "T.Tensor(T.tensor([1., 2.]))", "T.IntTensor(T.tensor([1, 2]))", "T.Tensor(-1)",
+    "T.BoolTensor([1, 0])", "T.BFloat16Tensor([1.5])", "T.Tensor(2.5)", "T.Tensor('a')",
+    "T.Tensor([[1, 2], [3]])",
+    "T.Tensor(T.tensor([1, 2]))", "T.Tensor(T.tensor([1., 2.]))", "T.IntTensor(T.tensor([1, 2]))",
+    "T.Tensor(-1)",
     "T.Tensor(2, 3.0)", "T.Tensor((2, 3))", "T.Tensor([])", "T.Tensor(np.float64(2))", "T.Tensor(3).shape",
     "T.Tensor([True, 2])", "T.ByteTensor([-1])", "T.ByteTensor([256])", "T.tensor([1.]).type()",
     "T.tensor([1]).type()", "T.tensor([True]).type()", "T.tensor([1.]).type(T.IntTensor)",
-    "T.tensor([1.5]).type('torch.DoubleTensor')", "T.tensor([1.5]).type(T.float64)", "T.tensor([1.5]).type('torch.Foo')",
-    "T.tensor([1.5]).type(int)", "isinstance(T.ones(2), T.FloatTensor)", "isinstance(T.ones(2), T.DoubleTensor)",
+    "T.tensor([1.5]).type('torch.DoubleTensor')", "T.tensor([1.5]).type(T.float64)",
+    "T.tensor([1.5]).type('torch.Foo')",
+    "T.tensor([1.5]).type(int)", "isinstance(T.ones(2), T.FloatTensor)",
+    "isinstance(T.ones(2), T.DoubleTensor)",
     "isinstance(T.ones(2, dtype=T.int64), T.LongTensor)", "isinstance(T.ones(2), T.Tensor)",
     "T.ones(2).new(T.ones(3)).shape", "T.ones(2).new()", "T.ones(2, dtype=T.int32).new(2, 3).dtype",
     "T.ones(2).new([1, 2])", "T.ones(2, dtype=T.int64).new([1.5, 2])", "T.Tensor.new(T.ones(2), 3).shape",
-    "T.FloatTensor.dtype", "T.FloatTensor.is_cuda", "type(T.FloatTensor([1])).__name__", "T.Tensor(2, 3).dtype",
-    "T.tensor([1.]).type('torch.cuda.FloatTensor')", "T.Tensor([1], device='cpu')", "T.FloatTensor(2, device='cpu').shape",
+    "T.FloatTensor.dtype", "T.FloatTensor.is_cuda", "type(T.FloatTensor([1])).__name__",
+    "T.Tensor(2, 3).dtype",
+    "T.tensor([1.]).type('torch.cuda.FloatTensor')", "T.Tensor([1], device='cpu')",
+    "T.FloatTensor(2, device='cpu').shape",
     "T.tensor([1.5]).type(T.DoubleTensor).dtype", "T.Tensor([1, 2]).dtype", "T.Tensor([[1, 2]]).shape",
     "T.Tensor(np.array([1, 2], dtype=np.int32))", "T.tensor([1.]).type(T.cuda.FloatTensor)",
-    "T.ones(2).new(T.ones(2, dtype=T.int64))", "T.Tensor(T.ones(2, dtype=T.int64))", "T.tensor([1.]).type(dtype=T.float16)",
+    "T.ones(2).new(T.ones(2, dtype=T.int64))", "T.Tensor(T.ones(2, dtype=T.int64))",
+    "T.tensor([1.]).type(dtype=T.float16)",
     "T.tensor([1.]).type(non_blocking=True)", "T.tensor([1, 2], dtype=T.int8).type(T.FloatTensor)",
     "T.ones(2, dtype=T.float64).new_tensor([1, 2]).type()", "T.zeros(2, 3).type(T.ByteTensor).type()",
     "T.Tensor([1, 2]).requires_grad", "T.Tensor(T.ones(2)).requires_grad", "T.cuda.FloatTensor.dtype",
@@ -65,7 +73,9 @@ def test_legacy_from_numpy_of_other_dtype_copies():
     assert t[0].item() == 0
 
 
-@pytest.mark.parametrize("arg", ["torch.DoubleTensor", "torch.FloatTensor", "torch.IntTensor", "torch.cuda.FloatTensor",
+@pytest.mark.parametrize("arg",
+                         ["torch.DoubleTensor", "torch.FloatTensor", "torch.IntTensor",
+                          "torch.cuda.FloatTensor",
                                  "DoubleTensor", "torch.Foo", 3])
 def test_set_default_tensor_type(arg):
     torch = need_torch()

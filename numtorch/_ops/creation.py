@@ -47,10 +47,11 @@ def _size_args(size, name="empty", size_kw=_NO_SIZE):
         if _int_like(v, single or len(size) > 1):
             continue
         if single:
-            raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, but found element of "
-                            f"type {_type_name(v)} at pos {i}")
+            raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, but found "
+                            f"element of type {_type_name(v)} at pos {i}")
         if len(size) == 1:
-            raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, not {_type_name(v)}")
+            raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, not "
+                            f"{_type_name(v)}")
         raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos {i + 1} with error "
                         f"\"type must be tuple of ints,but got {_type_name(v)}\"")
     shape = tuple(builtins.int(v) for v in vals)
@@ -125,9 +126,9 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         raise TypeError("tensor(): argument 'dtype' must be torch.dtype, not str")
     dtype = to_dtype(dtype) if dtype is not None else None
     if isinstance(data, Tensor):
-        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
-                      "or sourceTensor.detach().clone().requires_grad_(True), rather than "
-                      "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or sourceTensor.detach().clone().requires_grad_(True), "
+                      "rather than torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
         arr = _copy_layout(data._data, (dtype or data.dtype)._np)
     elif isinstance(data, np.ndarray):
         src = array_dtype(data, wide_uint=dtype is not None)
@@ -160,7 +161,8 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
         if copy and shared:
             t = t.clone() if t is not obj else obj.detach().clone()
         elif copy is False and not shared:
-            raise ValueError("can't alias tensor from device 'cpu' to a different dtype or device without copying")
+            raise ValueError("can't alias tensor from device 'cpu' to a different dtype or device without "
+                             "copying")
     else:
         t = tensor(obj, dtype=dtype, device=device)
     return t.requires_grad_(True) if requires_grad else t
@@ -172,11 +174,12 @@ def from_numpy(ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     array_dtype(ndarray)
     if not ndarray.flags.writeable:
-        warnings.warn("The given NumPy array is not writable, and PyTorch does not support non-writable tensors. "
-                      "This means writing to this tensor will result in undefined behavior. You may want to copy "
-                      "the array to protect its data or make it writable before converting it to a tensor. This "
-                      "type of warning will be suppressed for the rest of this program. (Triggered internally at "
-                      "/__w/pytorch/pytorch/torch/csrc/utils/tensor_numpy.cpp:209.)", UserWarning, stacklevel=2)
+        warnings.warn("The given NumPy array is not writable, and PyTorch does not support non-writable "
+                      "tensors. This means writing to this tensor will result in undefined behavior. You may "
+                      "want to copy the array to protect its data or make it writable before converting it "
+                      "to a tensor. This type of warning will be suppressed for the rest of this program. "
+                      "(Triggered internally at /__w/pytorch/pytorch/torch/csrc/utils/tensor_numpy.cpp:209.)",
+                      UserWarning, stacklevel=2)
     return _wrap(ndarray)
 
 
@@ -220,7 +223,8 @@ def _number(name, arg, pos, value):
             raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Number, not Tensor")
         return value.item()
     if not isinstance(value, (builtins.int, builtins.float, builtins.complex, np.number, np.bool_)):
-        raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Number, not {type(value).__name__}")
+        raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Number, not "
+                        f"{type(value).__name__}")
     return value
 
 
@@ -370,9 +374,10 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         n = math.ceil((builtins.float(end) - builtins.float(start)) / builtins.float(step))
     n = builtins.int(n)
     if out is not None and out.numel() not in (0, n):
-        warnings.warn(f"The number of elements in the out tensor of shape {list(out.shape)} is {out.numel()} which "
-                      f"does not match the computed number of elements {n}. Note that this may occur as a result "
-                      f"of rounding error. The out tensor will be resized to a tensor of shape ({n},). (Triggered "
+        warnings.warn(f"The number of elements in the out tensor of shape {list(out.shape)} is {out.numel()} "
+                      f"which does not match the computed number of elements {n}. Note that this may occur "
+                      f"as a result of rounding error. The out tensor will be resized to a tensor of shape "
+                      f"({n},). (Triggered "
                       "internally at /__w/pytorch/pytorch/aten/src/ATen/native/RangeFactories.cpp:199.)",
                       UserWarning, stacklevel=2)
     arr = _arange_values(xs, xt, n, dt)
@@ -381,8 +386,8 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
 
 def range(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """Deprecated: values from ``start`` to ``end`` inclusive."""
-    warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior "
-                  "is inconsistent with Python's range builtin. Instead, use torch.arange, which produces "
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
+                  "inconsistent with Python's range builtin. Instead, use torch.arange, which produces "
                   "values in [start, end).", UserWarning, stacklevel=2)
     if end is None:
         raise TypeError('range() missing 1 required positional arguments: "end"')
@@ -459,8 +464,8 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     is_complex = any(isinstance(v, (builtins.complex, np.complexfloating)) for v in (start, end))
     dt = _out_dtype(dtype, out, _dtype.default_complex() if is_complex else _dtype.get_default_dtype())
     if is_complex and not dt.is_complex:
-        raise RuntimeError(f"torch.linspace(): inferred dtype {_dtype.default_complex()} can't be safely cast to "
-                           f"passed dtype {dt._legacy}")
+        raise RuntimeError(f"torch.linspace(): inferred dtype {_dtype.default_complex()} can't be safely "
+                           f"cast to passed dtype {dt._legacy}")
     return _result(_place(_linspace_values(start, end, steps, dt), device), out, requires_grad)
 
 
@@ -541,8 +546,7 @@ def legacy_new(cls, dt, args, device, check_dtype=True):
         return _as_cls(cls, src.detach())
     if not args:
         arr = np.empty((0,), dt._np)
-    elif len(args) > 1 or isinstance(args[0], (builtins.int, np.integer)) and not isinstance(args[0], builtins.bool) \
-            or type(args[0]).__name__ == "Size":
+    elif len(args) > 1 or _int_like(args[0], False) or type(args[0]).__name__ == "Size":
         # zeros where torch leaves memory uninitialised
         arr = np.zeros(_size_args(args, "new"), dt._np)
     elif isinstance(args[0], np.ndarray):

@@ -11,8 +11,9 @@ from .._dtype import NP2DT
 from .._tensor import Tensor
 
 _PLAIN = frozenset((int, float, bool, complex))
-_NDARRAY_LIST = ("Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider converting "
-                 "the list to a single numpy.ndarray with numpy.array() before converting to a tensor. "
+_NDARRAY_LIST = ("Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider "
+                 "converting the list to a single numpy.ndarray with numpy.array() before converting to a "
+                 "tensor. "
                  "(Triggered internally at /__w/pytorch/pytorch/torch/csrc/utils/tensor_new.cpp:252.)")
 _NP_TYPES = ("float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, "
              "uint16, uint8, and bool")
@@ -55,12 +56,12 @@ def array_dtype(arr, wide_uint=False):
         raise ValueError("given numpy array has byte order different from the native byte order. Conversion "
                          "between byte orders is currently not supported.")
     if dt is None and not (wide_uint and arr.dtype.kind == "u"):
-        raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype.type.__name__}. The only supported "
-                        f"types are: {_NP_TYPES}.")
+        raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype.type.__name__}. The only "
+                        f"supported types are: {_NP_TYPES}.")
     if any(s < 0 for s in arr.strides):
-        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
-                         "strides are not currently supported. (You can probably work around this by making a "
-                         "copy of your array  with array.copy().) ")
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors with "
+                         "negative strides are not currently supported. (You can probably work around this "
+                         "by making a copy of your array  with array.copy().) ")
     return dt
 
 
@@ -197,7 +198,8 @@ _LEAF = {_dtype.BOOL: _to_bool, _dtype.INT: _to_int, _dtype.FLOAT: _to_float, _d
 
 
 def _overflow(dt):
-    return RuntimeError(f"value cannot be converted to type {_CNAME.get(dt._name, dt._name)} without overflow")
+    return RuntimeError(f"value cannot be converted to type {_CNAME.get(dt._name, dt._name)} without "
+                        f"overflow")
 
 
 def _ints(vals, dt):
