@@ -1,6 +1,6 @@
 """Every op, one module per family; importing this package registers them all."""
 from . import _registry, creation, pointwise, reduction, shape, linalg, conversion, operators, views  # noqa: F401
-from . import random, indexing, sorting, statistics, unary, binary  # noqa: F401
+from . import random, indexing, sorting, statistics, unary, binary, matrix  # noqa: F401
 from ._registry import FUNCTIONS
 from .pointwise import public
 
@@ -12,3 +12,6 @@ for _fn in (creation.tensor, creation.as_tensor, creation.asarray, creation.from
 for _fn in (reduction.sum, reduction.mean):
     public(_fn)
 setattr(_registry.Tensor, "sum_to_size", reduction.sum_to_size)
+# torch exposes these Tensor methods as functions too (the seeds call torch.detach(loss)).
+FUNCTIONS["detach"] = _registry.Tensor.detach
+FUNCTIONS["detach_"] = _registry.Tensor.detach_
