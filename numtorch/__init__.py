@@ -12,6 +12,7 @@ from ._ops import FUNCTIONS as _FUNCTIONS
 from ._legacy import CPU_TYPES as _CPU_TYPES, set_default_tensor_type
 from ._printing import get_printoptions, set_printoptions
 from . import autograd, cuda, random, utils
+from . import linalg
 from . import fft, special
 from .autograd import (enable_grad, inference_mode, is_anomaly_check_nan_enabled, is_anomaly_enabled,
                        is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled)
