@@ -466,6 +466,10 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     if is_complex and not dt.is_complex:
         raise RuntimeError(f"torch.linspace(): inferred dtype {_dtype.default_complex()} can't be safely "
                            f"cast to passed dtype {dt._legacy}")
+    if not is_complex:
+        # torch converts both ends to the result dtype first, with its overflow errors.
+        fill_value(start, dt, many=steps > 1)
+        fill_value(end, dt, many=steps > 1)
     return _result(_place(_linspace_values(start, end, steps, dt), device), out, requires_grad)
 
 
