@@ -50,6 +50,7 @@ def make_view(out, src, op, rest, kwargs):
 class Tensor:
     """A multi-dimensional array with autograd support, as ``torch.Tensor``."""
 
+    __module__ = "numtorch"
     __slots__ = ("_data", "__dict__", "__weakref__")
     # Rarely-set metadata lives in the instance dict; these class attributes are the defaults, so
     # creating a tensor costs a single slot store.
@@ -69,9 +70,6 @@ class Tensor:
     def __new__(cls, *args, device=None):
         from ._ops import creation
         return creation.legacy_new(cls, _dtype.get_default_dtype(), args, device, check_dtype=False)
-
-    def __init__(self, *args, **kwargs):
-        pass
 
     # ------------------------------------------------------------------ construction helpers
     @staticmethod
@@ -562,3 +560,11 @@ def _contiguous_strides(shape):
         st.append(acc)
         acc *= max(n, 1)
     return tuple(reversed(st))
+
+
+def _register_with_graph():
+    from .autograd import graph as _graph
+    _graph.Tensor = Tensor
+
+
+_register_with_graph()

@@ -389,3 +389,46 @@ _prop("T", _T)
 _prop("mT", _mT)
 _prop("H", lambda self: _T(self).conj())
 _prop("mH", lambda self: _mT(self).conj())
+
+
+# ---------------------------------------------------------------------------------------- complex views
+
+def _view_as_real(xp, a):
+    if a.dtype.kind != "c":
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    real = np.float32 if a.dtype == np.complex64 else np.float64
+    if a.ndim == 0:
+        return a.reshape(1).view(real)
+    return a[..., None].view(real)
+
+
+def _view_as_complex(xp, a):
+    if a.dtype not in (np.float32, np.float64):
+        raise RuntimeError("view_as_complex is only supported for float and double tensors, but got a tensor "
+                           f"of scalar type: {NP2DT[a.dtype]._legacy}")
+    if a.ndim == 0 or a.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    if a.strides[-1] != a.itemsize:
+        raise RuntimeError("Tensor must have a last dimension with stride 1")
+    return a.view(np.complex64 if a.dtype == np.float32 else np.complex128)[..., 0]
+
+
+register("view_as_real", _view_as_real, lambda g, a, out: FUNCTIONS["view_as_complex"](g.contiguous()),
+         view=True, method=False)
+register("view_as_complex", _view_as_complex, lambda g, a, out: FUNCTIONS["view_as_real"](g), view=True,
+         method=False)
+
+
+@tensor_method
+def pin_memory(self, device=None):
+    """A copy of this tensor in page-locked memory (needs an accelerator, as in torch)."""
+    from .. import cuda as _cuda
+    if not _cuda.is_available():
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    return self.clone()
+
+
+@tensor_method
+def is_pinned(self, device=None):
+    """Whether this tensor is in page-locked memory (never, in numtorch)."""
+    return False

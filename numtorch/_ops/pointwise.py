@@ -663,6 +663,44 @@ Tensor.clip = clamp
 Tensor.clip_ = _clamp_
 
 
+def _one_sided(name, lower):
+    """clamp_min / clamp_max: clamp with one bound, under torch's own node names."""
+    def fwd(xp, a, b):
+        return _clamp(xp, a, b, None) if lower else _clamp(xp, a, None, b)
+
+    def bwd_scalar(grad, a, out, b):
+        return grad * ((a >= b) if lower else (a <= b))
+
+    def bwd_tensor(grad, a, b, out):
+        keep = (a >= b) if lower else (a <= b)
+        return grad * keep, grad * ~keep
+    node = "ClampMinBackward" if lower else "ClampMaxBackward"
+    scalar = register(f"_{name}_scalar", fwd, bwd_scalar, save=(0,), node=node + "0", method=False,
+                      function=False)
+    tensor = register(f"_{name}_tensor", fwd, bwd_tensor, nin=2, promote=DEFAULT, save=(0, 1),
+                      node=node + "1", method=False, function=False)
+
+    def pick(input, bound):
+        op = _clamp_dispatch(input, *((bound, None) if lower else (None, bound)))
+        return scalar if op is _CLAMP else tensor
+
+    def function(input, bound, *, out=None):
+        kw = {} if out is None else {"out": out}
+        return call(pick(input, bound), (input, bound), kw)
+
+    def inplace(self, bound):
+        _clamp_(self, *((bound, None) if lower else (None, bound)))
+        return self
+    function.__name__ = name
+    function.__doc__ = f"Clamps ``input`` to be {'at least' if lower else 'at most'} the bound."
+    public(function, inplace=inplace)
+    return function
+
+
+clamp_min = _one_sided("clamp_min", True)
+clamp_max = _one_sided("clamp_max", False)
+
+
 def _where(xp, a, b, cond):
     return xp.where(cond._data, a, b)
 

@@ -1,0 +1,72 @@
+"""Process-wide settings torch exposes at top level: threads, matmul precision, determinism."""
+import os
+import warnings
+
+_state = {"threads": os.cpu_count() or 1, "interop": 2, "precision": "highest", "deterministic": False,
+          "warn_only": False}
+
+
+def _set_blas_threads(n):
+    # NumPy's BLAS is the only multi-threaded part of numtorch; threadpoolctl, when present, sizes it.
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(n)
+
+
+def set_num_threads(int):
+    """Sets the number of threads used for intra-op parallelism (NumPy's BLAS here)."""
+    if not isinstance(int, type(1)) or int <= 0:
+        raise RuntimeError("set_num_threads expects a positive integer")
+    _state["threads"] = int
+    _set_blas_threads(int)
+
+
+def get_num_threads():
+    """The number of threads used for intra-op parallelism."""
+    return _state["threads"]
+
+
+def set_num_interop_threads(int):
+    """Sets the number of threads used for inter-op parallelism."""
+    if not isinstance(int, type(1)) or int <= 0:
+        raise RuntimeError("Expected positive number of threads")
+    _state["interop"] = int
+
+
+def get_num_interop_threads():
+    """The number of threads used for inter-op parallelism."""
+    return _state["interop"]
+
+
+def set_float32_matmul_precision(precision):
+    """Sets the internal precision of float32 matrix products ('highest', 'high' or 'medium')."""
+    if precision not in ("highest", "high", "medium"):
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
+                      "setFloat32MatmulPrecision call has no effect. (Triggered internally at "
+                      "/__w/pytorch/pytorch/aten/src/ATen/Context.cpp:458.)", UserWarning, stacklevel=2)
+        return
+    _state["precision"] = precision
+
+
+def get_float32_matmul_precision():
+    """The current float32 matrix product precision setting."""
+    return _state["precision"]
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    """Asks for deterministic algorithms (numtorch's CPU kernels always are)."""
+    if not isinstance(mode, bool):
+        raise TypeError(f"use_deterministic_algorithms(): argument 'mode' must be bool, not {type(mode).__name__}")
+    _state["deterministic"], _state["warn_only"] = mode, warn_only
+
+
+def are_deterministic_algorithms_enabled():
+    """Whether ``use_deterministic_algorithms(True)`` is in effect."""
+    return _state["deterministic"]
+
+
+def is_deterministic_algorithms_warn_only_enabled():
+    """Whether deterministic mode only warns."""
+    return _state["warn_only"]

@@ -1,0 +1,74 @@
+"""Small top-level API against torch: clamp_min/clamp_max, view_as_real/complex, constants, settings."""
+import math
+
+import numpy as np
+import pytest
+
+import numtorch
+from conftest import check, check_raises, need_torch, rand
+
+
+@pytest.mark.parametrize("name", ["clamp_min", "clamp_max"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_clamp_one_sided(name, dtype):
+    x = rand(3, 4, dtype=dtype)
+    grad = dtype != "int64"
+    check(lambda m, a: getattr(m, name)(a, 0.5 if grad else 1), x, grad=grad)
+    check(lambda m, a: getattr(a, name)(0.5 if grad else 1), x, grad=grad)
+    check(lambda m, a: getattr(a.clone(), name + "_")(0.5 if grad else 1), x, grad=grad)
+    if grad:
+        check(lambda m, a, b: getattr(m, name)(a, b), x, rand(4, dtype=dtype, seed=1))
+        check(lambda m, a: getattr(m, name)(a, 0.5).grad_fn.name(), x)
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+@pytest.mark.parametrize("shape", [(3,), (2, 3), ()])
+def test_view_as_real_complex(dtype, shape):
+    rng = np.random.default_rng(0)
+    z = (rng.uniform(-1, 1, shape) + 1j * rng.uniform(-1, 1, shape)).astype(dtype)
+    check(lambda m, a: m.view_as_real(a) * 2, z, strides=True)
+    check(lambda m, a: m.view_as_complex(m.view_as_real(a) * 3), z)
+    check(lambda m, a: m.view_as_real(a).data_ptr() == a.data_ptr(), z, grad=False)
+
+
+def test_view_as_errors():
+    check_raises(lambda m, a: m.view_as_real(a), rand(3))
+    check_raises(lambda m, a: m.view_as_complex(a), rand(3))
+    check_raises(lambda m, a: m.view_as_complex(a.long()), rand(3, 2))
+    check_raises(lambda m, a: m.view_as_complex(a.t()), rand(2, 2))
+
+
+def test_constants_and_settings():
+    torch = need_torch()
+    for name in ("pi", "e", "inf"):
+        assert getattr(numtorch, name) == getattr(torch, name)
+    assert math.isnan(numtorch.nan)
+    assert numtorch.get_float32_matmul_precision() == torch.get_float32_matmul_precision()
+    numtorch.set_float32_matmul_precision("high")
+    assert numtorch.get_float32_matmul_precision() == "high"
+    numtorch.set_float32_matmul_precision("highest")
+    assert numtorch.are_deterministic_algorithms_enabled() is torch.are_deterministic_algorithms_enabled()
+    numtorch.use_deterministic_algorithms(True)
+    assert numtorch.are_deterministic_algorithms_enabled()
+    numtorch.use_deterministic_algorithms(False)
+    n = numtorch.get_num_threads()
+    numtorch.set_num_threads(n)
+    assert numtorch.get_num_threads() == n
+    for lib in (torch, numtorch):
+        with pytest.raises(RuntimeError):
+            lib.set_num_threads(0)
+        with pytest.warns(UserWarning):
+            lib.set_float32_matmul_precision("bad")
+
+
+def test_pin_memory():
+    torch = need_torch()
+    if numtorch.cuda.is_available():
+        assert numtorch.equal(numtorch.ones(2).pin_memory(), numtorch.ones(2))
+    else:
+        check_raises(lambda m, a: a.pin_memory(), rand(2))
+    assert numtorch.ones(2).is_pinned() is torch.ones(2).is_pinned()
+
+
+def test_tensor_class_constructs_like_torch():
+    check(lambda m: (m.Tensor(2, 3).shape, m.Tensor([1, 2]), m.Tensor().shape), grad=False)
