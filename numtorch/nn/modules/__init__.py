@@ -1,0 +1,1 @@
+"""Layer classes, one module per family; each family adds its re-export line here."""
