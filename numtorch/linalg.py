@@ -4,20 +4,20 @@ import math
 from . import _dtype
 from ._ops import FUNCTIONS as _F
 from ._ops.matrix import (LinAlgError, check_linalg as _check, cholesky_ex, det, eig, eigh, eigvals, eigvalsh,
-                          householder_product, inv, inv_ex, linalg_cholesky as cholesky, linalg_cross as cross,
-                          linalg_qr as qr, linalg_svd as svd, lstsq, lu, lu_factor, lu_factor_ex, lu_solve,
-                          matrix_exp, matrix_power, matrix_rank, multi_dot, pinv, slogdet, solve, solve_ex,
-                          solve_triangular, svdvals, _write)
+                          householder_product, inv, inv_ex, linalg_cholesky as cholesky,
+                          linalg_cross as cross, linalg_qr as qr, linalg_svd as svd, lstsq, lu, lu_factor,
+                          lu_factor_ex, lu_solve, matrix_exp, matrix_power, matrix_rank, multi_dot, pinv,
+                          slogdet, solve, solve_ex, solve_triangular, svdvals, _write)
 from ._ops.pointwise import _need_tensor
 from ._ops.reduction import norm_dims
-from ._ops.statistics import _NUC, _VNORM
+from ._ops.statistics import _VNORM
 from ._ops._registry import call
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig", "eigh",
            "eigvals", "eigvalsh", "householder_product", "inv", "inv_ex", "lstsq", "lu", "lu_factor",
            "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank",
-           "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals",
-           "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm"]
+           "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd",
+           "svdvals", "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm"]
 
 
 def matmul(input, other, *, out=None):
@@ -60,7 +60,8 @@ def vander(x, *, N=None):
 
 def _float_check(name, x):
     if not (x.dtype.is_floating_point or x.dtype.is_complex):
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {x.dtype._legacy}")
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{x.dtype._legacy}")
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -90,6 +91,13 @@ def _matrix_dims(name, A, dim):
     return d0, d1
 
 
+def _svd_sum(A, dims, keepdim):
+    res = svdvals(A.movedim(dims, (-2, -1))).sum(-1)
+    if keepdim:
+        res = res.unsqueeze(min(dims)).unsqueeze(max(dims))
+    return res
+
+
 def _svd_norm(A, ord, dims, keepdim):
     s = svdvals(A.movedim(dims, (-2, -1)))
     res = s.amax(-1) if ord == 2 else s.amin(-1)
@@ -108,7 +116,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     if ord == "fro":
         res = vector_norm(A, 2, (d0, d1), keepdim)
     elif ord == "nuc":
-        res = call(_NUC, (A, (d0, d1), keepdim), {})
+        res = _svd_sum(A, (d0, d1), keepdim)
     elif ord in (2, -2):
         res = _svd_norm(A, ord, (d0, d1), keepdim)
     elif ord in (1, -1, math.inf, -math.inf):
@@ -139,10 +147,12 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
         if A.ndim == 2:
             return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype, out=out)
         if A.ndim != 1:
-            raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+            raise RuntimeError("linalg.norm: If dim is not specified but ord is, the input must be "
+                               "1D or 2D. "
                                f"Got {A.ndim}D.")
     if isinstance(ord, str):
-        raise RuntimeError(f"linalg.norm: If dim is specified, it mut be of length 1 or 2. Got {list(dim or [])}")
+        raise RuntimeError("linalg.norm: If dim is specified, it mut be of length 1 or 2. Got "
+                           f"{list(dim or [])}")
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype, out=out)
 
 

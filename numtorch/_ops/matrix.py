@@ -71,7 +71,8 @@ def _shape_str(s):
 
 def _addmm(xp, inp, a, b, beta=1, alpha=1):
     if a.ndim != 2 or b.ndim != 2:
-        raise RuntimeError(f"{'mat1' if a.ndim != 2 else 'mat2'} must be a matrix, got {a.ndim if a.ndim != 2 else b.ndim}-D tensor")
+        which, nd = ("mat1", a.ndim) if a.ndim != 2 else ("mat2", b.ndim)
+        raise RuntimeError(f"{which} must be a matrix, got {nd}-D tensor")
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_str(a.shape)} and "
                            f"{_shape_str(b.shape)})")
@@ -109,7 +110,8 @@ def _addr(xp, inp, u, v, beta=1, alpha=1):
     if NP2DT[u.dtype]._cat <= _dtype.INT:
         for what, value in (("beta", beta), ("alpha", alpha)):
             if isinstance(value, float):
-                raise RuntimeError(f"For integral input tensors, argument {what} must not be a floating point "
+                raise RuntimeError(f"For integral input tensors, argument {what} must not be a "
+                                   "floating point "
                                    "number.")
     prod = u[:, None] * v[None, :]
     if prod.dtype == np.bool_:
@@ -227,8 +229,10 @@ def cross(input, other, dim=None, *, out=None):
     if dim is None:
         if not _cross_warned:
             _cross_warned.append(True)
-            warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass "
-                          "the dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will "
+            warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease "
+                          "either pass "
+                          "the dim explicitly or simply use torch.linalg.cross.\nThe default value "
+                          "of dim will "
                           "change to agree with that of linalg.cross in a future release.", UserWarning,
                           stacklevel=2)
         shape = _f("broadcast_shapes")(input.shape, other.shape)
@@ -422,10 +426,12 @@ def _expand_ellipsis(ops, terms, ell, nell):
 
 def _check_term(t, op, i):
     if "..." not in t and len(t) != op.ndim:
-        raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(t)}) does not match the "
+        raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(t)}) does not "
+                           "match the "
                            f"number of dimensions ({op.ndim}) for operand {i} and no ellipsis was given")
     if "..." in t and len(t) - 3 > op.ndim:
-        raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(t) - 3}) is more than the "
+        raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(t) - 3}) is "
+                           "more than the "
                            f"number of dimensions ({op.ndim}) for operand {i}")
 
 
@@ -462,7 +468,8 @@ def einsum(*args):
     rhs = rhs.replace("...", ell) if arrow else _implicit_output(terms, ell)
     for c in rhs:
         if c not in "".join(terms):
-            raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for any input "
+            raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for "
+                               "any input "
                                "operand")
     return call(_EINSUM, (ops, ",".join(terms) + "->" + rhs), {})
 
@@ -617,7 +624,8 @@ def meshgrid(*tensors, indexing=None):
                           "argument.", UserWarning, stacklevel=2)
         indexing = "ij"
     if indexing not in ("ij", "xy"):
-        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+        raise RuntimeError("torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
+                           f"received: {indexing}")
     if not tensors:
         raise RuntimeError("torch.meshgrid expects a non-empty TensorList")
     for t in tensors:
@@ -625,7 +633,8 @@ def meshgrid(*tensors, indexing=None):
         if t.ndim > 1:
             raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
         if t.dtype != tensors[0].dtype:
-            raise RuntimeError("torch.meshgrid: Expected all tensors in the tensor list to have the same dtype.")
+            raise RuntimeError("torch.meshgrid: Expected all tensors in the tensor list to have the "
+                               "same dtype.")
     flat = [t.reshape(-1) for t in tensors]
     swap = indexing == "xy" and len(flat) >= 2
     if swap:
@@ -754,7 +763,8 @@ def block_diag(*tensors):
     for i, t in enumerate(tensors):
         _need_tensor("block_diag", t, i + 1, "tensors")
         if t.ndim > 2:
-            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
+            raise RuntimeError("torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                               f"Input {i} has "
                                f"{t.ndim} dimensions")
     if not tensors:
         return _f("empty")(1, 0)
@@ -851,7 +861,9 @@ class LinAlgError(RuntimeError):
     """Error raised by torch.linalg functions when a matrix is singular or not positive-definite."""
 
 
-LinAlgError.__module__ = "torch.linalg"
+# torch's class is torch._C._LinAlgError, exposed as torch.linalg.LinAlgError.
+LinAlgError.__module__ = "torch._C"
+LinAlgError.__name__ = LinAlgError.__qualname__ = "_LinAlgError"
 _LOW = (_dtype.float16, _dtype.bfloat16, _dtype.complex32)
 
 
@@ -1055,7 +1067,8 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     if B.ndim < 2:
         raise RuntimeError("linalg.solve_triangular: The input tensor B must have at least 2 dimensions.")
     if A.dtype != B.dtype:
-        raise RuntimeError(f"linalg.solve_triangular: Expected A and B to have the same dtype, but found A of "
+        raise RuntimeError("linalg.solve_triangular: Expected A and B to have the same dtype, but "
+                           "found A of "
                            f"type {A.dtype._legacy} and B of type {B.dtype._legacy} instead")
     k = A.shape[-1]
     if (B.shape[-2] if left else B.shape[-1]) != k:
@@ -1080,7 +1093,7 @@ def _solve_ex(xp, a, b, left=True, vec=False, check_errors=False):
         x = xp.full(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + b.shape[-2:], xp.nan, a.dtype)
     if not left:
         x = _mT(x)
-    return (x[..., 0] if vec else x), xp.broadcast_to(info, x.shape[:-1 if vec else -2]).copy()
+    return (x[..., 0] if vec else x), xp.broadcast_to(info, x.shape[:-2]).copy()
 
 
 def _solve_backward(grads, a, b, out, left=True, vec=False, check_errors=False):
@@ -1155,7 +1168,8 @@ def _cholesky_ex(xp, a, upper=False, check_errors=False):
         info = _cholesky_info(xp, h)
         if check_errors:
             prefix, k = _first_bad(info, a.ndim)
-            raise LinAlgError(f"linalg.cholesky: {prefix}The factorization could not be completed because the "
+            raise LinAlgError(f"linalg.cholesky: {prefix}The factorization could not be completed "
+                              "because the "
                               f"input is not positive-definite (the leading minor of order {k} is not "
                               "positive-definite).")
         ok = (info == 0)[..., None, None]
@@ -1234,8 +1248,7 @@ def _svd_backward(grads, a, out, full_matrices=True):
     return (_svd_grad(a, u, s, vh, gu[..., :k], gs, gvh[..., :k, :]),)
 
 
-_SVD = register("linalg_svd", _svd, _svd_backward, n_out=3, save=(0,), node="LinalgSvdBackward0", method=False,
-                function=False)
+_SVD = register("linalg_svd", _svd, _svd_backward, n_out=3, save=(0,), method=False, function=False)
 
 
 def _svdvals(xp, a):
@@ -1340,7 +1353,9 @@ def _eigh_grad(q, w, gw, gq):
     k = w.shape[-1]
     eye = _f("eye")(k, dtype=w.dtype, device=w.device)
     e = w.unsqueeze(-2) - w.unsqueeze(-1) + eye
-    inner = (q.mH @ gq) / e * (1 - eye) + gw.to(q.dtype).diag_embed()
+    m = q.mH @ gq
+    # Only the skew-Hermitian part of Q^H gQ moves the eigenvectors of a Hermitian matrix.
+    inner = (m - m.mH) / (2 * e) * (1 - eye) + gw.to(q.dtype).diag_embed()
     return q @ inner @ q.mH
 
 
@@ -1369,7 +1384,7 @@ _EIGVALSH = register("linalg_eigvalsh", _eigvalsh, _eigvalsh_backward, save=(0,)
 
 def _check_uplo(name, UPLO):
     if UPLO not in ("L", "U"):
-        raise RuntimeError(f"{name}: Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
 
 
 def eigh(A, UPLO="L", *, out=None):
@@ -1471,10 +1486,12 @@ def _qr_backward(grads, a, out, mode="reduced"):
     m, n = a.shape[-2:]
     if mode == "r":
         raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
-                           "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through "
+                           "Please use linalg.qr(A, mode='reduced') if you are going to "
+                           "differentiate through "
                            "linalg.qr.")
     if mode == "complete" and m > n:
-        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
+        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and "
+                           "nrows > ncols.")
     gq, gr = grads
     q, r = call(_QR, (a, mode), {})
     if m >= n:
@@ -1513,9 +1530,11 @@ def _lu_factor_ex(xp, a, pivot=True, check_errors=False):
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
     lu, piv, info = _lu_arrays(xp, a)
     if check_errors and (info > 0).any():
-        prefix, j = _first_bad(info, a.ndim)
-        raise LinAlgError(f"torch.linalg.lu_factor: {prefix}The factorization could not be completed because "
-                          f"the input is singular. Precisely, U[{j - 1},{j - 1}] is zero.")
+        j = int(info.reshape(-1)[int((info.reshape(-1) > 0).argmax())])
+        raise RuntimeError(f"torch.linalg.lu_factor: U[{j},{j}] is zero and using it on lu_solve "
+                           "would result "
+                           "in a division by zero. If you still want to perform the factorization, consider "
+                           "calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
     return lu, piv, info
 
 
@@ -1600,7 +1619,7 @@ def lu(A, *, pivot=True, out=None):
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
-    """Solves ``A X = B`` from the LU factorization of ``A`` (``adjoint``: with ``A^H``; ``left=False``: X A = B)."""
+    """Solves ``A X = B`` (``X A = B`` when not ``left``; ``A^H`` when ``adjoint``) from A's LU factors."""
     check_linalg("linalg.lu_solve", LU)
     n = LU.shape[-1]
     low, up = _unpack(LU, n, n)
@@ -1611,9 +1630,11 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     elif left:
         x = perm @ tri(low.mH, tri(up.mH, B, upper=False), upper=True, unitriangular=True)
     elif not adjoint:
-        x = tri(low, tri(up, B, upper=True, left=False), upper=False, left=False, unitriangular=True) @ perm.mT
+        y = tri(up, B, upper=True, left=False)
+        x = tri(low, y, upper=False, left=False, unitriangular=True) @ perm.mT
     else:
-        x = tri(up.mH, tri(low.mH, B @ perm, upper=True, left=False, unitriangular=True), upper=False, left=False)
+        y = tri(low.mH, B @ perm, upper=True, left=False, unitriangular=True)
+        x = tri(up.mH, y, upper=False, left=False)
     return x if out is None else _write(out, x)
 
 
@@ -1730,7 +1751,8 @@ def multi_dot(tensors, *, out=None):
         mats[-1] = mats[-1].unsqueeze(1)
     for i in range(n - 1):
         if mats[i].shape[1] != mats[i + 1].shape[0]:
-            raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes {list(tensors[i].shape)} and "
+            raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes "
+                               f"{list(tensors[i].shape)} and "
                                f"{list(tensors[i + 1].shape)} cannot be multiplied")
     res = _chain(mats, _chain_order([m.shape[0] for m in mats] + [mats[-1].shape[1]]), 0, n - 1)
     if first_vec and last_vec:
@@ -1803,16 +1825,16 @@ def lstsq(A, B, rcond=None, *, driver=None):
     m, n = A.shape[-2:]
     rt = max(m, n) * _dtype.finfo(A.dtype).eps if rcond is None or rcond < 0 else rcond
     x = pinv(A, rtol=rt) @ b
-    empty = _f("empty")
-    real = A.real.dtype if A.dtype.is_complex else A.dtype
-    rank = matrix_rank(A, rtol=rt) if driver != "gels" else empty(0, dtype=_dtype.int64)
-    sv = svdvals(A) if driver in ("gelsd", "gelss") else empty(0, dtype=real)
+    # Outputs a driver does not compute are empty, yet attached to A's graph as in torch.
+    none = A.reshape(-1)[:0].abs()
+    rank = matrix_rank(A, rtol=rt) if driver != "gels" else _f("empty")(0, dtype=_dtype.int64)
+    sv = svdvals(A) if driver in ("gelsd", "gelss") else none
     full = driver != "gelsy" and m > n and bool((matrix_rank(A, rtol=rt) == n).all())
-    res = ((A @ x - b).abs() ** 2).sum(-2) if full else empty(0, dtype=real)
+    res = ((A @ x - b).abs() ** 2).sum(-2) if full else none
     if vec:
         x = x.squeeze(-1)
-        res = res.squeeze(-1) if full else res
-    return return_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))((x, res, rank, sv))
+    fields = ("solution", "residuals", "rank", "singular_values")
+    return return_type("linalg_lstsq", fields)((x, res, rank, sv))
 
 
 def householder_product(A, tau, *, out=None):
@@ -1853,9 +1875,11 @@ def inverse(input, *, out=None):
 
 def cholesky(input, upper=False, *, out=None):
     """Cholesky factor (deprecated in torch: use linalg.cholesky)."""
-    _warn_once("cholesky", "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed "
+    _warn_once("cholesky", "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will "
+                           "be removed "
                "in a future PyTorch release.\nL = torch.cholesky(A)\nshould be replaced with\nL = "
-               "torch.linalg.cholesky(A)\nand\nU = torch.cholesky(A, upper=True)\nshould be replaced with\nU = "
+               "torch.linalg.cholesky(A)\nand\nU = torch.cholesky(A, upper=True)\nshould be "
+               "replaced with\nU = "
                "torch.linalg.cholesky(A).mH\nThis transform will produce equivalent results for all valid "
                "(symmetric positive definite) inputs.")
     check_linalg("cholesky", input)
@@ -1864,15 +1888,18 @@ def cholesky(input, upper=False, *, out=None):
 
 
 def _qr_top(input, some=True, *, out=None):
-    _warn_once("qr", "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
-               "release.\nThe boolean parameter 'some' has been replaced with a string parameter 'mode'.\nQ, R = "
+    _warn_once("qr", "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a "
+                     "future PyTorch "
+               "release.\nThe boolean parameter 'some' has been replaced with a string parameter "
+               "'mode'.\nQ, R = "
                "torch.qr(A, some)\nshould be replaced with\nQ, R = torch.linalg.qr(A, 'reduced' if some else "
                "'complete')")
     return qr(input, some, out=out)
 
 
 def _chain_matmul_top(*matrices, out=None):
-    _warn_once("chain_matmul", "torch.chain_matmul is deprecated and will be removed in a future PyTorch release. "
+    _warn_once("chain_matmul", "torch.chain_matmul is deprecated and will be removed in a future "
+                               "PyTorch release. "
                "Use torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than "
                "multiple parameters.")
     return chain_matmul(*matrices, out=out)
