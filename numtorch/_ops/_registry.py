@@ -27,7 +27,7 @@ _state = grad_mode.state
 
 class Op:
     __slots__ = ("name", "fwd", "bwd", "node_name", "promote", "save", "save_out", "nin", "listin", "view",
-                 "n_out", "nondiff", "scalars", "saves")
+                 "n_out", "nondiff", "scalars", "saves", "fast")
 
     def __init__(self, name, fwd, bwd, node_name, promote, save, save_out, nin, listin, view, n_out, nondiff,
                  scalars):
@@ -36,6 +36,7 @@ class Op:
         self.listin, self.view, self.n_out, self.nondiff = listin, view, n_out, nondiff
         self.scalars = scalars
         self.saves = bool(save or save_out)
+        self.fast = None
 
 
 def _camel(name):
@@ -43,26 +44,30 @@ def _camel(name):
 
 
 def register(name, fwd, bwd=None, *, nin=1, promote=NONE, save=(), save_out=False, node=None, view=False,
-             n_out=1, nondiff=(), listin=False, method=True, function=True, inplace=False, scalars=False):
+             n_out=1, nondiff=(), listin=False, method=True, function=True, inplace=False, scalars=False,
+             fast=None):
     """Register an op. ``fwd(xp, *arrays, *args, **kw)``; ``bwd(grad, *saved_inputs, out, *args, **kw)``
     returns one gradient per tensor input (None where there is none).
 
     save: indices of inputs the derivative needs (others arrive as None); save_out: it needs the output.
     view: the output is a view of input 0 (True) or may be one ("maybe").
     scalars: Python numbers are accepted in tensor positions (they get no graph edge).
+    fast: a ufunc that computes the op exactly for one float32/float64 array; calls that need no graph
+    then skip promotion and recording entirely (what a backward pass mostly does).
     """
     op = Op(name, fwd, bwd, node or f"{_camel(name)}Backward0", promote, tuple(save), save_out, nin, listin,
             view, n_out, frozenset(nondiff), scalars)
+    op.fast = fast
     OPS[name] = op
 
-    def function(*args, **kwargs):
+    def entry(*args, **kwargs):
         return call(op, args, kwargs)
 
-    function.__name__ = function.__qualname__ = name
+    entry.__name__ = entry.__qualname__ = name
     if function:
-        FUNCTIONS[name] = function
+        FUNCTIONS[name] = entry
     if method:
-        setattr(Tensor, name, function)
+        setattr(Tensor, name, entry)
     if inplace:
         def method_(self, *args, **kwargs):
             return call_inplace(op, self, args, kwargs)
@@ -236,6 +241,18 @@ def _forward(op, ins, rest, kwargs):
 
 
 def call(op, args, kwargs):
+    fast = op.fast
+    if fast is not None and not kwargs and len(args) == 1:
+        x = args[0]
+        if x.__class__ is Tensor:
+            a = x._data
+            c = a.dtype.char
+            if (c == "f" or c == "d") and not (x._requires_grad and _state.enabled):
+                r = fast(a)
+                if r.__class__ is np.ndarray:
+                    t = _new(Tensor)
+                    t._data = r
+                    return t
     out_t = kwargs.pop("out", None) if kwargs else None
     if op.listin:
         ins, rest = _split(op, args)
@@ -342,7 +359,8 @@ def _write_out(op, out_t, res, tensors):
 def _copy_into_out(o, r):
     src, dst = NP2DT[r._data.dtype], NP2DT[o._data.dtype]
     if not _dtype.can_cast(src, dst):
-        raise RuntimeError(f"result type {src._legacy} can't be cast to the desired output type {dst._legacy}")
+        raise RuntimeError(f"result type {src._legacy} can't be cast to the desired output type "
+                           f"{dst._legacy}")
     if o._data.shape != r._data.shape:
         if o._data.size:
             import warnings

@@ -501,8 +501,9 @@ public(pow, inplace=_pow_)
 
 # ---------------------------------------------------------------------------------------- unary
 
-def _unary(name, fwd, bwd=None, *, promote=INT_TO_FLOAT, save=(0,), save_out=False, inplace=True):
-    return register(name, fwd, bwd, nin=1, promote=promote, save=save, save_out=save_out, inplace=inplace)
+def _unary(name, fwd, bwd=None, *, promote=INT_TO_FLOAT, save=(0,), save_out=False, inplace=True, fast=None):
+    return register(name, fwd, bwd, nin=1, promote=promote, save=save, save_out=save_out, inplace=inplace,
+                    fast=fast)
 
 
 def _neg(xp, a):
@@ -544,14 +545,15 @@ def _sgn(xp, a):
     return xp.where(a != a, 0, xp.sign(a)).astype(a.dtype, copy=False)
 
 
-_unary("neg", _neg, lambda g, a, out: -g, promote=NONE, save=())
-_unary("exp", lambda xp, a: xp.exp(a), lambda g, a, out: g * out.conj(), save=(), save_out=True)
-_unary("log", lambda xp, a: xp.log(a), lambda g, a, out: g / a.conj())
-_unary("sin", lambda xp, a: xp.sin(a), lambda g, a, out: g * a.cos().conj())
-_unary("cos", lambda xp, a: xp.cos(a), lambda g, a, out: -g * a.sin().conj())
+_unary("neg", _neg, lambda g, a, out: -g, promote=NONE, save=(), fast=np.negative)
+_unary("exp", lambda xp, a: xp.exp(a), lambda g, a, out: g * out.conj(), save=(), save_out=True, fast=np.exp)
+_unary("log", lambda xp, a: xp.log(a), lambda g, a, out: g / a.conj(), fast=np.log)
+_unary("sin", lambda xp, a: xp.sin(a), lambda g, a, out: g * a.cos().conj(), fast=np.sin)
+_unary("cos", lambda xp, a: xp.cos(a), lambda g, a, out: -g * a.sin().conj(), fast=np.cos)
 _unary("tanh", lambda xp, a: xp.tanh(a), lambda g, a, out: g * (1 - out * out).conj(), save=(),
-       save_out=True)
-_unary("sqrt", lambda xp, a: xp.sqrt(a), lambda g, a, out: g / (2 * out.conj()), save=(), save_out=True)
+       save_out=True, fast=np.tanh)
+_unary("sqrt", lambda xp, a: xp.sqrt(a), lambda g, a, out: g / (2 * out.conj()), save=(), save_out=True,
+       fast=np.sqrt)
 _unary("reciprocal", lambda xp, a: xp.reciprocal(a), lambda g, a, out: -g * (out * out).conj(), save=(),
        save_out=True)
 _unary("sigmoid", _sigmoid, lambda g, a, out: g * (out * (1 - out)).conj(), save=(), save_out=True)
