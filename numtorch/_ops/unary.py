@@ -25,9 +25,9 @@ def _alias(alias, name, inplace=True):
 
 
 def _unary(name, fwd, bwd=None, *, promote=INT_TO_FLOAT, save=(0,), save_out=False, node=None, inplace=True,
-           aliases=()):
+           aliases=(), fast=None):
     op = register(name, fwd, bwd, nin=1, promote=promote, save=save, save_out=save_out, node=node,
-                  inplace=inplace)
+                  inplace=inplace, fast=fast)
     for a in aliases:
         _alias(a, name, inplace)
     return op
@@ -53,13 +53,13 @@ def _special(name, kernel, fn):
 # ---------------------------------------------------------------------------------------- exp / log
 
 _unary("exp2", _ufunc(lambda xp, x: xp.exp2(x)), lambda g, a, out: g * (out * _LN2).conj(), save=(),
-       save_out=True)
+       save_out=True, fast=np.exp2)
 _unary("expm1", _ufunc(lambda xp, x: xp.expm1(x)), lambda g, a, out: g * (out + 1).conj(), save=(),
-       save_out=True)
-_unary("log2", _ufunc(lambda xp, x: xp.log2(x)), lambda g, a, out: g / (a * _LN2).conj())
-_unary("log10", _ufunc(lambda xp, x: xp.log10(x)), lambda g, a, out: g / (a * _LN10).conj())
+       save_out=True, fast=np.expm1)
+_unary("log2", _ufunc(lambda xp, x: xp.log2(x)), lambda g, a, out: g / (a * _LN2).conj(), fast=np.log2)
+_unary("log10", _ufunc(lambda xp, x: xp.log10(x)), lambda g, a, out: g / (a * _LN10).conj(), fast=np.log10)
 _unary("log1p", _ufunc(lambda xp, x: xp.log1p(x)), lambda g, a, out: g / (a + 1).conj(),
-       node="Log1PBackward0")
+       node="Log1PBackward0", fast=np.log1p)
 _unary("rsqrt", _ufunc(lambda xp, x: 1 / xp.sqrt(x)), lambda g, a, out: g * (out.pow(3) * -0.5).conj(),
        save=(), save_out=True)
 
@@ -67,21 +67,21 @@ _unary("rsqrt", _ufunc(lambda xp, x: 1 / xp.sqrt(x)), lambda g, a, out: g * (out
 # ---------------------------------------------------------------------------------------- trigonometry
 
 _unary("tan", _ufunc(lambda xp, x: xp.tan(x)), lambda g, a, out: g * (out * out + 1).conj(), save=(),
-       save_out=True)
+       save_out=True, fast=np.tan)
 _unary("asin", _ufunc(lambda xp, x: xp.arcsin(x)), lambda g, a, out: g * (1 - a * a).rsqrt().conj(),
-       aliases=("arcsin",))
+       aliases=("arcsin",), fast=np.arcsin)
 _unary("acos", _ufunc(lambda xp, x: xp.arccos(x)), lambda g, a, out: g * -(1 - a * a).rsqrt().conj(),
-       aliases=("arccos",))
+       aliases=("arccos",), fast=np.arccos)
 _unary("atan", _ufunc(lambda xp, x: xp.arctan(x)), lambda g, a, out: g / (a * a + 1).conj(),
-       aliases=("arctan",))
-_unary("sinh", _ufunc(lambda xp, x: xp.sinh(x)), lambda g, a, out: g * a.cosh().conj())
-_unary("cosh", _ufunc(lambda xp, x: xp.cosh(x)), lambda g, a, out: g * a.sinh().conj())
+       aliases=("arctan",), fast=np.arctan)
+_unary("sinh", _ufunc(lambda xp, x: xp.sinh(x)), lambda g, a, out: g * a.cosh().conj(), fast=np.sinh)
+_unary("cosh", _ufunc(lambda xp, x: xp.cosh(x)), lambda g, a, out: g * a.sinh().conj(), fast=np.cosh)
 _unary("asinh", _ufunc(lambda xp, x: xp.arcsinh(x)), lambda g, a, out: g * (a * a + 1).rsqrt().conj(),
-       aliases=("arcsinh",))
+       aliases=("arcsinh",), fast=np.arcsinh)
 _unary("acosh", _ufunc(lambda xp, x: xp.arccosh(x)), lambda g, a, out: g * (a * a - 1).rsqrt().conj(),
-       aliases=("arccosh",))
+       aliases=("arccosh",), fast=np.arccosh)
 _unary("atanh", _ufunc(lambda xp, x: xp.arctanh(x)), lambda g, a, out: g / (1 - a * a).conj(),
-       aliases=("arctanh",))
+       aliases=("arctanh",), fast=np.arctanh)
 
 
 def _deg(name, factor):
