@@ -157,7 +157,8 @@ def test_diag_errors_and_node():
     assert numtorch.diag(a[0]).grad_fn.name() == "DiagEmbedBackward0"
 
 
-@pytest.mark.parametrize("shape,kw", [((3,), {}), ((2, 3), {}), ((2, 3), {"offset": 1}), ((2, 3), {"offset": -2}),
+@pytest.mark.parametrize("shape,kw", [((3,), {}), ((2, 3), {}), ((2, 3), {"offset": 1}), ((2, 3),
+                                                                                          {"offset": -2}),
                                       ((2, 3), {"dim1": 0, "dim2": 2}), ((2, 3), {"dim1": -1, "dim2": 0}),
                                       ((0, 3), {}), ((2, 0), {"offset": 1})])
 def test_diag_embed(shape, kw):
@@ -226,7 +227,8 @@ def test_einsum_gradgradcheck(eq, shapes):
 # ---------------------------------------------------------------------------------------- tensordot, kron
 
 @pytest.mark.parametrize("s1,s2,dims", [((3, 4, 5), (4, 5, 2), 2), ((3, 4), (4, 5), 1), ((3,), (4,), 0),
-                                        ((3, 4, 5), (5, 3, 2), ([0, 2], [1, 0])), ((2, 3), (3, 2), ([1], [0])),
+                                        ((3, 4, 5), (5, 3, 2), ([0, 2], [1, 0])), ((2, 3), (3, 2), ([1],
+                                                                                                    [0])),
                                         ((2, 3), (2, 3), ([0, 1], [0, 1])), ((0, 3), (3, 2), 1),
                                         ((2, 3), (3, 2), ([1], [0]))])
 def test_tensordot(s1, s2, dims):
@@ -239,7 +241,8 @@ def test_tensordot_errors():
     check_raises(lambda m, a, b: m.tensordot(a, b, -1), rand(4), rand(4))
 
 
-@pytest.mark.parametrize("s1,s2", [((2, 3), (4, 5)), ((3,), (2,)), ((2, 2), (3,)), ((), (3,)), ((2, 1, 3), (2, 2)),
+@pytest.mark.parametrize("s1,s2", [((2, 3), (4, 5)), ((3,), (2,)), ((2, 2), (3,)), ((), (3,)), ((2, 1,
+                                                                                                 3), (2, 2)),
                                    ((0, 2), (2, 2))])
 def test_kron(s1, s2):
     check(lambda m, a, b: m.kron(a, b), rand(*s1), rand(*s2, seed=1))
@@ -325,7 +328,8 @@ def test_bincount():
     check_raises(lambda m, a: m.bincount(a), np.ones((2, 2), np.int64))
 
 
-@pytest.mark.parametrize("kw", [{}, {"bins": 4}, {"bins": 5, "min": -1, "max": 1}, {"bins": 3, "min": 1, "max": 1}])
+@pytest.mark.parametrize("kw", [{}, {"bins": 4}, {"bins": 5, "min": -1, "max": 1}, {"bins": 3, "min": 1,
+                                                                                    "max": 1}])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_histc(kw, dtype):
     check(lambda m, a: m.histc(a, **kw), rand(20, dtype=dtype), grad=False)
@@ -373,7 +377,8 @@ def test_diff(shape, kw):
 
 
 def test_diff_prepend_append():
-    check(lambda m, a, p, q: m.diff(a, prepend=p, append=q), rand(3, 4), rand(3, 1, seed=1), rand(3, 2, seed=2))
+    check(lambda m, a, p, q: m.diff(a, prepend=p, append=q), rand(3, 4), rand(3, 1, seed=1), rand(3, 2,
+                                                                                                  seed=2))
     check(lambda m, a, p: m.diff(a, dim=0, n=2, prepend=p), rand(3, 4), rand(2, 4, seed=1))
     check_raises(lambda m, a: m.diff(a), rand())
 
@@ -451,7 +456,8 @@ def test_deprecated_aliases():
 
 @pytest.mark.parametrize("fn", [
     lambda x: numtorch.inverse(x), lambda x: numtorch.det(x), lambda x: numtorch.logdet(x),
-    lambda x: numtorch.slogdet(x)[1], lambda x: numtorch.matrix_exp(x), lambda x: numtorch.matrix_power(x, -2),
+    lambda x: numtorch.slogdet(x)[1], lambda x: numtorch.matrix_exp(x),
+    lambda x: numtorch.matrix_power(x, -2),
     lambda x: numtorch.pinverse(x), lambda x: numtorch.trace(x), lambda x: numtorch.diag(x, 1),
     lambda x: numtorch.diag_embed(x, 1), lambda x: numtorch.addmm(x, x, x, beta=0.5, alpha=2),
     lambda x: numtorch.baddbmm(x.unsqueeze(0), x.unsqueeze(0), x.unsqueeze(0)),
