@@ -2,7 +2,7 @@
 (squeeze_, t_, ...), resize_, and the CopySlices node that rewires a base after a view is written."""
 import numpy as np
 
-from .._tensor import Tensor, bump
+from .._tensor import Tensor, _contiguous_strides, bump
 from ..autograd import grad_mode
 from ..autograd.graph import Node, _seq, edge
 from ._registry import FUNCTIONS, call, check_inplace, register, tensor_method
@@ -70,12 +70,6 @@ def check_view_inplace(view):
 
 # ---------------------------------------------------------------------------------------- strided views
 
-def _contiguous_strides(shape):
-    st, acc = [], 1
-    for n in reversed(shape):
-        st.append(acc)
-        acc *= max(n, 1)
-    return tuple(reversed(st))
 
 
 def _restride(xp, g, src, dst):

@@ -3,19 +3,14 @@ import heapq
 import warnings
 
 from . import grad_mode
-from .graph import AccumulateGrad, anomaly_warning, edge, run_leaf_hooks, set_anomaly_tracing
+from .graph import (AccumulateGrad, anomaly_warning, call_grad_hooks, edge, run_leaf_hooks,
+                    set_anomaly_tracing)
 
 grad_mode._anomaly_listeners.append(set_anomaly_tracing)
 
 
 def _run_tensor_hooks(node, nr, g):
-    hooks = node._tensor_hooks.get(nr) if node._tensor_hooks else None
-    if hooks:
-        for fn in list(hooks.values()):
-            r = fn(g)
-            if r is not None:
-                g = r
-    return g
+    return call_grad_hooks(node._tensor_hooks.get(nr), g)
 
 
 def _run_node_hooks(hooks, grads, args):

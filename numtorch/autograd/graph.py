@@ -254,14 +254,18 @@ class AccumulateGrad(Node):
         return []
 
 
-def run_leaf_hooks(t, g):
-    hooks = t._hooks
+def call_grad_hooks(hooks, g):
+    """Run tensor hooks in registration order; each may return a replacement gradient."""
     if hooks:
         for fn in list(hooks.values()):
             r = fn(g)
             if r is not None:
                 g = r
     return g
+
+
+def run_leaf_hooks(t, g):
+    return call_grad_hooks(t._hooks, g)
 
 
 def accumulate(t, g):
