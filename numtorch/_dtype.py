@@ -248,15 +248,30 @@ def _need_dtype(fn, t):
         raise TypeError(f"{fn}(): argument 'type' (position 1) must be torch.dtype, not {type(t).__name__}")
 
 
+def _field(name):
+    # Read-only, and visible on the class itself, like torch's finfo/iinfo attributes.
+    return property(lambda self: self._values[name], doc=f"The dtype's ``{name}``.")
+
+
 class _Info:
     __hash__ = None
 
     def __eq__(self, other):
-        return type(other) is type(self) and vars(other) == vars(self)
+        return type(other) is type(self) and other._values == self._values
+
+    bits = _field("bits")
+    min = _field("min")
+    max = _field("max")
+    dtype = _field("dtype")
 
 
 class finfo(_Info):
     """Numerical properties of a floating point dtype."""
+
+    eps = _field("eps")
+    tiny = _field("tiny")
+    smallest_normal = _field("smallest_normal")
+    resolution = _field("resolution")
 
     def __init__(self, type=None):
         t = _default[0] if type is None else type
@@ -265,14 +280,11 @@ class finfo(_Info):
             raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
                             "'torch.finfo'")
         info = ml_dtypes.finfo(t.to_real()._np)
-        self.bits = info.bits
-        self.eps = builtins.float(info.eps)
-        self.max = builtins.float(info.max)
-        self.min = builtins.float(info.min)
-        self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
-        # torch reports a power of ten, not NumPy's value rounded to the dtype.
-        self.resolution = 10.0 ** -info.precision
-        self.dtype = t.to_real()._name
+        tiny = builtins.float(info.smallest_normal)
+        # torch reports a power of ten as the resolution, not NumPy's value rounded to the dtype.
+        self._values = {"bits": info.bits, "eps": builtins.float(info.eps), "max": builtins.float(info.max),
+                        "min": builtins.float(info.min), "tiny": tiny, "smallest_normal": tiny,
+                        "resolution": 10.0 ** -info.precision, "dtype": t.to_real()._name}
 
     def __repr__(self):
         return (f"finfo(resolution={_fmt(self.resolution)}, min={_fmt(self.min)}, max={_fmt(self.max)}, "
@@ -291,10 +303,8 @@ class iinfo(_Info):
             raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle "
                             "'torch.iinfo'")
         info = np.iinfo(type._np)
-        self.bits = type.itemsize * 8
-        self.min = builtins.int(info.min)
-        self.max = builtins.int(info.max)
-        self.dtype = type._name
+        self._values = {"bits": type.itemsize * 8, "min": builtins.int(info.min), "max": builtins.int(info.max),
+                        "dtype": type._name}
 
     def __repr__(self):
         return f"iinfo(min={_fmt(self.min)}, max={_fmt(self.max)}, dtype={self.dtype})"
