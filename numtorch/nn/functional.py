@@ -4,3 +4,7 @@ Re-exports only: each function is implemented with its derivative in its op fami
 numtorch/_ops/ (conv, pooling, normalization, activation, loss, ...). Each family adds one import
 line below.
 """
+from .._ops.activation import (  # noqa: F401
+    celu, celu_, elu, elu_, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_, leaky_relu,
+    leaky_relu_, log_softmax, logsigmoid, mish, prelu, relu, relu6, relu_, rrelu, rrelu_, selu, selu_, sigmoid,
+    silu, softmax, softmin, softplus, softshrink, softsign, tanh, tanhshrink, threshold, threshold_)
