@@ -8,3 +8,4 @@ from .._ops.activation import (  # noqa: F401
     celu, celu_, elu, elu_, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_, leaky_relu,
     leaky_relu_, log_softmax, logsigmoid, mish, prelu, relu, relu6, relu_, rrelu, rrelu_, selu, selu_, sigmoid,
     silu, softmax, softmin, softplus, softshrink, softsign, tanh, tanhshrink, threshold, threshold_)
+from .._ops.attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: F401
