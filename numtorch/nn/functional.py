@@ -9,3 +9,10 @@ from .._ops.activation import (  # noqa: F401
     leaky_relu_, log_softmax, logsigmoid, mish, prelu, relu, relu6, relu_, rrelu, rrelu_, selu, selu_, sigmoid,
     silu, softmax, softmin, softplus, softshrink, softsign, tanh, tanhshrink, threshold, threshold_)
 from .._ops.attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: F401
+from .._ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d,  # noqa: F401
+                             adaptive_max_pool1d, adaptive_max_pool1d_with_indices, adaptive_max_pool2d,
+                             adaptive_max_pool2d_with_indices, adaptive_max_pool3d,
+                             adaptive_max_pool3d_with_indices, avg_pool1d, avg_pool2d, avg_pool3d, lp_pool1d,
+                             lp_pool2d, lp_pool3d, max_pool1d, max_pool1d_with_indices, max_pool2d,
+                             max_pool2d_with_indices, max_pool3d, max_pool3d_with_indices, max_unpool1d,
+                             max_unpool2d, max_unpool3d)

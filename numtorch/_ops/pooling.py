@@ -1,0 +1,613 @@
+"""Pooling: max/avg pooling over strided window views, adaptive pooling, max unpooling, power-average
+pooling (each with its derivative, written in tensor ops so double backward works)."""
+import math
+
+import numpy as np
+
+from .. import _dtype
+from .._dtype import NP2DT
+from .._tensor import Tensor
+from ._registry import FUNCTIONS, call, register
+from .pointwise import _reject
+
+
+def _f(name):
+    return FUNCTIONS[name]
+
+
+def _shape_x(shape):
+    return "x".join(map(str, shape))
+
+
+def _tup(v, n, what, fn):
+    if isinstance(v, Tensor):
+        v = v.tolist()
+    if isinstance(v, (list, tuple)):
+        if len(v) == 1:
+            return tuple(int(v[0]) for _ in range(n))
+        if len(v) != n:
+            many = {2: "two", 3: "three"}[n]
+            raise RuntimeError(f"{fn}: {what} must either be a single int, or a tuple of {many} ints")
+        return tuple(int(x) for x in v)
+    return (int(v),) * n
+
+
+def _strides(stride, kernel, n, fn):
+    if stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0):
+        return kernel
+    return _tup(stride, n, "stride", fn)
+
+
+def out_len(size, k, s, p, d, ceil):
+    """Output length of a pooling window sweep, as torch computes it (ceil_mode drops a last window that
+    would start in the right padding)."""
+    span = size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil else 0)
+    o = span // s + 1
+    if ceil and (o - 1) * s >= size + p:
+        o -= 1
+    return o
+
+
+def _check_dims(x, n, fn):
+    a = x._data
+    if a.ndim not in (n + 1, n + 2):
+        dims = f"{n + 1}D or {n + 2}D"
+        raise RuntimeError(f"non-empty {dims} (batch mode) tensor expected for input")
+    if 0 in a.shape[-n - 1:] and a.ndim == n + 2 and 0 in a.shape[1:]:
+        raise RuntimeError(f"Expected {n + 1}D or {n + 2}D (batch mode) tensor with optional 0 dim batch "
+                           f"size for input, but got:{list(a.shape)}")
+    if a.ndim == n + 1 and 0 in a.shape:
+        raise RuntimeError(f"non-empty {n + 1}D or {n + 2}D (batch mode) tensor expected for input")
+
+
+def _geometry(x, n, kernel_size, stride, padding, dilation, ceil, fn, avg=False):
+    k = _tup(kernel_size, n, "kernel_size", fn)
+    s = _strides(stride, k, n, fn)
+    p = _tup(padding, n, "padding", fn)
+    d = _tup(dilation, n, "dilation", fn)
+    _check_dims(x, n, fn)
+    if min(k) <= 0 and not avg:
+        raise RuntimeError(f"kernel size should be greater than zero, but got {_kw('kernel', k)}")
+    if min(s) <= 0:
+        raise RuntimeError("stride should not be zero")
+    if min(d) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got {_kw('dilation', d)}")
+    if min(p) < 0:
+        raise RuntimeError(f"pad must be non-negative, but got pad: {p[0] if min(p) == p[0] else min(p)}")
+    for pi, ki, di in zip(p, k, d):
+        if pi > ki // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pi}, "
+                               f"kernel_size={ki} and dilation={di}")
+    size = x._data.shape[-n:]
+    outs = tuple(out_len(*a, ceil) for a in zip(size, k, s, p, d))
+    if min(outs) < 1:
+        chans = x._data.shape[-n - 1]
+        raise RuntimeError(f"Given input size: ({_shape_x((chans,) + size)}). Calculated output size: "
+                           f"({_shape_x((chans,) + outs)}). Output size is too small")
+    return k, s, p, d, outs
+
+
+def _kw(name, vals):
+    axes = "THW"[-len(vals):]
+    return " ".join(f"{name}{ax}: {v}" for ax, v in zip(axes, vals))
+
+
+def _padded(xp, a, n, k, s, p, d, outs, fill):
+    """``a`` padded on its last ``n`` dims so every window of the sweep lies inside."""
+    size = a.shape[-n:]
+    need = tuple(max((o - 1) * si + di * (ki - 1) + 1, L + pi) for o, si, di, ki, L, pi
+                 in zip(outs, s, d, k, size, p))
+    if all(pi == 0 for pi in p) and need == size:
+        return a
+    buf = xp.full(a.shape[:-n] + need, fill, dtype=a.dtype)
+    buf[(Ellipsis,) + tuple(slice(pi, pi + L) for pi, L in zip(p, size))] = a
+    return buf
+
+
+def _windows(xp, a, n, k, s, d, outs):
+    """Strided view of shape (*lead, *outs, *k) over the last ``n`` dims of ``a``."""
+    st = a.strides[-n:]
+    shape = a.shape[:-n] + tuple(outs) + tuple(k)
+    strides = a.strides[:-n] + tuple(x * si for x, si in zip(st, s)) + tuple(x * di for x, di in zip(st, d))
+    return xp.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
+
+
+def _low(dtype):
+    if dtype.kind == "f" or dtype.kind == "V":
+        return -np.inf
+    if dtype.kind == "b":
+        return False
+    return np.iinfo(dtype).min
+
+
+# -------------------------------------------------------------------------------------------- max pooling
+
+def _flat_index(xp, n, arg, k, s, p, d, outs, size):
+    """Flat input-plane index of each window's chosen element (``arg`` indexes the flattened window)."""
+    idx = 0
+    rem = arg
+    for j in range(n):
+        inner = math.prod(k[j + 1:])
+        kj = rem // inner
+        rem = rem - kj * inner
+        shape = [1] * n
+        shape[j] = outs[j]
+        start = (xp.arange(outs[j], dtype=np.int64) * s[j] - p[j]).reshape(shape)
+        idx = idx * size[j] + (start + kj * d[j])
+    return idx
+
+
+def _max_pool_arrays(xp, a, n, k, s, p, d, outs):
+    padded = _padded(xp, a, n, k, s, p, d, outs, _low(a.dtype))
+    win = _windows(xp, padded, n, k, s, d, outs)
+    flat = win.reshape(win.shape[:a.ndim] + (math.prod(k),))
+    arg = flat.argmax(-1) if flat.size else xp.zeros(flat.shape[:-1], dtype=np.int64)
+    vals = xp.take_along_axis(flat, arg[..., None], -1)[..., 0]
+    return vals, _flat_index(xp, n, arg, k, s, p, d, outs, a.shape[-n:])
+
+
+def _given(xp, a, idx, vals):
+    # The values were computed with their indices before the op was recorded; the op only carries them.
+    return vals
+
+
+def _scatter(grad, shape, idx, n):
+    """Gradient of a gather at flat plane indices ``idx``: summed into zeros of the input's ``shape``."""
+    lead = len(shape) - n
+    flat_shape = tuple(shape[:lead]) + (math.prod(shape[lead:]),)
+    base = _f("zeros")(flat_shape, dtype=grad.dtype, device=grad.device)
+    return base.scatter_add(-1, idx.flatten(lead), grad.flatten(lead)).reshape(shape)
+
+
+def _gather_op(n, node):
+    def bwd(grad, a, idx, out, vals):
+        return _scatter(grad, a.shape, idx, n), None
+    return register(f"_pool_gather_{node}", _given, bwd, nin=2, save=(1,), node=node, method=False,
+                    function=False)
+
+
+_MAX_POOL = {n: _gather_op(n, f"MaxPool{n}DWithIndicesBackward0") for n in (2, 3)}
+_ADAPTIVE_MAX = {n: _gather_op(n, f"AdaptiveMaxPool{n}DBackward0") for n in (2, 3)}
+
+
+def _carry(op, x, vals, idx):
+    idx_t = Tensor._wrap(idx)
+    return call(op, (x, idx_t, vals), {}), idx_t
+
+
+def _max_pool(x, n, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    fn = f"max_pool{n}d"
+    k, s, p, d, outs = _geometry(x, n, kernel_size, stride, padding, dilation, ceil_mode, fn)
+    a = x._data
+    _reject(fn, NP2DT[a.dtype], (_dtype.BOOL, _dtype.COMPLEX))
+    xp = np if type(a) is np.ndarray else _xp(a)
+    vals, idx = _max_pool_arrays(xp, a, n, k, s, p, d, outs)
+    out, idx_t = _carry(_MAX_POOL[n], x, vals, idx)
+    return (out, idx_t) if return_indices else out
+
+
+def _xp(a):
+    import cupy
+    return cupy
+
+
+def _as_1d(fn, x, *args):
+    # torch pools 1-d signals as 2-d planes of height 1.
+    if x.dim() not in (2, 3):
+        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, "
+                           f"but got:{list(x.shape)}")
+    r = fn(x.unsqueeze(-2), *args)
+    if isinstance(r, tuple):
+        return tuple(t.squeeze(-2) for t in r)
+    return r.squeeze(-2)
+
+
+def _one(v, what):
+    return (1,) + _tup(v, 1, what, "max_pool1d")
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Applies a 1D max pooling over an input signal composed of several input planes."""
+    st = None if stride is None or stride == [] else _one(stride, "stride")
+    pad = (0,) + _tup(padding, 1, "padding", "")
+    return _as_1d(_max_pool, input, 2, _one(kernel_size, "kernel_size"), st, pad, _one(dilation, "dilation"),
+                  ceil_mode, return_indices)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Applies a 2D max pooling over an input signal composed of several input planes."""
+    return _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Applies a 3D max pooling over an input signal composed of several input planes."""
+    return _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """Applies a 1D max pooling and returns the indices of the maxima too."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """Applies a 2D max pooling and returns the indices of the maxima too."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """Applies a 3D max pooling and returns the indices of the maxima too."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+# -------------------------------------------------------------------------------------------- avg pooling
+
+def _divisor(xp, size, k, s, p, outs, count_include_pad):
+    """Per-window element counts (outer product over dims) that torch divides window sums by."""
+    div = 1
+    n = len(k)
+    for j in range(n):
+        start = xp.arange(outs[j], dtype=np.int64) * s[j] - p[j]
+        end = xp.minimum(start + k[j], size[j] + p[j])
+        if count_include_pad:
+            cnt = end - start
+        else:
+            cnt = xp.minimum(end, size[j]) - xp.maximum(start, 0)
+        shape = [1] * n
+        shape[j] = outs[j]
+        div = div * cnt.reshape(shape)
+    return div
+
+
+def _divide(xp, total, div, dtype):
+    if dtype.kind in "iu":
+        # C++ integer division truncates toward zero.
+        q = xp.abs(total) // div
+        return xp.where(total < 0, -q, q).astype(dtype)
+    return (total / div).astype(dtype, copy=False)
+
+
+def _wide(a):
+    return a.astype(np.float32) if a.dtype == np.float16 else a
+
+
+def _avg_pool_fwd(xp, a, n, k, s, p, outs, cip, div):
+    w = _wide(a)
+    padded = _padded(xp, w, n, k, s, p, (1,) * n, outs, 0)
+    win = _windows(xp, padded, n, k, s, (1,) * n, outs)
+    total = win.sum(axis=tuple(range(-n, 0)), dtype=np.int64 if w.dtype.kind in "iub" else None)
+    if div is None:
+        div = _divisor(xp, a.shape[-n:], k, s, p, outs, cip)
+    return _divide(xp, total, div, a.dtype)
+
+
+def _avg_pool_bwd_fwd(xp, g, shape, n, k, s, p, outs, cip, div):
+    if div is None:
+        div = _divisor(xp, shape[-n:], k, s, p, outs, cip)
+    gd = _wide(g) / div
+    size = shape[-n:]
+    full = tuple(max((o - 1) * si + ki, L + pi) for o, si, ki, L, pi in zip(outs, s, k, size, p))
+    buf = xp.zeros(tuple(shape[:-n]) + full, dtype=gd.dtype)
+    # One strided add per kernel offset: windows overlap, so a single scatter would lose sums.
+    for off in np.ndindex(*k):
+        sl = tuple(slice(o, o + si * (m - 1) + 1, si) for o, si, m in zip(off, s, outs))
+        buf[(Ellipsis,) + sl] += gd
+    crop = tuple(slice(pi, pi + L) for pi, L in zip(p, size))
+    return buf[(Ellipsis,) + crop].astype(g.dtype)
+
+
+def _avg_pool_backward(grad, a, out, n, k, s, p, outs, cip, div):
+    return call(_AVG_BWD[n], (grad, tuple(a.shape), n, k, s, p, outs, cip, div), {})
+
+
+def _avg_pool_bwd_backward(grad, g, out, shape, n, k, s, p, outs, cip, div):
+    return call(_AVG[n], (grad, n, k, s, p, outs, cip, div), {})
+
+
+_AVG = {n: register(f"_avg_pool{n}d", _avg_pool_fwd, _avg_pool_backward, node=f"AvgPool{n}DBackward0",
+                    method=False, function=False) for n in (2, 3)}
+_AVG_BWD = {n: register(f"_avg_pool{n}d_backward", _avg_pool_bwd_fwd, _avg_pool_bwd_backward,
+                        node=f"AvgPool{n}DBackwardBackward0", method=False, function=False) for n in (2, 3)}
+
+
+def _avg_pool(x, n, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    fn = f"avg_pool{n}d"
+    k, s, p, _, outs = _geometry(x, n, kernel_size, stride, padding, 1, ceil_mode, fn, avg=True)
+    _reject(fn, NP2DT[x._data.dtype], (_dtype.BOOL, _dtype.COMPLEX))
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    return call(_AVG[n], (x, n, k, s, p, outs, bool(count_include_pad), divisor_override), {})
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """Applies a 1D average pooling over an input signal composed of several input planes."""
+    st = None if stride is None or stride == [] else _one(stride, "stride")
+    return _as_1d(_avg_pool, input, 2, _one(kernel_size, "kernel_size"), st,
+                  (0,) + _tup(padding, 1, "padding", ""), ceil_mode, count_include_pad, None)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """Applies 2D average-pooling operation in kH x kW regions by step size sH x sW steps."""
+    return _avg_pool(input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """Applies 3D average-pooling operation in kT x kH x kW regions by step size sT x sH x sW steps."""
+    return _avg_pool(input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+# --------------------------------------------------------------------------------------- adaptive pooling
+
+def _adaptive_sizes(x, n, output_size, fn):
+    a = x._data
+    if a.ndim not in (n + 1, n + 2):
+        raise RuntimeError(f"{fn}(): Expected {n + 1}D or {n + 2}D tensor, but got {list(a.shape)}")
+    for i in range(1, a.ndim) if a.ndim == n + 2 else range(a.ndim):
+        if a.shape[i] == 0:
+            raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch dimensions, but "
+                               f"input has sizes {list(a.shape)} with dimension {i} being empty")
+    if isinstance(output_size, (list, tuple)):
+        if len(output_size) != n:
+            raise RuntimeError(f"{fn}(): internal error: output_size.size() must be {n}")
+        size = a.shape[-n:]
+        return tuple(size[i] if v is None else int(v) for i, v in enumerate(output_size))
+    return (int(output_size),) * n
+
+
+def _bounds(xp, size, out):
+    i = xp.arange(out, dtype=np.int64)
+    return (i * size) // out, -((-(i + 1) * size) // out)
+
+
+def _bins(xp, size, out, dtype):
+    """0/1 matrix (out, size) selecting each adaptive window's elements along one dim."""
+    start, end = _bounds(xp, size, out)
+    j = xp.arange(size)
+    return ((j >= start[:, None]) & (j < end[:, None])).astype(dtype)
+
+
+def _along(xp, a, axis, m):
+    return xp.moveaxis(xp.matmul(xp.moveaxis(a, axis, -1), m.T), -1, axis)
+
+
+def _counts(xp, size, outs):
+    div = 1
+    n = len(outs)
+    for j in range(n):
+        start, end = _bounds(xp, size[j], outs[j])
+        shape = [1] * n
+        shape[j] = outs[j]
+        div = div * (end - start).reshape(shape)
+    return div
+
+
+def _adaptive_avg_fwd(xp, a, n, outs):
+    w = _wide(a)
+    size = a.shape[-n:]
+    for j in range(n):
+        w = _along(xp, w, a.ndim - n + j, _bins(xp, size[j], outs[j], w.dtype))
+    return (w / _counts(xp, size, outs)).astype(a.dtype, copy=False)
+
+
+def _adaptive_avg_backward(grad, a, out, n, outs):
+    size = a.shape[-n:]
+    xp = np if grad._data.__class__ is np.ndarray else _xp(grad._data)
+    g = grad / Tensor._wrap(_counts(xp, size, outs).astype(grad._data.dtype))
+    nd = len(a.shape)
+    for j in range(n):
+        m = Tensor._wrap(_bins(xp, size[j], outs[j], grad._data.dtype))
+        g = g.movedim(nd - n + j, -1).matmul(m).movedim(-1, nd - n + j)
+    return g
+
+
+_ADAPTIVE_AVG = {n: register(f"_adaptive_avg_pool{n}d", _adaptive_avg_fwd, _adaptive_avg_backward,
+                             node=f"AdaptiveAvgPool{n}DBackward0", method=False, function=False)
+                 for n in (2, 3)}
+
+
+def _adaptive_avg(x, n, output_size):
+    fn = f"adaptive_avg_pool{n}d"
+    outs = _adaptive_sizes(x, n, output_size, fn)
+    _reject(fn, NP2DT[x._data.dtype], (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX))
+    if all(o == 1 for o in outs):
+        # torch reduces to a global mean here (its graph shows MeanBackward1).
+        return x.mean(tuple(range(-n, 0)), keepdim=True)
+    return call(_ADAPTIVE_AVG[n], (x, n, outs), {})
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Applies a 1D adaptive average pooling over an input signal composed of several input planes."""
+    _one_dim(input, "adaptive_avg_pool1d")
+    return _as_1d(_adaptive_avg, input, 2, (1,) + _tup(output_size, 1, "output_size", ""))
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Applies a 2D adaptive average pooling over an input signal composed of several input planes."""
+    return _adaptive_avg(input, 2, output_size)
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """Applies a 3D adaptive average pooling over an input signal composed of several input planes."""
+    return _adaptive_avg(input, 3, output_size)
+
+
+def _one_dim(x, fn):
+    if x.dim() not in (2, 3):
+        raise RuntimeError(f"{fn}(): Expected 2D or 3D tensor, but got {list(x.shape)}")
+
+
+def _adaptive_max_arrays(xp, a, n, outs):
+    size = a.shape[-n:]
+    lead = a.ndim - n
+    tables, ks = [], []
+    for j in range(n):
+        start, end = _bounds(xp, size[j], outs[j])
+        kmax = int((end - start).max()) if outs[j] else 1
+        # Short windows repeat their last element: the maximum and its first position are unchanged.
+        tables.append(xp.minimum(start[:, None] + xp.arange(kmax), end[:, None] - 1))
+        ks.append(kmax)
+    index = []
+    for j, t in enumerate(tables):
+        shape = [1] * (2 * n)
+        shape[j], shape[n + j] = t.shape
+        index.append(t.reshape(shape))
+    win = a[(Ellipsis,) + tuple(index)]
+    flat = win.reshape(win.shape[:lead + n] + (math.prod(ks),))
+    arg = flat.argmax(-1) if flat.size else xp.zeros(flat.shape[:-1], dtype=np.int64)
+    vals = xp.take_along_axis(flat, arg[..., None], -1)[..., 0] if flat.size else flat[..., 0]
+    idx, rem = 0, arg
+    for j in range(n):
+        inner = math.prod(ks[j + 1:])
+        kj = rem // inner
+        rem = rem - kj * inner
+        shape = [1] * n
+        shape[j] = outs[j]
+        pos = tables[j][xp.arange(outs[j]).reshape(shape), kj]
+        idx = idx * size[j] + pos
+    return vals, xp.asarray(idx, dtype=np.int64)
+
+
+def _adaptive_max(x, n, output_size, return_indices):
+    fn = f"adaptive_max_pool{n}d"
+    outs = _adaptive_sizes(x, n, output_size, fn)
+    a = x._data
+    _reject(fn, NP2DT[a.dtype], (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX))
+    xp = np if type(a) is np.ndarray else _xp(a)
+    vals, idx = _adaptive_max_arrays(xp, a, n, outs)
+    out, idx_t = _carry(_ADAPTIVE_MAX[n], x, vals, idx)
+    return (out, idx_t) if return_indices else out
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Applies a 1D adaptive max pooling over an input signal composed of several input planes."""
+    _one_dim(input, "adaptive_max_pool1d")
+    return _as_1d(_adaptive_max, input, 2, (1,) + _tup(output_size, 1, "output_size", ""), return_indices)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Applies a 2D adaptive max pooling over an input signal composed of several input planes."""
+    return _adaptive_max(input, 2, output_size, return_indices)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Applies a 3D adaptive max pooling over an input signal composed of several input planes."""
+    return _adaptive_max(input, 3, output_size, return_indices)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """Applies a 1D adaptive max pooling and returns the indices of the maxima too."""
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """Applies a 2D adaptive max pooling and returns the indices of the maxima too."""
+    return adaptive_max_pool2d(input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    """Applies a 3D adaptive max pooling and returns the indices of the maxima too."""
+    return adaptive_max_pool3d(input, output_size, True)
+
+
+# ----------------------------------------------------------------------------------------- lp pooling
+
+def _lp_pool(x, n, norm_type, kernel_size, stride, ceil_mode):
+    k = _tup(kernel_size, n, "kernel_size", f"lp_pool{n}d")
+    pool = {1: avg_pool1d, 2: avg_pool2d, 3: avg_pool3d}[n]
+    out = pool(x.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    mag = out.abs().clamp_min(0)
+    return (out.sign() * mag).mul(math.prod(k)).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Applies a 1D power-average pooling over an input signal composed of several input planes."""
+    return _lp_pool(input, 1, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Applies a 2D power-average pooling over an input signal composed of several input planes."""
+    return _lp_pool(input, 2, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Applies a 3D power-average pooling over an input signal composed of several input planes."""
+    return _lp_pool(input, 3, norm_type, kernel_size, stride, ceil_mode)
+
+
+# ---------------------------------------------------------------------------------------- max unpooling
+
+def _unpool_fwd(xp, a, idx, n, outs):
+    lead = a.shape[:a.ndim - n]
+    plane = math.prod(outs)
+    flat_idx = idx.reshape(lead + (-1,))
+    if flat_idx.size and (flat_idx.min() < 0 or flat_idx.max() >= plane):
+        bad = flat_idx[(flat_idx < 0) | (flat_idx >= plane)][0]
+        raise RuntimeError(f"Found an invalid max index: {int(bad)} (output volumes are of size "
+                           f"{_shape_x(outs)})")
+    out = xp.zeros(lead + (plane,), dtype=a.dtype)
+    xp.put_along_axis(out, flat_idx, a.reshape(lead + (-1,)), axis=-1)
+    return out.reshape(lead + tuple(outs))
+
+
+def _unpool_backward(grad, a, idx, out, n, outs):
+    lead = len(a.shape) - n
+    return grad.flatten(lead).gather(-1, idx.flatten(lead)).reshape(a.shape), None
+
+
+_UNPOOL = {n: register(f"_max_unpool{n}d", _unpool_fwd, _unpool_backward, nin=2, save=(1,),
+                       node=f"MaxUnpool{n}DBackward0", method=False, function=False) for n in (2, 3)}
+
+
+def _unpool_size(x, n, k, s, p, output_size):
+    size = x.shape[-n:]
+    default = tuple((L - 1) * si - 2 * pi + ki for L, si, pi, ki in zip(size, s, p, k))
+    if output_size is None:
+        return default
+    out = tuple(int(v) for v in output_size)
+    if len(out) == n + 2 or (len(out) == n + 1 and x.dim() == n + 1):
+        out = out[-n:]
+    if len(out) != n:
+        raise ValueError(f"output_size should be a sequence containing {n} or {n + 2} elements, but it has a "
+                         f"length of '{len(out)}'")
+    for j, (o, dflt) in enumerate(zip(out, default)):
+        lo, hi = dflt - s[j], dflt + s[j]
+        if not lo < o < hi:
+            raise ValueError(f'invalid output_size "{out}" (dim {j} must be between {lo} and {hi})')
+    return out
+
+
+def _max_unpool(x, indices, n, kernel_size, stride, padding, output_size, fn):
+    k = _tup(kernel_size, n, "kernel_size", fn)
+    s = _strides(stride, k, n, fn)
+    p = _tup(padding, n, "padding", fn)
+    outs = _unpool_size(x, n, k, s, p, output_size)
+    if tuple(indices.shape) != tuple(x.shape):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
+                           f"({list(x.shape)}) but got indices tensor with shape: {list(indices.shape)}")
+    return call(_UNPOOL[n], (x, indices, n, outs), {})
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Computes a partial inverse of max_pool1d."""
+    k = _tup(kernel_size, 1, "kernel_size", "max_unpool1d")
+    s = _strides(stride, k, 1, "max_unpool1d")
+    p = _tup(padding, 1, "padding", "max_unpool1d")
+    outs = _unpool_size(input, 1, k, s, p, output_size)
+    # torch unpools 1-d signals as (L, 1) planes.
+    out = _max_unpool(input.unsqueeze(-1), indices.unsqueeze(-1), 2, k + (1,), s + (1,), p + (0,),
+                      outs + (1,), "max_unpool1d")
+    return out.squeeze(-1)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Computes a partial inverse of max_pool2d."""
+    return _max_unpool(input, indices, 2, kernel_size, stride, padding, output_size, "max_unpool2d")
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Computes a partial inverse of max_pool3d."""
+    return _max_unpool(input, indices, 3, kernel_size, stride, padding, output_size, "max_unpool3d")

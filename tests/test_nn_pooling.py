@@ -1,0 +1,203 @@
+"""Pooling functionals and layers against the torch oracle."""
+import numpy as np
+import pytest
+
+import numtorch
+import numtorch.nn  # noqa: F401
+from conftest import check, check_raises, need_torch, rand, assert_same
+
+X4 = rand(2, 3, 7, 9, dtype="float64")
+X3 = X4[0]
+X1 = rand(2, 3, 10, dtype="float64")
+X5 = rand(2, 2, 5, 6, 7, dtype="float64")
+TIE = np.array([[[[1., 1, 2, 2], [1, 1, 2, 2], [0, 0, 0, 0], [0, 0, 0, 0]]]])
+
+
+def F(lib):
+    return lib.nn.functional
+
+
+MAX2 = [
+    dict(kernel_size=2),
+    dict(kernel_size=3, stride=2, padding=1),
+    dict(kernel_size=3, stride=2, ceil_mode=True),
+    dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, dilation=2),
+    dict(kernel_size=(2, 3), stride=(1, 2), padding=(1, 1)),
+    dict(kernel_size=[3], stride=[1]),
+    dict(kernel_size=2, stride=[]),
+]
+
+
+@pytest.mark.parametrize("kw", MAX2)
+@pytest.mark.parametrize("x", [X4, X3, X4[:1]], ids=["4d", "3d", "batch1"])
+def test_max_pool2d(kw, x):
+    check(lambda m, t: F(m).max_pool2d(t, return_indices=True, **kw), x)
+    check(lambda m, t: F(m).max_pool2d(t, **kw), x)
+
+
+@pytest.mark.parametrize("kw", MAX2[:4])
+def test_avg_pool2d(kw):
+    kw = {k: v for k, v in kw.items() if k != "dilation"}
+    for extra in ({}, {"count_include_pad": False}, {"divisor_override": 5}):
+        check(lambda m, t: F(m).avg_pool2d(t, **kw, **extra), X4)
+        check(lambda m, t: F(m).avg_pool2d(t.transpose(-1, -2), **kw, **extra), X4)
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=(2, 3, 2), stride=(1, 2, 2), ceil_mode=True)])
+def test_pool3d(kw):
+    check(lambda m, t: F(m).max_pool3d(t, return_indices=True, **kw), X5)
+    check(lambda m, t: F(m).max_pool3d(t, dilation=(1, 1, 2), **kw), X5)
+    check(lambda m, t: F(m).avg_pool3d(t, **kw), X5)
+    check(lambda m, t: F(m).avg_pool3d(t, count_include_pad=False, **kw), X5)
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=4, stride=3, ceil_mode=True)])
+@pytest.mark.parametrize("x", [X1, X1[0]], ids=["3d", "2d"])
+def test_pool1d(kw, x):
+    check(lambda m, t: F(m).max_pool1d(t, return_indices=True, **kw), x)
+    check(lambda m, t: F(m).avg_pool1d(t, **kw), x)
+    check(lambda m, t: F(m).avg_pool1d(t, count_include_pad=False, **kw), x)
+
+
+def test_pool_dtypes():
+    x32 = X4.astype("float32")
+    check(lambda m, t: F(m).max_pool2d(t, 3, 2, 1), x32)
+    check(lambda m, t: F(m).avg_pool2d(t, 3, 2, 1), x32)
+    check(lambda m, t: F(m).max_pool2d(t, 2), X4.astype("float16"), grad=False, atol=1e-3)
+    check(lambda m, t: F(m).avg_pool2d(t, 2), X4.astype("float16"), grad=False, atol=1e-3)
+    ints = (X4 * 10).astype("int64")
+    check(lambda m, t: F(m).max_pool2d(t, 3, 2, 1, return_indices=True), ints, grad=False)
+    check(lambda m, t: F(m).avg_pool2d(t, 3, 2, 1), ints, grad=False)
+    check(lambda m, t: F(m).avg_pool2d(t, 3, 2, 1, count_include_pad=False), -ints, grad=False)
+
+
+def test_ties_nan_empty():
+    check(lambda m, t: F(m).max_pool2d(t, 2, return_indices=True), TIE)
+    check(lambda m, t: F(m).max_pool2d(t, 2, 1, return_indices=True), TIE)
+    x = X4.copy()
+    x[0, 0, 0, 0] = np.nan
+    check(lambda m, t: F(m).max_pool2d(t, 2), x)
+    check(lambda m, t: F(m).max_pool2d(t, 2), np.zeros((0, 3, 4, 4)))
+    check(lambda m, t: F(m).avg_pool2d(t, 2), np.zeros((0, 3, 4, 4)))
+    check(lambda m, t: F(m).adaptive_avg_pool2d(t, 0), X4, grad=False)
+
+
+ADAPTIVE = [3, (3, 4), (None, 4), (7, 9), (1, 1), (5, 2), (10, 13)]
+
+
+@pytest.mark.parametrize("size", ADAPTIVE)
+def test_adaptive2d(size):
+    check(lambda m, t: F(m).adaptive_avg_pool2d(t, size), X4)
+    check(lambda m, t: F(m).adaptive_max_pool2d(t, size, return_indices=True), X4)
+    check(lambda m, t: F(m).adaptive_avg_pool2d(t[..., ::2], size), X3)
+
+
+@pytest.mark.parametrize("size", [1, 3, 4, (2, 3, 4), (None, 2, 9)])
+def test_adaptive3d(size):
+    check(lambda m, t: F(m).adaptive_avg_pool3d(t, size), X5)
+    check(lambda m, t: F(m).adaptive_max_pool3d(t, size, return_indices=True), X5)
+
+
+@pytest.mark.parametrize("size", [1, 3, 4, 10, 13])
+def test_adaptive1d(size):
+    check(lambda m, t: F(m).adaptive_avg_pool1d(t, size), X1)
+    check(lambda m, t: F(m).adaptive_max_pool1d(t, size, return_indices=True), X1)
+    check(lambda m, t: F(m).adaptive_avg_pool1d(t, size), X1[0].astype("float32"))
+
+
+def test_lp_pool():
+    pos = np.abs(X4) + 0.1
+    check(lambda m, t: F(m).lp_pool2d(t, 2, 3, 2), pos)
+    check(lambda m, t: F(m).lp_pool2d(t, 1.5, (2, 3), ceil_mode=True), pos)
+    check(lambda m, t: F(m).lp_pool1d(t, 3, 2), np.abs(X1) + 0.1)
+    check(lambda m, t: F(m).lp_pool3d(t, 2, 2), np.abs(X5) + 0.1)
+
+
+@pytest.mark.parametrize("n,x,kw", [
+    (2, X4, dict(kernel_size=2)), (2, X4, dict(kernel_size=3, stride=2, padding=1)),
+    (2, X4, dict(kernel_size=2, output_size=(7, 9))), (2, X4, dict(kernel_size=2, output_size=(2, 3, 7, 9))),
+    (1, X1, dict(kernel_size=2)), (1, X1, dict(kernel_size=3, stride=2, output_size=(10,))),
+    (3, X5, dict(kernel_size=2)), (3, X5, dict(kernel_size=2, output_size=(5, 6, 7))),
+])
+def test_max_unpool(n, x, kw):
+    pool = kw.copy()
+    pool.pop("output_size", None)
+
+    def fn(m, t):
+        v, i = getattr(F(m), f"max_pool{n}d")(t, return_indices=True, **pool)
+        return getattr(F(m), f"max_unpool{n}d")(v, i, **kw)
+    check(fn, x)
+
+
+ERRORS = [
+    lambda m, t: F(m).max_pool2d(t, 2, padding=2),
+    lambda m, t: F(m).max_pool2d(t, 10),
+    lambda m, t: F(m).avg_pool2d(t, 10),
+    lambda m, t: F(m).max_pool2d(t[0, 0], 2),
+    lambda m, t: F(m).max_pool2d(t, 0),
+    lambda m, t: F(m).max_pool2d(t, 2, dilation=0),
+    lambda m, t: F(m).max_pool2d(t, 2, padding=-1),
+    lambda m, t: F(m).max_pool2d(t, (2, 2, 2)),
+    lambda m, t: F(m).avg_pool2d(t, 2, divisor_override=0),
+    lambda m, t: F(m).max_pool1d(t, 2),
+    lambda m, t: F(m).max_pool2d(t[:, :0], 2),
+    lambda m, t: F(m).adaptive_avg_pool2d(t[0, 0, 0], 2),
+    lambda m, t: F(m).adaptive_max_pool2d(t, (2, 3, 4)),
+    lambda m, t: F(m).adaptive_avg_pool2d(t[..., :0, :], 2),
+    lambda m, t: F(m).adaptive_avg_pool2d(t.long(), 2),
+    lambda m, t: F(m).max_pool2d(t.bool(), 2),
+    lambda m, t: F(m).max_unpool2d(*F(m).max_pool2d(t, 2, return_indices=True), 2, output_size=(9, 9)),
+    lambda m, t: F(m).max_unpool2d(F(m).max_pool2d(t, 2), F(m).max_pool2d(t, 2, return_indices=True)[1] * 9,
+                                   2),
+]
+
+
+@pytest.mark.parametrize("fn", ERRORS)
+def test_errors(fn):
+    check_raises(fn, X4)
+
+
+def test_grad_fn_names():
+    torch = need_torch()
+    cases = [lambda m, t: F(m).max_pool2d(t, 2), lambda m, t: F(m).max_pool1d(t[0], 2),
+             lambda m, t: F(m).avg_pool2d(t, 2), lambda m, t: F(m).avg_pool3d(t[None], 2),
+             lambda m, t: F(m).adaptive_avg_pool2d(t, 3), lambda m, t: F(m).adaptive_avg_pool2d(t, 1),
+             lambda m, t: F(m).adaptive_max_pool2d(t, 3), lambda m, t: F(m).max_pool3d(t[None], 2),
+             lambda m, t: F(m).max_unpool2d(*F(m).max_pool2d(t[..., :6, :8], 2, return_indices=True), 2)]
+    for fn in cases:
+        a = fn(torch, torch.tensor(X4, requires_grad=True))
+        b = fn(numtorch, numtorch.tensor(X4, requires_grad=True))
+        assert b.grad_fn.name() == a.grad_fn.name()
+
+
+GRADCHECK = [
+    lambda m, t: F(m).max_pool2d(t, 3, 2, 1, ceil_mode=True),
+    lambda m, t: F(m).avg_pool2d(t, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+    lambda m, t: F(m).avg_pool3d(t[None], 2, 1),
+    lambda m, t: F(m).max_pool3d(t[None], 2, 1),
+    lambda m, t: F(m).max_pool1d(t[0], 2),
+    lambda m, t: F(m).avg_pool1d(t[0], 3, 1, 1),
+    lambda m, t: F(m).adaptive_avg_pool2d(t, (3, 2)),
+    lambda m, t: F(m).adaptive_avg_pool1d(t[0], 3),
+    lambda m, t: F(m).adaptive_max_pool2d(t, (3, 2)),
+    lambda m, t: F(m).adaptive_max_pool1d(t[0], 3),
+    lambda m, t: F(m).lp_pool2d(t.abs() + 0.5, 2, 2),
+    lambda m, t: F(m).max_unpool2d(*F(m).max_pool2d(t, 2, return_indices=True), 2),
+]
+
+
+@pytest.mark.parametrize("fn", GRADCHECK)
+def test_gradcheck(fn):
+    x = numtorch.tensor(rand(1, 2, 5, 6, dtype="float64"), requires_grad=True)
+    assert numtorch.autograd.gradcheck(lambda t: fn(numtorch, t), (x,))
+    assert numtorch.autograd.gradgradcheck(lambda t: fn(numtorch, t), (x,))
+
+
+def test_functional_torch_names():
+    torch = need_torch()
+    x = rand(1, 2, 6, 6)
+    a = torch.nn.functional.max_pool2d_with_indices(torch.tensor(x), 2)
+    b = numtorch.nn.functional.max_pool2d_with_indices(numtorch.tensor(x), 2)
+    assert_same(b, a)
