@@ -177,3 +177,179 @@ def test_packed_sequence_object():
     assert_same(NR.invert_permutation(numtorch.tensor([2, 0, 1])),
                 torch.nn.utils.rnn.invert_permutation(torch.tensor([2, 0, 1])))
     assert NR.invert_permutation(None) is None
+
+
+# ------------------------------------------------------------------------------------------ layers
+
+def _flat(x):
+    if isinstance(x, (tuple, list)):
+        return [y for item in x for y in _flat(item)]
+    return [] if x is None else [x]
+
+
+def layer_pair(cls, args, kw, dtype="float32"):
+    """The layer built under the same seed in torch and numtorch: equal weights, equal repr."""
+    torch = need_torch()
+    torch.manual_seed(0)
+    t = getattr(torch.nn, cls)(*args, **kw)
+    numtorch.manual_seed(0)
+    n = getattr(numtorch.nn, cls)(*args, **kw)
+    assert repr(n) == repr(t)
+    assert list(n.state_dict()) == list(t.state_dict())
+    for (kn, pn), (kt, pt) in zip(n.named_parameters(), t.named_parameters(), strict=True):
+        assert kn == kt
+        np.testing.assert_array_equal(pn.detach().numpy(), pt.detach().numpy(), err_msg=kn)
+    if dtype == "float64":
+        return n.double(), t.double()
+    return n, t
+
+
+def compare_layer(n, t, fn, *data, train=True, atol=1e-5, rtol=1e-4):
+    """fn(lib, module, *inputs) under both; outputs, input gradients and parameter gradients agree."""
+    torch = need_torch()
+    res = {}
+    for lib, m in ((torch, t), (numtorch, n)):
+        m.train(train)
+        m.zero_grad()
+        ins = [lib.tensor(d, requires_grad=d.dtype.kind == "f") if isinstance(d, np.ndarray) else d for d in data]
+        lib.manual_seed(1)
+        outs = _flat(fn(lib, m, *ins))
+        rng = np.random.default_rng(5)
+        loss = sum((o * lib.tensor(rng.uniform(-1, 1, tuple(o.shape)), dtype=o.dtype)).sum()
+                   for o in outs if o.dtype.is_floating_point)
+        loss.backward()
+        grads = [x.grad for x in _flat(ins) if isinstance(x, lib.Tensor) and x.requires_grad]
+        res[lib] = outs, grads, [p.grad for p in m.parameters()]
+    for what, a, b in zip(("outputs", "input grads", "param grads"), res[numtorch], res[torch]):
+        assert len(a) == len(b), what
+        for x, y in zip(a, b):
+            assert_same(x, y, atol, rtol, what=what)
+
+
+RNN_LAYERS = [
+    ("RNN", (4, 5), {}), ("RNN", (4, 5, 2), {"nonlinearity": "relu", "bidirectional": True}),
+    ("RNN", (4, 5), {"bias": False, "batch_first": True}), ("GRU", (4, 5, 2), {"dropout": 0.3}),
+    ("GRU", (4, 5), {"bidirectional": True, "batch_first": True}), ("LSTM", (4, 5), {}),
+    ("LSTM", (4, 5, 2), {"bidirectional": True, "dropout": 0.5}), ("LSTM", (4, 5, 2), {"proj_size": 3}),
+    ("LSTM", (4, 5), {"proj_size": 2, "bias": False, "batch_first": True, "bidirectional": True}),
+]
+
+
+@pytest.mark.parametrize("cls,args,kw", RNN_LAYERS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("train", [True, False])
+def test_rnn_layers(cls, args, kw, dtype, train):
+    n, t = layer_pair(cls, args, kw, dtype)
+    x = rand(3, 6, 4, seed=3, dtype=dtype)
+    tol = dict(atol=1e-10, rtol=1e-9) if dtype == "float64" else {}
+    compare_layer(n, t, lambda m, mod, x: mod(x.transpose(0, 1) if mod.batch_first else x), x, train=train, **tol)
+
+
+@pytest.mark.parametrize("cls,args,kw", RNN_LAYERS[::2])
+def test_rnn_layers_hx_and_unbatched(cls, args, kw):
+    n, t = layer_pair(cls, args, kw, "float64")
+    dirs = 2 if kw.get("bidirectional") else 1
+    layers = args[2] if len(args) > 2 else 1
+    h = rand(layers * dirs, 2, kw.get("proj_size") or 5, seed=4, dtype="float64")
+    c = rand(layers * dirs, 2, 5, seed=5, dtype="float64")
+    x = rand(6, 2, 4, seed=6, dtype="float64")
+
+    def fn(m, mod, x, h, c):
+        hx = (h, c) if cls == "LSTM" else h
+        full = mod(x.transpose(0, 1) if mod.batch_first else x, hx)
+        one = mod(x[:, 0], (h[:, 0], c[:, 0]) if cls == "LSTM" else h[:, 0])
+        return full, one, mod(x[:, 1])
+    compare_layer(n, t, fn, x, h, c, atol=1e-10, rtol=1e-9)
+
+
+@pytest.mark.parametrize("cls,args,kw", RNN_LAYERS)
+@pytest.mark.parametrize("sorted_", [True, False])
+def test_rnn_layers_packed(cls, args, kw, sorted_):
+    n, t = layer_pair(cls, args, kw, "float64")
+    lengths = [6, 4, 4, 1] if sorted_ else [4, 6, 1, 4]
+    x = rand(4, 6, 4, seed=7, dtype="float64")
+
+    def fn(m, mod, x):
+        r = _utils(m)
+        p = r.pack_padded_sequence(x if mod.batch_first else x.transpose(0, 1), lengths, mod.batch_first,
+                                   enforce_sorted=sorted_)
+        out, hidden = mod(p)
+        return tuple(out), r.pad_packed_sequence(out, mod.batch_first), hidden
+    compare_layer(n, t, fn, x, atol=1e-10, rtol=1e-9)
+
+
+@pytest.mark.parametrize("cls,kw", [("RNNCell", {}), ("RNNCell", {"nonlinearity": "relu", "bias": False}),
+                                    ("GRUCell", {}), ("GRUCell", {"bias": False}), ("LSTMCell", {}),
+                                    ("LSTMCell", {"bias": False})])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_cells(cls, kw, dtype):
+    n, t = layer_pair(cls, (4, 5), kw, dtype)
+    x, h, c = rand(3, 4, seed=1, dtype=dtype), rand(3, 5, seed=2, dtype=dtype), rand(3, 5, seed=3, dtype=dtype)
+    tol = dict(atol=1e-10, rtol=1e-9) if dtype == "float64" else {}
+
+    def fn(m, mod, x, h, c):
+        hx = (h, c) if cls == "LSTMCell" else h
+        one = (h[0], c[0]) if cls == "LSTMCell" else h[0]
+        return mod(x, hx), mod(x), mod(x[0], one), mod(x.mT.mT[1])
+    compare_layer(n, t, fn, x, h, c, **tol)
+
+
+@pytest.mark.parametrize("cls,args,kw", [
+    ("RNN", (4, 5), {"dropout": 0.5}), ("RNN", (4, 5), {"dropout": 1.5}), ("RNN", (4, 5), {"dropout": True}),
+    ("RNN", (4, 5), {"nonlinearity": "gelu"}), ("RNN", (4, 5), {"proj_size": 2}), ("LSTM", (4, 5), {"proj_size": 5}),
+    ("LSTM", (4, 5), {"proj_size": -1}), ("GRU", (4, 0), {}), ("GRU", (4.0, 5), {}), ("GRU", (4, 5, 0), {}),
+    ("GRU", (4, 5), {"bias": 1}), ("LSTM", (4, 5), {"batch_first": None}), ("GRU", (4, 5), {"proj_size": 2}),
+])
+def test_rnn_construction_errors_and_warnings(cls, args, kw):
+    check(lambda m: repr(getattr(m.nn, cls)(*args, **kw)), grad=False)
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("call", [
+    lambda mod, m: mod(m.zeros(2, 3, 4, 1)), lambda mod, m: mod(m.zeros(2, 3, 4).double()),
+    lambda mod, m: mod(m.zeros(2, 3, 3)), lambda mod, m: mod(m.zeros(2, 3, 4), _hx(mod, m, (1, 2, 5))),
+    lambda mod, m: mod(m.zeros(2, 3, 4), _hx(mod, m, (3, 5))), lambda mod, m: mod(m.zeros(3, 4), _hx(mod, m, (1, 3, 5))),
+    lambda mod, m: mod(m.zeros(3, 4), _hx(mod, m, (1, 5))),
+])
+def test_rnn_forward_errors(cls, call):
+    def fn(m):
+        m.manual_seed(0)
+        return call(getattr(m.nn, cls)(4, 5), m)
+    check(fn, grad=False)
+
+
+def _hx(mod, m, shape):
+    h = m.zeros(*shape)
+    return (h, h) if isinstance(mod, m.nn.LSTM) else h
+
+
+@pytest.mark.parametrize("cls", ["RNNCell", "LSTMCell", "GRUCell"])
+@pytest.mark.parametrize("call", [
+    lambda mod, m: mod(m.zeros(2, 3, 4)), lambda mod, m: mod(m.zeros(3, 3)), lambda mod, m: mod(m.zeros(3, 4), _chx(
+        mod, m, (2, 5))), lambda mod, m: mod(m.zeros(3, 4), _chx(mod, m, (1, 3, 5))),
+])
+def test_cell_forward_errors(cls, call):
+    def fn(m):
+        m.manual_seed(0)
+        return call(getattr(m.nn, cls)(4, 5), m)
+    check(fn, grad=False)
+
+
+def _chx(mod, m, shape):
+    h = m.zeros(*shape)
+    return (h, h) if isinstance(mod, m.nn.LSTMCell) else h
+
+
+def test_rnn_module_attributes():
+    n, t = layer_pair("LSTM", (4, 5, 2), {"bidirectional": True, "proj_size": 3})
+    assert n._flat_weights_names == t._flat_weights_names
+    assert [[tuple(p.shape) for p in ws] for ws in n.all_weights] == [[tuple(p.shape) for p in ws]
+                                                                        for ws in t.all_weights]
+    assert (n.mode, n.hidden_size, n.proj_size, n.dropout) == (t.mode, t.hidden_size, t.proj_size, t.dropout)
+    n.flatten_parameters()
+    n.double()
+    assert n._flat_weights[0].dtype == numtorch.float64
+    n.weight_ih_l0 = numtorch.nn.Parameter(numtorch.zeros(20, 4, dtype=numtorch.float64))
+    assert n._flat_weights[0] is n.weight_ih_l0
+    out, _ = n(numtorch.zeros(2, 1, 4, dtype=numtorch.float64))
+    assert out.shape == (2, 1, 6)
