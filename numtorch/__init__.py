@@ -67,3 +67,7 @@ def numel(input):
     if not isinstance(input, Tensor):
         raise TypeError(f"numel(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     return input.numel()
+
+
+# torch.nn is importable as an attribute right after ``import torch``.
+from . import nn  # noqa: E402,F401

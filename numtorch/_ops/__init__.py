@@ -18,4 +18,5 @@ setattr(_registry.Tensor, "sum_to_size", reduction.sum_to_size)
 # torch exposes these Tensor methods as functions too (the seeds call torch.detach(loss)).
 FUNCTIONS["detach"] = _registry.Tensor.detach
 FUNCTIONS["detach_"] = _registry.Tensor.detach_
+from . import nn_linear  # noqa: F401
 from . import conv  # noqa: F401

@@ -3,7 +3,10 @@
 Each family adds its re-export line here (layers live in nn/modules/, math in numtorch/_ops/).
 """
 from . import functional  # noqa: F401
-from . import init  # noqa: F401
+from . import init, utils  # noqa: F401
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter  # noqa: F401
 from .modules.module import Module  # noqa: F401
+from .modules.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401
+from .modules.linear import Bilinear, Identity, LazyLinear, Linear  # noqa: F401
+from .modules.flatten import Flatten, Unflatten  # noqa: F401
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase  # noqa: F401
