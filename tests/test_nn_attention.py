@@ -149,3 +149,49 @@ def test_mha_forward_gradcheck():
     def fn(x, w, b, wo, bo):
         return _f(numtorch).multi_head_attention_forward(x, x, x, 4, 2, w, b, None, None, False, 0.0, wo, bo)[0]
     assert numtorch.autograd.gradcheck(fn, (x, w, b, wo, bo))
+
+
+# ------------------------------------------------------------------------------- nn.MultiheadAttention
+
+from test_nn_rnn import compare_layer, layer_pair  # noqa: E402
+
+MHA = [((8, 2), {}), ((8, 4), {"bias": False}), ((8, 2), {"add_bias_kv": True, "add_zero_attn": True}),
+       ((8, 2), {"kdim": 5, "vdim": 3}), ((8, 2), {"batch_first": True, "dropout": 0.2})]
+
+
+@pytest.mark.parametrize("args,kw", MHA)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("train", [True, False])
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_multihead_attention(args, kw, dtype, train, need_weights):
+    n, t = layer_pair("MultiheadAttention", args, kw, dtype)
+    q, k, v = rand(4, 3, 8, seed=1, dtype=dtype), rand(5, 3, kw.get("kdim", 8), seed=2, dtype=dtype), rand(
+        5, 3, kw.get("vdim", 8), seed=3, dtype=dtype)
+    tol = dict(atol=1e-10, rtol=1e-9) if dtype == "float64" else {}
+
+    def fn(m, mod, q, k, v):
+        if mod.batch_first:
+            q, k, v = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)
+        return mod(q, k, v, need_weights=need_weights)
+    compare_layer(n, t, fn, q, k, v, train=train, **tol)
+
+
+@pytest.mark.parametrize("train", [True, False])
+@pytest.mark.parametrize("batch_first", [True, False])
+def test_multihead_attention_self_masks(train, batch_first):
+    n, t = layer_pair("MultiheadAttention", (8, 2), {"batch_first": batch_first}, "float64")
+    x = rand(3, 4, 8, seed=4, dtype="float64")
+    kpm = np.zeros((3, 4), bool)
+    kpm[0, -1] = True
+    causal = np.triu(np.ones((4, 4), bool), 1)
+
+    def fn(m, mod, x0, kpm, am):
+        x = x0 if mod.batch_first else x0.transpose(0, 1)
+        return (mod(x, x, x, key_padding_mask=kpm, attn_mask=am), mod(x, x, x, attn_mask=am, is_causal=True,
+                need_weights=False), mod(x0[0], x0[0], x0[0], average_attn_weights=False))
+    compare_layer(n, t, fn, x, kpm, causal, train=train, atol=1e-10, rtol=1e-9)
+
+
+@pytest.mark.parametrize("args,kw", [((0, 2), {}), ((8, 3), {}), ((8, -1), {})])
+def test_multihead_attention_errors(args, kw):
+    check_raises(lambda m: m.nn.MultiheadAttention(*args, **kw))

@@ -10,3 +10,4 @@ from .modules.container import ModuleDict, ModuleList, ParameterDict, ParameterL
 from .modules.linear import Bilinear, Identity, LazyLinear, Linear  # noqa: F401
 from .modules.flatten import Flatten, Unflatten  # noqa: F401
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase  # noqa: F401
+from .modules.attention import MultiheadAttention  # noqa: F401
