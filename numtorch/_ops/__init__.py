@@ -3,6 +3,7 @@ from . import _registry, creation, pointwise, reduction, shape, linalg, conversi
 from . import random, indexing, sorting, statistics, unary, binary, matrix, comparison  # noqa: F401
 from . import rnn, attention  # noqa: F401
 from . import activation  # noqa: F401
+from . import normalization  # noqa: F401
 from . import pooling  # noqa: F401
 from ._registry import FUNCTIONS
 from .pointwise import public

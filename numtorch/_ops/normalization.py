@@ -1,0 +1,366 @@
+"""Normalization functionals: batch/layer/group/instance norm (fused forward, closed-form backward),
+rms_norm, local_response_norm and normalize (composed from tensor ops)."""
+import math
+
+import numpy as np
+
+from .. import _dtype
+from .._dtype import NP2DT
+from .._tensor import Tensor, bump
+from ..autograd import grad_mode
+from ._registry import FUNCTIONS, NONE, call, register
+from .pointwise import _need_tensor, _reject, _upcast
+
+_state = grad_mode.state
+_FLOAT_ONLY = (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX)
+
+
+def _size_str(shape):
+    return "torch.Size([" + ", ".join(str(s) for s in shape) + "])"
+
+
+def _moments(xp, x, axes, eps):
+    """Mean and 1/sqrt(biased variance + eps) over ``axes`` (kept), and the centred input."""
+    # sum / count rather than mean(): NumPy warns on empty slices, torch does not.
+    count = math.prod(x.shape[i] for i in axes)
+    mean = x.sum(axis=axes, keepdims=True) / count
+    xc = x - mean
+    var = (xc * xc).sum(axis=axes, keepdims=True) / count
+    return mean, var, 1 / xp.sqrt(var + eps), xc
+
+
+def _stats_t(a, axes, eps, stash):
+    """The statistics as tensors: the forward's when no graph is built, else recomputed differentiably."""
+    if not _state.enabled:
+        return Tensor._wrap(stash[0]), Tensor._wrap(stash[1])
+    mean = a.mean(axes, keepdim=True)
+    xc = a - mean
+    return mean, ((xc * xc).mean(axes, keepdim=True) + eps).rsqrt()
+
+
+def _xhat_grad(gxhat, xhat, invstd, axes):
+    """Gradient of x -> (x - mean(x)) * invstd(x) (statistics over ``axes``), given d/dxhat."""
+    mg = gxhat.mean(axes, keepdim=True)
+    mgx = (gxhat * xhat).mean(axes, keepdim=True)
+    return (gxhat - mg - xhat * mgx) * invstd
+
+
+def _affine(xp, y, w, b, shape):
+    if w is not None:
+        y = y * w.reshape(shape)
+    if b is not None:
+        y = y + b.reshape(shape)
+    return y
+
+
+def _param_grads(g, xhat, w, b, dims, shape):
+    gw = None if w is None else _sum_dims(g * xhat, dims).reshape(shape)
+    gb = None if b is None else _sum_dims(g, dims).reshape(shape)
+    return gw, gb
+
+
+def _sum_dims(t, dims):
+    # sum(dim=[]) would reduce everything.
+    return t.sum(dims) if dims else t
+
+
+# ---------------------------------------------------------------------------------------- batch norm
+
+def _bn_axes(ndim):
+    return (0,) + tuple(range(2, ndim))
+
+
+def _bshape(ndim, c):
+    return (1, c) + (1,) * (ndim - 2)
+
+
+def _batch_norm(xp, a, w, b, training, eps, rmean, rvar, stash):
+    _reject("batch_norm", NP2DT[a.dtype], _FLOAT_ONLY)
+    x = _upcast(a)
+    shape = _bshape(x.ndim, x.shape[1])
+    if training:
+        mean, var, invstd, xc = _moments(xp, x, _bn_axes(x.ndim), eps)
+    else:
+        mean = rmean.reshape(shape).astype(x.dtype, copy=False)
+        var = rvar.reshape(shape).astype(x.dtype, copy=False)
+        invstd = 1 / xp.sqrt(var + eps)
+        xc = x - mean
+    # The statistics ride to the derivative (and to the running-stat update) through this list.
+    stash[:] = [mean, invstd, var]
+    y = xc * (invstd if w is None else invstd * w.reshape(shape))
+    if b is not None:
+        y += b.reshape(shape)
+    return y.astype(a.dtype, copy=False)
+
+
+def _batch_norm_backward(g, a, w, b, out, training, eps, rmean, rvar, stash):
+    axes = list(_bn_axes(a.dim()))
+    shape = _bshape(a.dim(), a.shape[1])
+    if training:
+        mean, invstd = _stats_t(a, axes, eps, stash)
+    else:
+        mean, invstd = Tensor._wrap(stash[0]), Tensor._wrap(stash[1])
+    xhat = (a - mean) * invstd
+    gxhat = g if w is None else g * w.reshape(shape)
+    gx = _xhat_grad(gxhat, xhat, invstd, axes) if training else gxhat * invstd
+    gw, gb = _param_grads(g, xhat, w, b, axes, (-1,))
+    return gx, gw, gb
+
+
+_BATCH_NORM = register("_batch_norm", _batch_norm, _batch_norm_backward, nin=3, promote=NONE, save=(0, 1),
+                       node="NativeBatchNormBackward0", method=False, function=False)
+
+
+def _check_channels(name, t, c):
+    if t is not None and t.numel() != c:
+        raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+
+
+def _update_running(rmean, rvar, stash, momentum, n):
+    mean, _, var = stash
+    for r, v in ((rmean, mean), (rvar, var * (n / (n - 1) if n > 1 else math.inf))):
+        d = r._data
+        d[...] = (momentum * v.reshape(d.shape) + (1 - momentum) * d).astype(d.dtype, copy=False)
+        bump(r)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+               eps=1e-5):
+    """Applies Batch Normalization over each channel (dimension 1) of a batch."""
+    _need_tensor("batch_norm", input)
+    if training:
+        if input.shape[0] * math.prod(input.shape[2:]) == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                             f"{_size_str(input.shape)}")
+    if momentum is None or not isinstance(momentum, (int, float)):
+        raise TypeError(f"batch_norm(): argument 'momentum' (position 7) must be float, not "
+                        f"{type(momentum).__name__}")
+    return _batch_norm_impl(input, weight, bias, running_mean, running_var, training, momentum, eps)
+
+
+def _batch_norm_impl(input, weight, bias, running_mean, running_var, training, momentum, eps):
+    c = input.shape[1] if input.dim() > 1 else 0
+    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                    ("running_var", running_var)):
+        _check_channels(name, t, c)
+    if not training and (running_mean is None or running_var is None):
+        which = "running_mean" if running_mean is None else "running_var"
+        raise RuntimeError(f"{which} must be defined in evaluation mode")
+    stash = []
+    rm = None if running_mean is None else running_mean._data
+    rv = None if running_var is None else running_var._data
+    out = call(_BATCH_NORM, (input, weight, bias, bool(training), float(eps), rm, rv, stash), {})
+    if training and running_mean is not None and input.numel():
+        _update_running(running_mean, running_var, stash, momentum, input.numel() // c)
+    return out
+
+
+def torch_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps,
+                     cudnn_enabled):
+    """torch.batch_norm: the ATen entry point behind F.batch_norm."""
+    return _batch_norm_impl(input, weight, bias, running_mean, running_var, training, momentum, eps)
+
+
+# ---------------------------------------------------------------------------------------- instance norm
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    """Applies Instance Normalization: each channel of each sample normalised on its own."""
+    _need_tensor("instance_norm", input)
+    if use_input_stats:
+        if math.prod(input.shape[2:]) == 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input size "
+                             f"{_size_str(input.shape)}")
+    return _instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps)
+
+
+def _instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps):
+    # One batch-norm "channel" per (sample, channel) pair, as torch computes it.
+    n, c = input.shape[0], input.shape[1]
+    folded = input.reshape(1, n * c, *input.shape[2:])
+    rep = [None if t is None else t.repeat(n) for t in (weight, bias, running_mean, running_var)]
+    out = _batch_norm_impl(folded, rep[0], rep[1], rep[2], rep[3], use_input_stats, momentum, eps)
+    for run, r in ((running_mean, rep[2]), (running_var, rep[3])):
+        if run is not None and use_input_stats:
+            run._data[...] = r._data.reshape(n, c).mean(0).astype(run._data.dtype)
+            bump(run)
+    return out.view(input.shape)
+
+
+def torch_instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps,
+                        cudnn_enabled):
+    """torch.instance_norm: the ATen entry point behind F.instance_norm."""
+    return _instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps)
+
+
+# ---------------------------------------------------------------------------------------- layer norm
+
+def _layer_norm(xp, a, w, b, k, eps, stash):
+    _reject("LayerNormKernelImpl", NP2DT[a.dtype], _FLOAT_ONLY)
+    x = _upcast(a)
+    axes = tuple(range(x.ndim - k, x.ndim))
+    mean, _, invstd, xc = _moments(xp, x, axes, eps)
+    stash[:] = [mean, invstd]
+    y = _affine(xp, xc * invstd, w, b, x.shape[x.ndim - k:])
+    return y.astype(a.dtype, copy=False)
+
+
+def _layer_norm_backward(g, a, w, b, out, k, eps, stash):
+    axes = list(range(a.dim() - k, a.dim()))
+    mean, invstd = _stats_t(a, axes, eps, stash)
+    xhat = (a - mean) * invstd
+    gx = _xhat_grad(g if w is None else g * w, xhat, invstd, axes)
+    gw, gb = _param_grads(g, xhat, w, b, list(range(a.dim() - k)), a.shape[a.dim() - k:])
+    return gx, gw, gb
+
+
+_LAYER_NORM = register("_layer_norm", _layer_norm, _layer_norm_backward, nin=3, promote=NONE, save=(0, 1),
+                       node="NativeLayerNormBackward0", method=False, function=False)
+
+
+def _shape_list(shape):
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def _check_normalized(input, shape):
+    k = len(shape)
+    if k == 0:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at "
+                           "least one element, but got normalized_shape = []")
+    if input.dim() < k or tuple(input.shape[input.dim() - k:]) != shape:
+        raise RuntimeError(f"Given normalized_shape={_shape_list(shape)}, expected input with shape "
+                           f"[*, {', '.join(str(s) for s in shape)}], but got input of size"
+                           f"{_shape_list(input.shape)}")
+
+
+def _norm_shape(name, normalized_shape):
+    if not isinstance(normalized_shape, (tuple, list)) and not hasattr(normalized_shape, "__len__"):
+        raise TypeError(f"{name}(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
+                        f"{type(normalized_shape).__name__}")
+    return tuple(int(s) for s in normalized_shape)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Applies Layer Normalization over the last ``len(normalized_shape)`` dimensions."""
+    _need_tensor("layer_norm", input)
+    shape = _norm_shape("layer_norm", normalized_shape)
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                               f"shape {_shape_list(t.shape)} and normalized_shape = {_shape_list(shape)}")
+    _check_normalized(input, shape)
+    return call(_LAYER_NORM, (input, weight, bias, len(shape), float(eps), []), {})
+
+
+def torch_layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_enable=True):
+    """torch.layer_norm: the ATen entry point behind F.layer_norm."""
+    return layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+# ---------------------------------------------------------------------------------------- group norm
+
+def _group_norm(xp, a, w, b, groups, eps, stash):
+    _reject("GroupNormKernelImpl", NP2DT[a.dtype], _FLOAT_ONLY)
+    x = _upcast(a)
+    xg = x.reshape(x.shape[0], groups, x.size // max(x.shape[0] * groups, 1))
+    mean, _, invstd, xc = _moments(xp, xg, (2,), eps)
+    stash[:] = [mean, invstd]
+    y = _affine(xp, (xc * invstd).reshape(x.shape), w, b, _bshape(x.ndim, x.shape[1]))
+    return y.astype(a.dtype, copy=False)
+
+
+def _group_norm_backward(g, a, w, b, out, groups, eps, stash):
+    grouped = (a.shape[0], groups, a.numel() // max(a.shape[0] * groups, 1))
+    mean, invstd = _stats_t(a.reshape(grouped), [2], eps, stash)
+    xhat = ((a.reshape(grouped) - mean) * invstd).reshape(a.shape)
+    gxhat = g if w is None else g * w.reshape(_bshape(a.dim(), a.shape[1]))
+    gx = _xhat_grad(gxhat.reshape(grouped), xhat.reshape(grouped), invstd, [2]).reshape(a.shape)
+    gw, gb = _param_grads(g, xhat, w, b, list(_bn_axes(a.dim())), (-1,))
+    return gx, gw, gb
+
+
+_GROUP_NORM = register("_group_norm", _group_norm, _group_norm_backward, nin=3, promote=NONE, save=(0, 1),
+                       node="NativeGroupNormBackward0", method=False, function=False)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Applies Group Normalization: channels split in ``num_groups`` groups, each normalised per sample."""
+    _need_tensor("group_norm", input)
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
+    sizes = [input.shape[0] * input.shape[1] // num_groups, num_groups, *input.shape[2:]]
+    if sizes[0] * math.prod(sizes[2:]) == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {sizes}")
+    return _group_norm_impl(input, num_groups, weight, bias, eps)
+
+
+def _group_norm_impl(input, num_groups, weight, bias, eps):
+    c = input.shape[1]
+    if c % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got "
+                           f"input of shape {_shape_list(input.shape)} and num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.dim() != 1 or t.numel() != c):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in "
+                               f"input, but got {name} of shape {_shape_list(t.shape)} and input of shape "
+                               f"{_shape_list(input.shape)}")
+    return call(_GROUP_NORM, (input, weight, bias, int(num_groups), float(eps), []), {})
+
+
+def torch_group_norm(input, num_groups, weight=None, bias=None, eps=1e-5, cudnn_enabled=True):
+    """torch.group_norm: the ATen entry point behind F.group_norm."""
+    return _group_norm_impl(input, num_groups, weight, bias, eps)
+
+
+# ---------------------------------------------------------------------------------------- composed norms
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """Applies Root Mean Square Layer Normalization over the last ``len(normalized_shape)`` dimensions."""
+    _need_tensor("rms_norm", input)
+    shape = _norm_shape("rms_norm", normalized_shape)
+    _check_normalized(input, shape)
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight of "
+                           f"shape {_shape_list(weight.shape)} and normalized_shape = {_shape_list(shape)}")
+    x = input.float() if input.dtype in (_dtype.float16, _dtype.bfloat16) else input
+    if eps is None:
+        eps = _dtype.finfo(input.dtype).eps
+    dims = list(range(input.dim() - len(shape), input.dim()))
+    y = x * (x.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
+    if weight is not None:
+        y = y * weight
+    return y.to(input.dtype)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """Applies local response normalization across channels (dimension 1)."""
+    _need_tensor("local_response_norm", input)
+    if input.dim() < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality                          input (got "
+                         f"{input.dim()} dimensions)")
+    if input.numel() == 0:
+        return input
+    sq = input * input
+    zeros = FUNCTIONS["zeros"]
+    before = zeros(input.shape[0], size // 2, *input.shape[2:], dtype=input.dtype)
+    after = zeros(input.shape[0], (size - 1) // 2, *input.shape[2:], dtype=input.dtype)
+    padded = FUNCTIONS["cat"]([before, sq, after], 1)
+    # The channel window as a strided view; its mean counts the zero padding, as torch's avg_pool does.
+    window = padded.unfold(1, size, 1).sum(-1) / size
+    return input / (window * alpha + k).pow(beta)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """Divides ``input`` by its ``p``-norm along ``dim`` (at least ``eps``)."""
+    _need_tensor("normalize", input)
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    if out is not None:
+        return FUNCTIONS["div"](input, denom, out=out)
+    return input / denom
+
+
+FUNCTIONS["batch_norm"] = torch_batch_norm
+FUNCTIONS["instance_norm"] = torch_instance_norm
+FUNCTIONS["layer_norm"] = torch_layer_norm
+FUNCTIONS["group_norm"] = torch_group_norm
+FUNCTIONS["rms_norm"] = rms_norm

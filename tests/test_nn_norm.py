@@ -1,0 +1,290 @@
+"""Normalization functionals and layers against the torch oracle."""
+import numpy as np
+import pytest
+
+import numtorch as nt
+import numtorch.nn.functional  # noqa: F401
+from numtorch.autograd import gradcheck, gradgradcheck
+from conftest import assert_same, check, check_raises, need_torch, rand, run_both
+
+
+def _f(lib):
+    return lib.nn.functional
+
+
+def _stats(c, seed=5):
+    return rand(c, seed=seed), rand(c, seed=seed + 1, low=0.5, high=2)
+
+
+# ---------------------------------------------------------------------------------------- batch norm
+
+BN_SHAPES = [(4, 3), (2, 3, 5), (2, 3, 4, 5), (2, 3, 2, 3, 2), (1, 3, 4), (5, 1)]
+
+
+@pytest.mark.parametrize("shape", BN_SHAPES)
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_batch_norm(shape, training, affine, dtype):
+    c = shape[1]
+    rm, rv = _stats(c)
+    w, b = rand(c, seed=3, dtype=dtype), rand(c, seed=4, dtype=dtype)
+
+    def fn(m, x, w, b):
+        mean, var = m.tensor(rm, dtype=x.dtype), m.tensor(rv, dtype=x.dtype)
+        w, b = (w, b) if affine else (None, None)
+        out = _f(m).batch_norm(x, mean, var, w, b, training, 0.3, 1e-3)
+        return out, mean, var
+    check(fn, rand(*shape, dtype=dtype), w, b, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (2, 3, 5)])
+def test_batch_norm_no_running_stats(shape):
+    check(lambda m, x: _f(m).batch_norm(x, None, None, training=True), rand(*shape, dtype="float64"))
+
+
+def test_batch_norm_noncontiguous():
+    def fn(m, x, w, b):
+        mean, var = m.zeros(3), m.ones(3)
+        return _f(m).batch_norm(x.permute(1, 0, 2)[:, :, ::2], mean, var, w, b, True), mean, var
+    check(fn, rand(3, 4, 6), rand(3, seed=1), rand(3, seed=2), atol=1e-5)
+
+
+def test_batch_norm_half():
+    rm, rv = _stats(3)
+    for dtype in ["float16", "bfloat16"]:
+        def fn(m, x):
+            d = getattr(m, dtype)
+            return _f(m).batch_norm(x.to(d), m.tensor(rm, dtype=d), m.tensor(rv, dtype=d), training=False)
+        check(fn, rand(4, 3, 2), grad=False, atol=1e-2, rtol=1e-2)
+
+
+def test_batch_norm_version_bump():
+    x = nt.randn(4, 3)
+    rm, rv = nt.zeros(3), nt.ones(3)
+    v = rm._version
+    nt.nn.functional.batch_norm(x, rm, rv, training=True)
+    assert rm._version == v + 1
+
+
+BN_ERRORS = [
+    lambda m, x: _f(m).batch_norm(x, None, None),
+    lambda m, x: _f(m).batch_norm(x[:1], m.zeros(3), m.ones(3), training=True),
+    lambda m, x: _f(m).batch_norm(x, m.zeros(4), m.ones(3), training=True),
+    lambda m, x: _f(m).batch_norm(x, m.zeros(3), m.ones(4)),
+    lambda m, x: _f(m).batch_norm(x, m.zeros(3), m.ones(3), m.ones(4)),
+    lambda m, x: _f(m).batch_norm(x, m.zeros(3), m.ones(3), None, m.ones(2)),
+    lambda m, x: _f(m).batch_norm(x.long(), m.zeros(3), m.ones(3)),
+    lambda m, x: _f(m).batch_norm(x, m.zeros(3), m.ones(3), momentum=None, training=True),
+    lambda m, x: _f(m).batch_norm(x[:1, :, None], m.zeros(3), m.ones(3), training=True),
+]
+
+
+@pytest.mark.parametrize("i", range(len(BN_ERRORS)))
+def test_batch_norm_errors(i):
+    check_raises(BN_ERRORS[i], rand(4, 3))
+
+
+def test_torch_batch_norm():
+    check(lambda m, x, w, b: m.batch_norm(x, w, b, None, None, True, 0.1, 1e-5, False), rand(4, 3),
+          rand(3, seed=1), rand(3, seed=2), atol=1e-5)
+
+
+def _composed_bn(x, w, b, eps):
+    mean = x.mean((0, 2), keepdim=True)
+    var = ((x - mean) ** 2).mean((0, 2), keepdim=True)
+    return (x - mean) / (var + eps).sqrt() * w.reshape(1, -1, 1) + b.reshape(1, -1, 1)
+
+
+def test_batch_norm_matches_composed():
+    x = nt.tensor(rand(3, 4, 5, dtype="float64"), requires_grad=True)
+    w = nt.tensor(rand(4, seed=1, dtype="float64"), requires_grad=True)
+    b = nt.tensor(rand(4, seed=2, dtype="float64"), requires_grad=True)
+    g = nt.tensor(rand(3, 4, 5, seed=3, dtype="float64"))
+    fused = nt.nn.functional.batch_norm(x, None, None, w, b, True, eps=1e-4)
+    comp = _composed_bn(x, w, b, 1e-4)
+    assert np.allclose(fused.detach().numpy(), comp.detach().numpy())
+    gf = nt.autograd.grad(fused, (x, w, b), g, create_graph=True)
+    gc = nt.autograd.grad(comp, (x, w, b), g, create_graph=True)
+    for a, c in zip(gf, gc):
+        assert np.allclose(a.detach().numpy(), c.detach().numpy())
+    # second order against the composed definition as well
+    hf = nt.autograd.grad(gf[0].pow(2).sum() + gf[1].sum(), (x, w))
+    hc = nt.autograd.grad(gc[0].pow(2).sum() + gc[1].sum(), (x, w))
+    for a, c in zip(hf, hc):
+        assert np.allclose(a.numpy(), c.numpy())
+
+
+def _t(*shape, seed=0):
+    return nt.tensor(rand(*shape, seed=seed, dtype="float64"), requires_grad=True)
+
+
+def _bn_eval(x, w, b):
+    return nt.nn.functional.batch_norm(x, nt.zeros(2, dtype=nt.float64), nt.ones(2, dtype=nt.float64), w, b)
+
+
+GRADCHECKS = {
+    "bn_train": (lambda x, w, b: nt.nn.functional.batch_norm(x, None, None, w, b, True),
+                 ((3, 2, 4), (2,), (2,))),
+    "bn_eval": (_bn_eval, ((3, 2), (2,), (2,))),
+    "bn_noaffine": (lambda x: nt.nn.functional.batch_norm(x, None, None, training=True), ((4, 3, 2),)),
+    "layer_norm": (lambda x, w, b: nt.nn.functional.layer_norm(x, (3, 4), w, b), ((2, 3, 4), (3, 4), (3, 4))),
+    "layer_norm_plain": (lambda x: nt.nn.functional.layer_norm(x, [4]), ((3, 4),)),
+    "group_norm": (lambda x, w, b: nt.nn.functional.group_norm(x, 2, w, b), ((2, 4, 3), (4,), (4,))),
+    "group_norm_plain": (lambda x: nt.nn.functional.group_norm(x, 3), ((2, 6),)),
+    "instance_norm": (lambda x, w, b: nt.nn.functional.instance_norm(x, weight=w, bias=b),
+                      ((2, 3, 4), (3,), (3,))),
+    "rms_norm": (lambda x, w: nt.nn.functional.rms_norm(x, (4,), w), ((3, 4), (4,))),
+    "rms_norm_eps": (lambda x: nt.nn.functional.rms_norm(x, (2, 4), eps=1e-3), ((3, 2, 4),)),
+    "lrn": (lambda x: nt.nn.functional.local_response_norm(x, 3, 0.1, 0.6, 1.5), ((2, 5, 3),)),
+    "lrn4d": (lambda x: nt.nn.functional.local_response_norm(x, 2), ((2, 4, 2, 2),)),
+    "normalize": (lambda x: nt.nn.functional.normalize(x), ((3, 4),)),
+    "normalize_p1": (lambda x: nt.nn.functional.normalize(x, 1.5, 0), ((3, 4),)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRADCHECKS))
+def test_gradcheck(name):
+    fn, shapes = GRADCHECKS[name]
+    ins = tuple(_t(*s, seed=i) for i, s in enumerate(shapes))
+    assert gradcheck(fn, ins)
+    assert gradgradcheck(fn, ins)
+
+
+# ---------------------------------------------------------------------------------------- layer / group norm
+
+LN_CASES = [((4, 5), (5,)), ((2, 3, 4), (3, 4)), ((2, 3, 4), 4), ((5,), (5,)), ((0, 4), (4,)), ((2, 1), (1,))]
+
+
+@pytest.mark.parametrize("shape, ns", LN_CASES)
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_layer_norm(shape, ns, affine, dtype):
+    nshape = (ns,) if isinstance(ns, int) else ns  # an int is a TypeError in both
+    w, b = rand(*nshape, seed=1, dtype=dtype), rand(*nshape, seed=2, dtype=dtype)
+    check(lambda m, x, w, b: _f(m).layer_norm(x, ns, w if affine else None, b if affine else None, 1e-3),
+          rand(*shape, dtype=dtype), w, b, atol=1e-5)
+
+
+def test_layer_norm_bias_only_and_views():
+    check(lambda m, x, b: _f(m).layer_norm(x.t(), (3,), None, b), rand(3, 4), rand(3, seed=1), atol=1e-5)
+    check(lambda m, x, w: _f(m).layer_norm(x[:, ::2], (2,), w), rand(3, 4), rand(2, seed=1), atol=1e-5)
+    check(lambda m, x: _f(m).layer_norm(x.half(), (4,)), rand(3, 4), grad=False, atol=1e-2, rtol=1e-2)
+    check(lambda m, x: m.layer_norm(x, [4], None, None, 1e-5, False), rand(3, 4), atol=1e-5)
+
+
+LN_ERRORS = [
+    lambda m, x: _f(m).layer_norm(x, (5,)),
+    lambda m, x: _f(m).layer_norm(x, (3,), m.ones(4)),
+    lambda m, x: _f(m).layer_norm(x, (3,), None, m.ones(4)),
+    lambda m, x: _f(m).layer_norm(x, (2, 4, 3)),
+    lambda m, x: _f(m).layer_norm(x.long(), (3,)),
+    lambda m, x: _f(m).layer_norm(x, ()),
+    lambda m, x: _f(m).rms_norm(x, (5,)),
+    lambda m, x: _f(m).rms_norm(x, (3,), m.ones(2)),
+]
+
+
+@pytest.mark.parametrize("i", range(len(LN_ERRORS)))
+def test_layer_norm_errors(i):
+    check_raises(LN_ERRORS[i], rand(4, 3))
+
+
+GN_CASES = [((2, 6), 3), ((2, 6, 4), 2), ((3, 4, 2, 3), 4), ((2, 4, 5), 1), ((1, 4, 3), 2), ((0, 4, 3), 2)]
+
+
+@pytest.mark.parametrize("shape, g", GN_CASES)
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_group_norm(shape, g, affine, dtype):
+    c = shape[1]
+    w, b = rand(c, seed=1, dtype=dtype), rand(c, seed=2, dtype=dtype)
+    check(lambda m, x, w, b: _f(m).group_norm(x, g, w if affine else None, b if affine else None, 1e-3),
+          rand(*shape, dtype=dtype), w, b, atol=1e-5)
+
+
+GN_ERRORS = [
+    lambda m, x: _f(m).group_norm(x, 4),
+    lambda m, x: _f(m).group_norm(x, 3, m.ones(2)),
+    lambda m, x: _f(m).group_norm(x, 3, None, m.ones(2)),
+    lambda m, x: _f(m).group_norm(x[0], 3),
+    lambda m, x: _f(m).group_norm(x[:1], 3),
+    lambda m, x: _f(m).group_norm(x.long(), 3),
+]
+
+
+@pytest.mark.parametrize("i", range(len(GN_ERRORS)))
+def test_group_norm_errors(i):
+    check_raises(GN_ERRORS[i], rand(4, 3))
+
+
+def test_group_norm_noncontiguous():
+    check(lambda m, x, w: _f(m).group_norm(x.transpose(0, 1), 2, w), rand(4, 2, 3), rand(4, seed=1),
+          atol=1e-5)
+    check(lambda m, x: m.group_norm(x, 2, None, None, 1e-5, False), rand(2, 4, 3), atol=1e-5)
+
+
+# ---------------------------------------------------------------------------------------- instance norm
+
+@pytest.mark.parametrize("shape", [(2, 3, 4), (2, 3, 4, 5), (1, 2, 3, 2, 2)])
+@pytest.mark.parametrize("use_input_stats", [True, False])
+@pytest.mark.parametrize("running", [True, False])
+def test_instance_norm(shape, use_input_stats, running):
+    c = shape[1]
+    rm, rv = _stats(c)
+
+    def fn(m, x, w, b):
+        mean = m.tensor(rm, dtype=x.dtype) if running else None
+        var = m.tensor(rv, dtype=x.dtype) if running else None
+        if not use_input_stats and not running:
+            mean, var = m.zeros(c, dtype=x.dtype), m.ones(c, dtype=x.dtype)
+        out = _f(m).instance_norm(x, mean, var, w, b, use_input_stats, 0.2, 1e-3)
+        return out, mean, var
+    check(fn, rand(*shape, dtype="float64"), rand(c, seed=1, dtype="float64"),
+          rand(c, seed=2, dtype="float64"))
+
+
+def test_instance_norm_errors():
+    check_raises(lambda m, x: _f(m).instance_norm(x), rand(4, 3))
+    check_raises(lambda m, x: _f(m).instance_norm(x), rand(2, 3, 1))
+    check(lambda m, x: m.instance_norm(x, None, None, None, None, True, 0.1, 1e-5, False), rand(2, 3, 4),
+          atol=1e-5)
+
+
+# ---------------------------------------------------------------------------------------- composed norms
+
+@pytest.mark.parametrize("shape, ns", [((4, 5), (5,)), ((2, 3, 4), (3, 4)), ((3,), 3), ((0, 2), (2,))])
+@pytest.mark.parametrize("eps", [None, 1e-3])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_rms_norm(shape, ns, eps, dtype):
+    nshape = (ns,) if isinstance(ns, int) else ns
+    grad = dtype != "float16"
+    tol = 1e-2 if dtype == "float16" else 1e-5
+    w = rand(*nshape, seed=1, dtype=dtype)
+    check(lambda m, x, w: _f(m).rms_norm(x, ns, w, eps), rand(*shape, dtype=dtype), w, grad=grad, atol=tol,
+          rtol=tol)
+    check(lambda m, x: m.rms_norm(x, ns, eps=eps), rand(*shape, dtype=dtype), grad=grad, atol=tol, rtol=tol)
+
+
+@pytest.mark.parametrize("shape", [(2, 5, 3), (2, 4, 3, 3), (1, 3, 2, 2, 2), (0, 3, 2)])
+@pytest.mark.parametrize("size", [1, 2, 3, 6])
+def test_local_response_norm(shape, size):
+    check(lambda m, x: _f(m).local_response_norm(x, size, 0.5, 0.6, 1.2), rand(*shape, dtype="float64"))
+
+
+def test_local_response_norm_errors():
+    check_raises(lambda m, x: _f(m).local_response_norm(x, 2), rand(3, 4))
+
+
+@pytest.mark.parametrize("p, dim", [(2.0, 1), (1.0, 0), (3, -1), (float("inf"), 1), (0.5, 1)])
+@pytest.mark.parametrize("shape", [(3, 4), (2, 3, 4), (3, 0)])
+def test_normalize(p, dim, shape):
+    check(lambda m, x: _f(m).normalize(x, p, dim), rand(*shape, dtype="float64"))
+
+
+def test_normalize_zero_rows_and_out():
+    x = np.zeros((2, 3), "float32")
+    x[1] = [1, 2, 3]
+    check(lambda m, a: _f(m).normalize(a), x)
+    check(lambda m, a: _f(m).normalize(a, out=m.empty(2, 3)), x, grad=False)
+    check(lambda m, a: _f(m).normalize(a, dim=0), rand(4), grad=True)
