@@ -61,9 +61,38 @@ def _conv_arrays(xp, x, w, stride, lo, hi, dilation, groups):
     out = tuple(_n_out(n, k, s, d) for n, k, s, d in zip(xpd.shape[2:], ks, stride, dilation))
     n, c = x.shape[:2]
     kc = c // groups * math.prod(ks)
+    wm = w.reshape(groups, w.shape[0] // groups, kc)
+    if _flat_ok(xpd, stride, out):
+        v, rows, lf = _flat_windows(xp, xpd, ks, dilation, out)
+        y = xp.matmul(wm, v.reshape(n, groups, kc, lf)).reshape(n, w.shape[0], lf)
+        return xp.ascontiguousarray(_on_grid(xp, y, out, rows))
     cols = _windows(xp, xpd, ks, stride, dilation, out).reshape(n, groups, kc, math.prod(out))
-    y = xp.matmul(w.reshape(groups, w.shape[0] // groups, kc), cols)
-    return y.reshape((n, w.shape[0]) + out)
+    return xp.matmul(wm, cols).reshape((n, w.shape[0]) + out)
+
+
+def _flat_ok(xpd, stride, out):
+    return len(out) > 1 and xpd.size > 0 and min(out) > 0 and all(s == 1 for s in stride)
+
+
+def _flat_windows(xp, xpd, ks, dilation, out):
+    """Stride-1 windows as shifts of the flattened padded image: a view (N, C, *K, lf).
+
+    Output position j sits at flat index sum(j_i * rows_i), so each kernel offset is one shift and the
+    column copy moves long contiguous runs (the extra positions between image rows are dropped later).
+    """
+    xpd = xp.ascontiguousarray(xpd)
+    rows = tuple(math.prod(xpd.shape[3 + i:]) for i in range(len(ks)))
+    lf = sum((o - 1) * r for o, r in zip(out, rows)) + 1
+    it = xpd.itemsize
+    strides = xpd.strides[:2] + tuple(d * r * it for d, r in zip(dilation, rows)) + (it,)
+    return xp.lib.stride_tricks.as_strided(xpd, xpd.shape[:2] + tuple(ks) + (lf,), strides), rows, lf
+
+
+def _on_grid(xp, flat, out, rows):
+    """The view (N, C, *out) of the output grid inside flat rows (N, C, lf)."""
+    it = flat.itemsize
+    strides = flat.strides[:2] + tuple(r * it for r in rows)
+    return xp.lib.stride_tricks.as_strided(flat, flat.shape[:2] + tuple(out), strides)
 
 
 def _scatter_ranges(n_in, k, s, d, lo, size):
@@ -85,11 +114,26 @@ def _conv_t_arrays(xp, x, w, stride, lo, hi, dilation, groups):
     n, cin = x.shape[:2]
     sp, ks = x.shape[2:], w.shape[2:]
     cg = w.shape[1]
+    size = tuple((i - 1) * s + d * (k - 1) + 1 - a - b for i, k, s, d, a, b in zip(sp, ks, stride, dilation, lo, hi))
+    if all(s == 1 for s in stride) and len(ks) > 1 and x.size and min(size) > 0:
+        return _flipped_conv(xp, x, w, lo, size, dilation, groups)
     wm = w.reshape(groups, cin // groups, cg * math.prod(ks)).transpose(0, 2, 1)
     cols = xp.matmul(wm, x.reshape(n, groups, cin // groups, math.prod(sp)))
     cols = cols.reshape((n, groups * cg) + ks + sp)
-    size = tuple((i - 1) * s + d * (k - 1) + 1 - a - b for i, k, s, d, a, b in zip(sp, ks, stride, dilation, lo, hi))
     return _col2im(xp, cols, stride, dilation, lo, size)
+
+
+def _flipped_conv(xp, x, w, lo, size, dilation, groups):
+    # With stride 1 the adjoint is a plain convolution with the kernel flipped and its channel axes
+    # swapped: one im2col GEMM instead of a GEMM to columns plus a scatter-add.
+    nd = len(size)
+    ks = w.shape[2:]
+    cin, cg = w.shape[:2]
+    wf = w.reshape((groups, cin // groups, cg) + ks).swapaxes(1, 2).reshape((groups * cg, cin // groups) + ks)
+    wf = wf[_SPAN + (slice(None, None, -1),) * nd]
+    left = tuple(d * (k - 1) - a for d, k, a in zip(dilation, ks, lo))
+    right = tuple(m + d * (k - 1) - n - a for m, d, k, n, a in zip(size, dilation, ks, x.shape[2:], left))
+    return _conv_arrays(xp, x, wf, (1,) * nd, left, right, dilation, groups)
 
 
 def _col2im(xp, cols, stride, dilation, lo, size):
@@ -115,10 +159,18 @@ def _conv_w_arrays(xp, x, g, ks, stride, lo, hi, dilation, groups):
     o = g.shape[1]
     nd = len(ks)
     kc = c // groups * math.prod(ks)
-    v = _windows(xp, xpd, ks, stride, dilation, out)
-    order = (1,) + tuple(range(2, 2 + nd)) + (0,) + tuple(range(2 + nd, 2 + 2 * nd))
-    cols = v.transpose(order).reshape(groups, kc, n * math.prod(out))
-    gm = g.reshape(n, groups, o // groups, math.prod(out)).transpose(1, 2, 0, 3).reshape(groups, o // groups, -1)
+    order = (1,) + tuple(range(2, 2 + nd)) + (0, 2 + nd)
+    if _flat_ok(xpd, stride, out):
+        v, rows, lf = _flat_windows(xp, xpd, ks, dilation, out)
+        cols = v.transpose(order).reshape(groups, kc, n * lf)
+        gf = xp.zeros((o, n, lf), g.dtype)
+        _on_grid(xp, gf, out, rows)[...] = g.swapaxes(0, 1)
+        gm = gf.reshape(groups, o // groups, n * lf)
+    else:
+        v = _windows(xp, xpd, ks, stride, dilation, out)
+        order = order[:-1] + tuple(range(2 + nd, 2 + 2 * nd))
+        cols = v.transpose(order).reshape(groups, kc, n * math.prod(out))
+        gm = g.reshape(n, groups, o // groups, math.prod(out)).transpose(1, 2, 0, 3).reshape(groups, o // groups, -1)
     return xp.matmul(gm, cols.transpose(0, 2, 1)).reshape((o, c // groups) + tuple(ks))
 
 
