@@ -34,7 +34,8 @@ def test_sdpa_masks(mask):
 
 
 @pytest.mark.parametrize("shapes", [((4, 8), (5, 8), (5, 6)), ((3, 4, 8), (3, 5, 8), (3, 5, 6)),
-                                    ((1, 1, 1, 8), (1, 1, 1, 8), (1, 1, 1, 6)), ((2, 3, 4, 8), (5, 8), (5, 6)),
+                                    ((1, 1, 1, 8), (1, 1, 1, 8), (1, 1, 1, 6)),
+                                    ((2, 3, 4, 8), (5, 8), (5, 6)),
                                     ((0, 3, 4, 8), (0, 3, 5, 8), (0, 3, 5, 6))])
 def test_sdpa_shapes(shapes):
     data = [rand(*s, seed=i, dtype="float64") for i, s in enumerate(shapes)]
@@ -57,12 +58,13 @@ def test_sdpa_dropout(p):
 
 def test_sdpa_gqa():
     k, v = K[:, :1].astype("float64"), V[:, :1].astype("float64")
-    check(lambda m, q, k, v: _f(m).scaled_dot_product_attention(q, k, v, enable_gqa=True), Q.astype("float64"),
-          k, v, **F64)
+    check(lambda m, q, k, v: _f(m).scaled_dot_product_attention(q, k, v, enable_gqa=True),
+          Q.astype("float64"), k, v, **F64)
 
 
 @pytest.mark.parametrize("fn", [
-    lambda m, q, k, v: _f(m).scaled_dot_product_attention(q, k, v, attn_mask=m.ones(4, 5).bool(), is_causal=True),
+    lambda m, q, k, v: _f(m).scaled_dot_product_attention(q, k, v, attn_mask=m.ones(4, 5).bool(),
+                                                          is_causal=True),
     lambda m, q, k, v: _f(m).scaled_dot_product_attention(q, k, v, attn_mask=m.ones(4, 5, dtype=m.int64)),
     lambda m, q, k, v: _f(m).scaled_dot_product_attention(q.double(), k, v),
     lambda m, q, k, v: _f(m).scaled_dot_product_attention(q[0, 0, 0], k[0, 0, 0], v[0, 0, 0]),
@@ -76,7 +78,8 @@ def test_sdpa_errors(fn):
 
 def test_sdpa_gradcheck():
     rng = np.random.default_rng(0)
-    q, k, v = (numtorch.tensor(rng.normal(size=s), requires_grad=True) for s in ((2, 3, 4), (2, 5, 4), (2, 5, 3)))
+    shapes = ((2, 3, 4), (2, 5, 4), (2, 5, 3))
+    q, k, v = (numtorch.tensor(rng.normal(size=s), requires_grad=True) for s in shapes)
     mask = numtorch.tensor(rng.normal(size=(3, 5)), requires_grad=True)
     fn = _f(numtorch).scaled_dot_product_attention
     assert numtorch.autograd.gradcheck(lambda q, k, v, a: fn(q, k, v, attn_mask=a), (q, k, v, mask))
@@ -118,9 +121,9 @@ def test_mha_forward_everything(need_weights, training):
 def test_mha_forward_separate_and_unbatched():
     def fn(m, x, kv, w, b, wo, bo, am):
         wq, wk, wv = w.chunk(3)
-        return _f(m).multi_head_attention_forward(x[:, 0], kv[:, 0], kv[:, 0], E, H, None, b, None, None, False,
-                                                  0.0, wo, bo, attn_mask=am, use_separate_proj_weight=True,
-                                                  q_proj_weight=wq, k_proj_weight=wk, v_proj_weight=wv)
+        return _f(m).multi_head_attention_forward(x[:, 0], kv[:, 0], kv[:, 0], E, H, None, b, None, None,
+                                                  False, 0.0, wo, bo, attn_mask=am,
+                                                  use_separate_proj_weight=True, q_proj_weight=wq, k_proj_weight=wk, v_proj_weight=wv)
     check(fn, X, KV, W, BW, WO, BO, AM, **F64)
 
 
@@ -129,14 +132,15 @@ def test_mha_forward_separate_and_unbatched():
                                                                   0.0, wo, bo),
     lambda m, x, w, b, wo, bo: _f(m).multi_head_attention_forward(x, x, x, E, 3, w, b, None, None, False, 0.0,
                                                                   wo, bo),
-    lambda m, x, w, b, wo, bo: _f(m).multi_head_attention_forward(x[0, 0], x, x, E, H, w, b, None, None, False,
-                                                                  0.0, wo, bo),
+    lambda m, x, w, b, wo, bo: _f(m).multi_head_attention_forward(x[0, 0], x, x, E, H, w, b, None, None,
+                                                                  False, 0.0, wo, bo),
     lambda m, x, w, b, wo, bo: _f(m).multi_head_attention_forward(x, x, x, E, H, w, b, None, None, False, 0.0,
                                                                   wo, bo, is_causal=True),
     lambda m, x, w, b, wo, bo: _f(m).multi_head_attention_forward(x, x, x, E, H, w, b, None, None, False, 0.0,
                                                                   wo, bo, attn_mask=m.ones(3, 3)),
     lambda m, x, w, b, wo, bo: _f(m).multi_head_attention_forward(x, x, x, E, H, w, b, None, None, False, 0.0,
-                                                                  wo, bo, key_padding_mask=m.ones(3, 3).int()),
+                                                                  wo, bo,
+                                                                  key_padding_mask=m.ones(3, 3).int()),
 ])
 def test_mha_forward_errors(fn):
     check_raises(fn, X, W, BW, WO, BO)
@@ -147,7 +151,8 @@ def test_mha_forward_gradcheck():
                        for a in (X[:2, :2], W[:12, :4], BW[:12], WO[:4, :4], BO[:4]))
 
     def fn(x, w, b, wo, bo):
-        return _f(numtorch).multi_head_attention_forward(x, x, x, 4, 2, w, b, None, None, False, 0.0, wo, bo)[0]
+        mha = _f(numtorch).multi_head_attention_forward
+        return mha(x, x, x, 4, 2, w, b, None, None, False, 0.0, wo, bo)[0]
     assert numtorch.autograd.gradcheck(fn, (x, w, b, wo, bo))
 
 

@@ -30,7 +30,8 @@ def _params(mode, layers, dirs, feat, hidden, bias=True, proj=0, seed=0):
 
 
 CASES = [  # mode, layers, bidirectional, bias, batch_first, proj
-    ("rnn_tanh", 1, False, True, False, 0), ("rnn_relu", 2, True, True, True, 0), ("gru", 2, False, False, False, 0),
+    ("rnn_tanh", 1, False, True, False, 0), ("rnn_relu", 2, True, True, True, 0),
+    ("gru", 2, False, False, False, 0),
     ("gru", 1, True, True, True, 0), ("lstm", 2, True, True, False, 0), ("lstm", 1, False, False, True, 0),
     ("lstm", 2, True, True, False, 2),
 ]
@@ -211,7 +212,8 @@ def compare_layer(n, t, fn, *data, train=True, atol=1e-5, rtol=1e-4):
     for lib, m in ((torch, t), (numtorch, n)):
         m.train(train)
         m.zero_grad()
-        ins = [lib.tensor(d, requires_grad=d.dtype.kind == "f") if isinstance(d, np.ndarray) else d for d in data]
+        ins = [lib.tensor(d, requires_grad=d.dtype.kind == "f") if isinstance(d, np.ndarray) else d
+               for d in data]
         lib.manual_seed(1)
         outs = _flat(fn(lib, m, *ins))
         rng = np.random.default_rng(5)
@@ -242,7 +244,8 @@ def test_rnn_layers(cls, args, kw, dtype, train):
     n, t = layer_pair(cls, args, kw, dtype)
     x = rand(3, 6, 4, seed=3, dtype=dtype)
     tol = dict(atol=1e-10, rtol=1e-9) if dtype == "float64" else {}
-    compare_layer(n, t, lambda m, mod, x: mod(x.transpose(0, 1) if mod.batch_first else x), x, train=train, **tol)
+    compare_layer(n, t, lambda m, mod, x: mod(x.transpose(0, 1) if mod.batch_first else x), x, train=train,
+                  **tol)
 
 
 @pytest.mark.parametrize("cls,args,kw", RNN_LAYERS[::2])
@@ -284,7 +287,8 @@ def test_rnn_layers_packed(cls, args, kw, sorted_):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_cells(cls, kw, dtype):
     n, t = layer_pair(cls, (4, 5), kw, dtype)
-    x, h, c = rand(3, 4, seed=1, dtype=dtype), rand(3, 5, seed=2, dtype=dtype), rand(3, 5, seed=3, dtype=dtype)
+    x, h = rand(3, 4, seed=1, dtype=dtype), rand(3, 5, seed=2, dtype=dtype)
+    c = rand(3, 5, seed=3, dtype=dtype)
     tol = dict(atol=1e-10, rtol=1e-9) if dtype == "float64" else {}
 
     def fn(m, mod, x, h, c):
@@ -296,7 +300,8 @@ def test_cells(cls, kw, dtype):
 
 @pytest.mark.parametrize("cls,args,kw", [
     ("RNN", (4, 5), {"dropout": 0.5}), ("RNN", (4, 5), {"dropout": 1.5}), ("RNN", (4, 5), {"dropout": True}),
-    ("RNN", (4, 5), {"nonlinearity": "gelu"}), ("RNN", (4, 5), {"proj_size": 2}), ("LSTM", (4, 5), {"proj_size": 5}),
+    ("RNN", (4, 5), {"nonlinearity": "gelu"}), ("RNN", (4, 5), {"proj_size": 2}),
+    ("LSTM", (4, 5), {"proj_size": 5}),
     ("LSTM", (4, 5), {"proj_size": -1}), ("GRU", (4, 0), {}), ("GRU", (4.0, 5), {}), ("GRU", (4, 5, 0), {}),
     ("GRU", (4, 5), {"bias": 1}), ("LSTM", (4, 5), {"batch_first": None}), ("GRU", (4, 5), {"proj_size": 2}),
 ])
@@ -308,7 +313,8 @@ def test_rnn_construction_errors_and_warnings(cls, args, kw):
 @pytest.mark.parametrize("call", [
     lambda mod, m: mod(m.zeros(2, 3, 4, 1)), lambda mod, m: mod(m.zeros(2, 3, 4).double()),
     lambda mod, m: mod(m.zeros(2, 3, 3)), lambda mod, m: mod(m.zeros(2, 3, 4), _hx(mod, m, (1, 2, 5))),
-    lambda mod, m: mod(m.zeros(2, 3, 4), _hx(mod, m, (3, 5))), lambda mod, m: mod(m.zeros(3, 4), _hx(mod, m, (1, 3, 5))),
+    lambda mod, m: mod(m.zeros(2, 3, 4), _hx(mod, m, (3, 5))),
+    lambda mod, m: mod(m.zeros(3, 4), _hx(mod, m, (1, 3, 5))),
     lambda mod, m: mod(m.zeros(3, 4), _hx(mod, m, (1, 5))),
 ])
 def test_rnn_forward_errors(cls, call):
@@ -325,8 +331,9 @@ def _hx(mod, m, shape):
 
 @pytest.mark.parametrize("cls", ["RNNCell", "LSTMCell", "GRUCell"])
 @pytest.mark.parametrize("call", [
-    lambda mod, m: mod(m.zeros(2, 3, 4)), lambda mod, m: mod(m.zeros(3, 3)), lambda mod, m: mod(m.zeros(3, 4), _chx(
-        mod, m, (2, 5))), lambda mod, m: mod(m.zeros(3, 4), _chx(mod, m, (1, 3, 5))),
+    lambda mod, m: mod(m.zeros(2, 3, 4)), lambda mod, m: mod(m.zeros(3, 3)),
+    lambda mod, m: mod(m.zeros(3, 4), _chx(mod, m, (2, 5))),
+    lambda mod, m: mod(m.zeros(3, 4), _chx(mod, m, (1, 3, 5))),
 ])
 def test_cell_forward_errors(cls, call):
     def fn(m):

@@ -200,7 +200,8 @@ def _check_cell(input, state, w_ih, w_hh):
         raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected {w_ih.size(1)}")
     for i, h in enumerate(state):
         if input.size(0) != h.size(0):
-            raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{i} batch size {h.size(0)}")
+            raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{i} batch size "
+                               f"{h.size(0)}")
         if h.size(1) != w_hh.size(1):
             raise RuntimeError(f"hidden{i} has inconsistent hidden_size: got {h.size(1)}, expected "
                                f"{w_hh.size(1)}")

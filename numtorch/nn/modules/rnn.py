@@ -97,7 +97,8 @@ class RNNBase(Module):
         self._all_weights.append(names)
 
     def _init_flat_weights(self):
-        self._flat_weights = [getattr(self, n) if hasattr(self, n) else None for n in self._flat_weights_names]
+        names = self._flat_weights_names
+        self._flat_weights = [getattr(self, n) if hasattr(self, n) else None for n in names]
         self._flat_weight_refs = [None if w is None else weakref.ref(w) for w in self._flat_weights]
         self.flatten_parameters()
 
@@ -192,8 +193,8 @@ class RNNBase(Module):
 
     def _zeros(self, input, batch):
         dirs = 2 if self.bidirectional else 1
-        h = numtorch.zeros(self.num_layers * dirs, batch, self.proj_size or self.hidden_size, dtype=input.dtype,
-                           device=input.device)
+        real = self.proj_size or self.hidden_size
+        h = numtorch.zeros(self.num_layers * dirs, batch, real, dtype=input.dtype, device=input.device)
         if self.mode != "LSTM":
             return h
         c = numtorch.zeros(self.num_layers * dirs, batch, self.hidden_size, dtype=input.dtype,
@@ -244,7 +245,8 @@ class RNNBase(Module):
 
     def _run(self, input, hx, batch_sizes):
         fn = getattr(numtorch, _OPS[self.mode])
-        args = (self._flat_weights, self.bias, self.num_layers, self.dropout, self.training, self.bidirectional)
+        args = (self._flat_weights, self.bias, self.num_layers, self.dropout, self.training,
+                self.bidirectional)
         if batch_sizes is None:
             result = fn(input, hx, *args, self.batch_first)
         else:

@@ -110,12 +110,13 @@ def invert_permutation(permutation):
 def _check_lengths(lengths):
     n = lengths.numel()
     if n and int(lengths[n - 1]) <= 0:
-        raise RuntimeError("Length of all samples has to be greater than 0, but found an element in 'lengths' "
-                           "that is <= 0")
+        raise RuntimeError("Length of all samples has to be greater than 0, but found an element in "
+                           "'lengths' that is <= 0")
     if n > 1 and bool((lengths[1:] > lengths[:-1]).any()):
-        raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. "
-                           "You can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence "
-                           "to sidestep this requirement if you do not need ONNX exportability.")
+        raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is "
+                           "True. You can pass `enforce_sorted=False` to pack_padded_sequence and/or "
+                           "pack_sequence to sidestep this requirement if you do not need ONNX "
+                           "exportability.")
 
 
 def _pack(input, lengths, batch_first):
@@ -165,8 +166,9 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     steps = sequence.batch_sizes.size(0)
     if total_length is not None:
         if total_length < steps:
-            raise ValueError("Expected total_length to be at least the length of the longest sequence in input, "
-                             f"but got total_length={total_length} and max sequence length being {steps}")
+            raise ValueError("Expected total_length to be at least the length of the longest sequence in "
+                             f"input, but got total_length={total_length} and max sequence length being "
+                             f"{steps}")
         steps = total_length
     out, lengths = _unpack(sequence.data, sequence.batch_sizes, batch_first, padding_value, steps)
     order = sequence.unsorted_indices
