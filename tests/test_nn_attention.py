@@ -123,7 +123,8 @@ def test_mha_forward_separate_and_unbatched():
         wq, wk, wv = w.chunk(3)
         return _f(m).multi_head_attention_forward(x[:, 0], kv[:, 0], kv[:, 0], E, H, None, b, None, None,
                                                   False, 0.0, wo, bo, attn_mask=am,
-                                                  use_separate_proj_weight=True, q_proj_weight=wq, k_proj_weight=wk, v_proj_weight=wv)
+                                                  use_separate_proj_weight=True, q_proj_weight=wq,
+                                                  k_proj_weight=wk, v_proj_weight=wv)
     check(fn, X, KV, W, BW, WO, BO, AM, **F64)
 
 
