@@ -14,6 +14,7 @@ from ._printing import get_printoptions, set_printoptions
 from . import autograd, cuda, random, utils
 from . import linalg
 from . import fft, special
+from . import optim
 from .autograd import (enable_grad, inference_mode, is_anomaly_check_nan_enabled, is_anomaly_enabled,
                        is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,

@@ -1,4 +1,5 @@
 """numtorch.optim: optimizers and learning-rate schedulers, numerically as torch.optim."""
+from . import lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -14,4 +15,4 @@ from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer", "RAdam",
-           "RMSprop", "Rprop", "SGD"]
+           "RMSprop", "Rprop", "SGD", "lr_scheduler"]

@@ -16,11 +16,12 @@ def xp_of(a):
 
 
 def real(a):
-    """``a`` itself, or a real view of a complex array (torch's view_as_real for the update)."""
+    """A 1-d-or-more view of ``a``, real for a complex array (torch's view_as_real for the update)."""
+    if a.ndim == 0:
+        # Arithmetic on 0-d arrays yields scalars; a (1,) view keeps every intermediate an array.
+        a = a.reshape(1)
     if a.dtype.kind != "c":
         return a
-    if a.ndim == 0:
-        a = a.reshape(1)
     return a.view(a.real.dtype)
 
 

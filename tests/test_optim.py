@@ -1,0 +1,259 @@
+"""Optimizers against torch.optim: same parameters and gradients, compare parameters and state."""
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import numtorch
+
+OPT_CASES = [
+    ("SGD", {"lr": 0.1}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.3, "maximize": True}),
+    ("Adam", {}),
+    ("Adam", {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1}),
+    ("Adam", {"betas": (0.3, 0.7), "maximize": True, "eps": 1e-3}),
+    ("Adam", {"weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("AdamW", {}),
+    ("AdamW", {"lr": 0.01, "amsgrad": True, "weight_decay": 0.5}),
+    ("Adamax", {}),
+    ("Adamax", {"weight_decay": 0.1, "maximize": True}),
+    ("NAdam", {}),
+    ("NAdam", {"weight_decay": 0.1, "momentum_decay": 0.01}),
+    ("NAdam", {"weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("RAdam", {}),
+    ("RAdam", {"weight_decay": 0.1, "lr": 0.1}),
+    ("RAdam", {"weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
+    ("RMSprop", {}),
+    ("RMSprop", {"centered": True}),
+    ("RMSprop", {"momentum": 0.5, "weight_decay": 0.1}),
+    ("RMSprop", {"centered": True, "momentum": 0.9, "maximize": True}),
+    ("Adagrad", {}),
+    ("Adagrad", {"lr_decay": 0.1, "initial_accumulator_value": 0.5, "weight_decay": 0.1}),
+    ("Adadelta", {}),
+    ("Adadelta", {"rho": 0.5, "weight_decay": 0.1, "lr": 0.5, "maximize": True}),
+    ("ASGD", {}),
+    ("ASGD", {"t0": 5, "lambd": 0.1, "weight_decay": 0.1}),
+    ("Rprop", {}),
+    ("Rprop", {"etas": (0.3, 1.5), "step_sizes": (0.001, 0.1), "maximize": True}),
+]
+
+SHAPES = [(7, 5), (3,), ()]
+
+
+def _data(dtype, steps, seed=0):
+    rng = np.random.default_rng(seed)
+    params = [rng.standard_normal(s).astype(dtype) for s in SHAPES]
+    grads = [[rng.standard_normal(s).astype(dtype) for s in SHAPES] for _ in range(steps)]
+    return params, grads
+
+
+def _run(lib, name, kw, params, grads, sd=None):
+    ps = [lib.tensor(p, requires_grad=True) for p in params]
+    opt = getattr(lib.optim, name)(ps, **kw)
+    if sd is not None:
+        opt.load_state_dict(sd)
+    for gs in grads:
+        for p, g in zip(ps, gs):
+            p.grad = lib.tensor(g)
+        opt.step()
+    return ps, opt
+
+
+def _assert_state(nopt, topt, nps, tps, rtol):
+    for n, t in zip(nps, tps):
+        np.testing.assert_allclose(n.detach().numpy(), t.detach().numpy(), rtol=rtol, atol=rtol)
+        ns, ts = nopt.state[n], topt.state[t]
+        assert list(ns) == list(ts)
+        for k, tv in ts.items():
+            nv = ns[k]
+            if isinstance(tv, torch.Tensor):
+                assert str(nv.dtype) == str(tv.dtype) and tuple(nv.shape) == tuple(tv.shape), k
+                np.testing.assert_allclose(nv.numpy(), tv.numpy(), rtol=1e-4, atol=1e-6)
+            else:
+                assert nv == tv
+
+
+@pytest.mark.parametrize("name,kw", OPT_CASES)
+def test_trajectory_float32(name, kw):
+    params, grads = _data("float32", 20)
+    tps, topt = _run(torch, name, kw, params, grads)
+    nps, nopt = _run(numtorch, name, kw, params, grads)
+    _assert_state(nopt, topt, nps, tps, rtol=1e-6)
+    assert nopt.state_dict()["param_groups"] == topt.state_dict()["param_groups"]
+
+
+@pytest.mark.parametrize("name,kw", OPT_CASES[::3])
+def test_trajectory_float64(name, kw):
+    params, grads = _data("float64", 10, seed=1)
+    tps, topt = _run(torch, name, kw, params, grads)
+    nps, nopt = _run(numtorch, name, kw, params, grads)
+    _assert_state(nopt, topt, nps, tps, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name,kw", [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {}), ("RMSprop", {})])
+def test_complex_params(name, kw):
+    rng = np.random.default_rng(2)
+    p0 = (rng.standard_normal((4, 3)) + 1j * rng.standard_normal((4, 3))).astype("complex64")
+    gs = [[(rng.standard_normal((4, 3)) + 1j * rng.standard_normal((4, 3))).astype("complex64")] for _ in range(5)]
+    tps, _ = _run(torch, name, kw, [p0], gs)
+    nps, _ = _run(numtorch, name, kw, [p0], gs)
+    np.testing.assert_allclose(nps[0].detach().numpy(), tps[0].detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def _to_lib(lib, obj):
+    if isinstance(obj, (torch.Tensor, numtorch.Tensor)):
+        return lib.tensor(obj.numpy())
+    if isinstance(obj, dict):
+        return {k: _to_lib(lib, v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_to_lib(lib, v) for v in obj]
+    return obj
+
+
+@pytest.mark.parametrize("name,kw", [c for c in OPT_CASES if c[0] in ("SGD", "Adam", "RMSprop", "ASGD", "NAdam")])
+def test_state_dict_round_trip_and_resume(name, kw):
+    params, grads = _data("float32", 12)
+    tps, topt = _run(torch, name, kw, params, grads[:6])
+    nps, nopt = _run(numtorch, name, kw, [p.detach().numpy() for p in tps], [],
+                     sd=_to_lib(numtorch, topt.state_dict()))
+    for g in grads[6:]:
+        for lib_ps, lib in ((tps, torch), (nps, numtorch)):
+            for p, gg in zip(lib_ps, g):
+                p.grad = lib.tensor(gg)
+        topt.step()
+        nopt.step()
+    _assert_state(nopt, topt, nps, tps, rtol=1e-6)
+    back = _to_lib(torch, nopt.state_dict())
+    t2 = getattr(torch.optim, name)([torch.tensor(p.detach().numpy(), requires_grad=True) for p in nps], **kw)
+    t2.load_state_dict(back)
+    assert t2.state_dict()["param_groups"] == topt.state_dict()["param_groups"]
+
+
+def _lbfgs(lib, x0, kw, steps):
+    rng = np.random.default_rng(3)
+    a = lib.tensor(rng.standard_normal((8, 5)))
+    b = lib.tensor(rng.standard_normal(8))
+    x = lib.tensor(x0, requires_grad=True)
+    opt = lib.optim.LBFGS([x], **kw)
+
+    def closure():
+        opt.zero_grad()
+        loss = ((a @ x - b) ** 2).sum() + (x ** 4).sum()
+        loss.backward()
+        return loss
+    losses = [opt.step(closure).item() for _ in range(steps)]
+    return x, opt, losses
+
+
+@pytest.mark.parametrize("kw", [{"lr": 0.5, "max_iter": 4, "history_size": 3},
+                                {"lr": 1, "max_iter": 4, "max_eval": 40, "line_search_fn": "strong_wolfe"},
+                                {"lr": 0.2, "max_iter": 3, "history_size": 2, "line_search_fn": "strong_wolfe"}])
+def test_lbfgs(kw):
+    x0 = np.random.default_rng(4).standard_normal(5)
+    tx, topt, tl = _lbfgs(torch, x0, kw, 4)
+    nx, nopt, nl = _lbfgs(numtorch, x0, kw, 4)
+    np.testing.assert_allclose(nx.detach().numpy(), tx.detach().numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(nl, tl, rtol=1e-9)
+    ts, ns = topt.state[tx], nopt.state[nx]
+    assert sorted(ts) == sorted(ns)
+    assert (ts["func_evals"], ts["n_iter"]) == (ns["func_evals"], ns["n_iter"])
+
+
+def test_param_groups_and_zero_grad():
+    for lib in (torch, numtorch):
+        a = lib.ones(2, requires_grad=True)
+        b = lib.ones(3, requires_grad=True)
+        opt = lib.optim.SGD([{"params": [a]}, {"params": b, "lr": 0.5}], lr=0.1, momentum=0.9)
+        assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5]
+        a.grad = lib.ones(2)
+        opt.zero_grad(set_to_none=False)
+        assert a.grad.tolist() == [0.0, 0.0]
+        opt.zero_grad()
+        assert a.grad is None
+    names = [("w", numtorch.ones(2, requires_grad=True))]
+    opt = numtorch.optim.Adam(names)
+    assert opt.state_dict()["param_groups"][0]["param_names"] == ["w"]
+
+
+def test_repr():
+    for make in (lambda lib: lib.optim.SGD([lib.ones(2, requires_grad=True)], lr=0.1),
+                 lambda lib: lib.optim.Adam([lib.ones(2, requires_grad=True)])):
+        assert repr(make(numtorch)) == repr(make(torch))
+
+
+def test_step_hooks_and_version():
+    p = numtorch.ones(2, requires_grad=True)
+    opt = numtorch.optim.SGD([p], lr=0.1)
+    calls = []
+    h1 = opt.register_step_pre_hook(lambda o, a, k: calls.append("pre"))
+    opt.register_step_post_hook(lambda o, a, k: calls.append("post"))
+    p.grad = numtorch.ones(2)
+    v = p._version
+    opt.step()
+    assert calls == ["pre", "post"] and p._version == v + 1
+    h1.remove()
+    opt.step()
+    assert calls == ["pre", "post", "post"]
+
+
+ERRORS = [
+    lambda lib, p: lib.optim.SGD([p], lr=-1),
+    lambda lib, p: lib.optim.SGD([p], momentum=-1),
+    lambda lib, p: lib.optim.SGD([p], lr=0.1, nesterov=True),
+    lambda lib, p: lib.optim.Adam([p], betas=(1.0, 0.9)),
+    lambda lib, p: lib.optim.Adam([p], betas=(0.9, 1)),
+    lambda lib, p: lib.optim.Adam([p], eps=-1),
+    lambda lib, p: lib.optim.RMSprop([p], alpha=-1),
+    lambda lib, p: lib.optim.Rprop([p], etas=(1.5, 1.2)),
+    lambda lib, p: lib.optim.Adadelta([p], rho=2),
+    lambda lib, p: lib.optim.SGD([], lr=0.1),
+    lambda lib, p: lib.optim.SGD(p, lr=0.1),
+    lambda lib, p: lib.optim.SGD([p * 2], lr=0.1),
+    lambda lib, p: lib.optim.SGD([1.0], lr=0.1),
+    lambda lib, p: lib.optim.SGD([{"params": [p]}, {"params": [p]}], lr=0.1),
+    lambda lib, p: lib.optim.SGD([{"params": {p}}], lr=0.1),
+    lambda lib, p: lib.optim.LBFGS([{"params": [p]}, {"params": [p * 1]}]),
+    lambda lib, p: lib.optim.SGD([p], lr=0.1).load_state_dict({"state": {}, "param_groups": []}),
+]
+
+
+@pytest.mark.parametrize("i", range(len(ERRORS)))
+def test_errors(i):
+    types = []
+    for lib in (torch, numtorch):
+        p = lib.ones(2, requires_grad=True)
+        try:
+            ERRORS[i](lib, p)
+            types.append(None)
+        except Exception as e:  # noqa: BLE001
+            types.append((type(e), str(e)[:40]))
+    assert types[0] == types[1]
+
+
+def test_duplicate_param_warns():
+    for lib in (torch, numtorch):
+        p = lib.ones(2, requires_grad=True)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            lib.optim.SGD([p, p], lr=0.1)
+        assert len(w) == 1
+
+
+def test_nn_linear_training():
+    if not hasattr(numtorch.nn, "Linear"):
+        pytest.skip("nn.Linear not available yet")
+    torch.manual_seed(0)
+    tm = torch.nn.Linear(4, 3)
+    nm = numtorch.nn.Linear(4, 3)
+    nm.load_state_dict({k: numtorch.tensor(v.numpy()) for k, v in tm.state_dict().items()})
+    x = np.random.default_rng(5).standard_normal((6, 4)).astype("float32")
+    for lib, m in ((torch, tm), (numtorch, nm)):
+        opt = lib.optim.Adam(m.parameters(), lr=0.01)
+        for _ in range(20):
+            opt.zero_grad()
+            (m(lib.tensor(x)) ** 2).mean().backward()
+            opt.step()
+    np.testing.assert_allclose(nm.weight.detach().numpy(), tm.weight.detach().numpy(), rtol=1e-5, atol=1e-6)
