@@ -4,6 +4,7 @@ from . import random, indexing, sorting, statistics, unary, binary, matrix, comp
 from . import rnn, attention  # noqa: F401
 from . import activation  # noqa: F401
 from . import normalization  # noqa: F401
+from . import dropout  # noqa: F401
 from . import pooling  # noqa: F401
 from ._registry import FUNCTIONS
 from .pointwise import public

@@ -10,6 +10,8 @@ from .._ops.activation import (  # noqa: F401
     silu, softmax, softmin, softplus, softshrink, softsign, tanh, tanhshrink, threshold, threshold_)
 from .._ops.normalization import (  # noqa: F401
     batch_norm, group_norm, instance_norm, layer_norm, local_response_norm, normalize, rms_norm)
+from .._ops.dropout import (  # noqa: F401
+    alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout)
 from .._ops.attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: F401
 from .._ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d,  # noqa: F401
                              adaptive_max_pool1d, adaptive_max_pool1d_with_indices, adaptive_max_pool2d,
