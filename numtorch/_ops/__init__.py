@@ -5,7 +5,7 @@ from . import rnn, attention  # noqa: F401
 from . import activation  # noqa: F401
 from . import normalization  # noqa: F401
 from . import dropout  # noqa: F401
-from . import pooling  # noqa: F401
+from . import pooling, sampling  # noqa: F401
 from ._registry import FUNCTIONS
 from .pointwise import public
 

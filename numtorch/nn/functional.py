@@ -20,6 +20,8 @@ from .._ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_a
                              lp_pool2d, lp_pool3d, max_pool1d, max_pool1d_with_indices, max_pool2d,
                              max_pool2d_with_indices, max_pool3d, max_pool3d_with_indices, max_unpool1d,
                              max_unpool2d, max_unpool3d)
+from .._ops.sampling import (channel_shuffle, interpolate, pad, pixel_shuffle, pixel_unshuffle,  # noqa: F401
+                              upsample, upsample_bilinear, upsample_nearest)
 from .._ops.nn_linear import bilinear, linear  # noqa: F401
 from .._ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,  # noqa: F401
                           conv_transpose3d, fold, unfold)
