@@ -176,19 +176,24 @@ def _conv_w_arrays(xp, x, g, ks, stride, lo, hi, dilation, groups):
 
 # ------------------------------------------------------------------------------------ the registered op
 
+def _reject_dtype(dt, nd, transposed):
+    # torch's CPU kernels: transposed ones take floats and int64 only, the others every type but bool.
+    if transposed and (dt == np.bool_ or (dt.kind in "iu" and dt != np.int64)):
+        name = f"slow_conv_transpose{3 if nd == 3 else 2}d_out_cpu"
+    elif dt == np.bool_:
+        name = "compute_columns3d" if nd == 3 else "slow_conv2d_cpu"
+    else:
+        return
+    raise NotImplementedError(f"\"{name}\" not implemented for '{NP2DT[dt]._legacy}'")
+
+
 def _convolution(xp, x, w, b, stride, lo, hi, dilation, transposed, groups):
-    if x.dtype == np.bool_:
-        kind = f"{'_transpose' if transposed else ''}{3 if len(lo) == 3 else 2}d"
-        raise NotImplementedError(f"\"slow_conv{kind}_cpu\" not implemented for 'Bool'")
+    _reject_dtype(x.dtype, len(lo), transposed)
     kernel = _conv_t_arrays if transposed else _conv_arrays
     y = kernel(xp, _wide(x), _wide(w), stride, lo, hi, dilation, groups)
     if b is not None:
         y += _wide(b).reshape((-1,) + (1,) * len(lo))
     return y if y.dtype == x.dtype else y.astype(x.dtype)
-
-
-def _needs_graph(*ts):
-    return _state.enabled and any(t.requires_grad for t in ts)
 
 
 def _convolution_backward(grad, x, w, b, out, stride, lo, hi, dilation, transposed, groups):
@@ -490,8 +495,9 @@ def _col2im_backward(grad, cols, out, output_size, kernel_size, dilation, paddin
     return (_im2col_op(grad, kernel_size, dilation, padding, stride),)
 
 
-_IM2COL = register("im2col", _im2col, _im2col_backward, method=False, function=False)
-_COL2IM = register("col2im", _col2im_arrays, _col2im_backward, method=False, function=False)
+_IM2COL = register("im2col", _im2col, _im2col_backward, node="Im2ColBackward0", method=False, function=False)
+_COL2IM = register("col2im", _col2im_arrays, _col2im_backward, node="Col2ImBackward0", method=False,
+                   function=False)
 
 
 def _im2col_op(x, kernel_size, dilation, padding, stride):
