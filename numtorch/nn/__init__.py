@@ -11,3 +11,6 @@ from .modules.linear import Bilinear, Identity, LazyLinear, Linear  # noqa: F401
 from .modules.flatten import Flatten, Unflatten  # noqa: F401
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase  # noqa: F401
 from .modules.attention import MultiheadAttention  # noqa: F401
+from .modules.conv import (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d,  # noqa: F401
+                           ConvTranspose3d)
+from .modules.fold import Fold, Unfold  # noqa: F401
