@@ -201,3 +201,48 @@ def test_functional_torch_names():
     a = torch.nn.functional.max_pool2d_with_indices(torch.tensor(x), 2)
     b = numtorch.nn.functional.max_pool2d_with_indices(numtorch.tensor(x), 2)
     assert_same(b, a)
+
+
+LAYERS = [
+    ("MaxPool2d", (3,), dict(stride=2, padding=1), X4),
+    ("MaxPool2d", (2,), dict(return_indices=True, ceil_mode=True), X4),
+    ("MaxPool1d", (2,), dict(stride=1, padding=1, dilation=2), X1),
+    ("MaxPool3d", (2,), {}, X5),
+    ("AvgPool1d", (3,), dict(stride=2, padding=1, count_include_pad=False), X1),
+    ("AvgPool2d", ((2, 3),), dict(ceil_mode=True, divisor_override=4), X4),
+    ("AvgPool3d", (2,), dict(stride=1), X5),
+    ("AdaptiveAvgPool1d", (4,), {}, X1),
+    ("AdaptiveAvgPool2d", ((2, None),), {}, X4),
+    ("AdaptiveAvgPool3d", (2,), {}, X5),
+    ("AdaptiveMaxPool1d", (4,), dict(return_indices=True), X1),
+    ("AdaptiveMaxPool2d", ((3, 4),), {}, X4),
+    ("AdaptiveMaxPool3d", (2,), {}, X5),
+    ("LPPool1d", (2, 3), {}, np.abs(X1) + 0.1),
+    ("LPPool2d", (2, 3), dict(stride=2), np.abs(X4) + 0.1),
+    ("LPPool3d", (1.5, 2), {}, np.abs(X5) + 0.1),
+]
+
+
+@pytest.mark.parametrize("name,args,kw,x", LAYERS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_layers(name, args, kw, x, dtype):
+    torch = need_torch()
+    mods = {}
+    for lib in (torch, numtorch):
+        lib.manual_seed(0)
+        mods[lib] = getattr(lib.nn, name)(*args, **kw)
+    assert repr(mods[numtorch]) == repr(mods[torch])
+    assert dict(mods[numtorch].state_dict()) == {}
+    for train in (True, False):
+        check(lambda m, t: mods[m].train(train)(t), x.astype(dtype))
+
+
+@pytest.mark.parametrize("n,x", [(1, X1), (2, X4[..., :6, :8]), (3, X5[..., :4, :6])])
+def test_unpool_layers(n, x):
+    torch = need_torch()
+
+    def fn(m, t):
+        v, i = getattr(m.nn, f"MaxPool{n}d")(2, return_indices=True)(t)
+        return getattr(m.nn, f"MaxUnpool{n}d")(2)(v, i, output_size=t.shape[-n:])
+    check(fn, x)
+    assert repr(numtorch.nn.MaxUnpool2d(2, 1, 1)) == repr(torch.nn.MaxUnpool2d(2, 1, 1))

@@ -197,3 +197,38 @@ def test_gradcheck(fn):
     x = numtorch.tensor(rand(1, 2, 4, 3, dtype="float64"), requires_grad=True)
     assert numtorch.autograd.gradcheck(lambda t: fn(numtorch, t), (x,))
     assert numtorch.autograd.gradgradcheck(lambda t: fn(numtorch, t), (x,))
+
+
+LAYERS = [
+    ("ReflectionPad1d", (2,), X3), ("ReflectionPad2d", ((1, 2, 0, 3),), X4), ("ReflectionPad3d", (1,), X5),
+    ("ReplicationPad1d", ((1, 3),), X3), ("ReplicationPad2d", (2,), X4), ("ReplicationPad3d", (1,), X5),
+    ("ZeroPad1d", (2,), X3), ("ZeroPad2d", ((1, 0, 2, 1),), X4), ("ZeroPad3d", (1,), X5),
+    ("ConstantPad1d", (2, 3.5), X3), ("ConstantPad2d", ((1, 0, 2, 1), -1), X4), ("ConstantPad3d", (1, 2.0), X5),
+    ("CircularPad1d", (2,), X3), ("CircularPad2d", ((1, 0, 2, 1),), X4), ("CircularPad3d", (1,), X5),
+    ("PixelShuffle", (2,), rand(2, 8, 3, 4, dtype="float64")), ("PixelUnshuffle", (2,), X4[..., :4]),
+    ("ChannelShuffle", (3,), X4),
+    ("UpsamplingNearest2d", (None, 2), X4), ("UpsamplingBilinear2d", ((3, 7),), X4),
+]
+
+
+@pytest.mark.parametrize("name,args,x", LAYERS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_layers(name, args, x, dtype):
+    torch = need_torch()
+    mods = {lib: getattr(lib.nn, name)(*args) for lib in (torch, numtorch)}
+    assert repr(mods[numtorch]) == repr(mods[torch])
+    for train in (True, False):
+        check(lambda m, t: mods[m].train(train)(t), x.astype(dtype), atol=1e-5)
+
+
+UPSAMPLE = [dict(scale_factor=2), dict(size=3, mode="bilinear", align_corners=True),
+            dict(scale_factor=(2, 1.5), mode="bicubic"), dict(size=(3, 4), mode="area"),
+            dict(scale_factor=1.7, mode="nearest-exact", recompute_scale_factor=True)]
+
+
+@pytest.mark.parametrize("kw", UPSAMPLE)
+def test_upsample(kw):
+    torch = need_torch()
+    mods = {lib: lib.nn.Upsample(**kw) for lib in (torch, numtorch)}
+    assert repr(mods[numtorch]) == repr(mods[torch])
+    check(lambda m, t: mods[m](t), X4)
