@@ -22,3 +22,4 @@ FUNCTIONS["detach"] = _registry.Tensor.detach
 FUNCTIONS["detach_"] = _registry.Tensor.detach_
 from . import nn_linear  # noqa: F401
 from . import conv  # noqa: F401
+from . import loss, distance, embedding  # noqa: F401

@@ -25,3 +25,10 @@ from .._ops.sampling import (channel_shuffle, interpolate, pad, pixel_shuffle, p
 from .._ops.nn_linear import bilinear, linear  # noqa: F401
 from .._ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,  # noqa: F401
                           conv_transpose3d, fold, unfold)
+from .._ops.loss import (  # noqa: F401
+    binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss, cross_entropy,
+    gaussian_nll_loss, hinge_embedding_loss, huber_loss, kl_div, l1_loss, margin_ranking_loss, mse_loss,
+    multi_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss, nll_loss, poisson_nll_loss,
+    smooth_l1_loss, soft_margin_loss, triplet_margin_loss, triplet_margin_with_distance_loss)
+from .._ops.distance import cosine_similarity, pairwise_distance, pdist  # noqa: F401
+from .._ops.embedding import embedding, embedding_bag, one_hot  # noqa: F401
