@@ -97,8 +97,8 @@ def _bags(xp, idx, offsets, include_last_offset, padding_idx):
     n_bags = offsets.shape[0] - 1 if include_last_offset else offsets.shape[0]
     pos = xp.arange(n)
     bag = xp.searchsorted(offsets[:n_bags], pos, side="right") - 1
-    # As on torch's CPU, the last bag runs to the end of input even when a last offset is included.
-    keep = (idx != padding_idx) & (bag >= 0)
+    end = offsets[n_bags] if include_last_offset and n_bags >= 0 else n
+    keep = (idx != padding_idx) & (pos < end) & (bag >= 0)
     return xp.clip(bag, 0, max(n_bags - 1, 0)), keep, max(n_bags, 0)
 
 
