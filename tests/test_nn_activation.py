@@ -5,7 +5,7 @@ import pytest
 import numtorch as nt
 import numtorch.nn.functional  # noqa: F401
 from numtorch.autograd import gradcheck, gradgradcheck
-from conftest import assert_same, check, check_raises, need_torch, rand, run_both
+from conftest import assert_same, check, check_raises, need_torch, rand, run_both  # noqa: F401
 
 # name -> fn(lib, x) using lib.nn.functional
 ACTS = {
@@ -235,3 +235,63 @@ def test_top_level_functions():
     check(lambda m, x: m.selu(x), rand(3, 4))
     check(lambda m, x: x.hardshrink(0.3), rand(3, 4))
     check(lambda m, x: m.threshold(x, 0.1, 20), rand(3, 4))
+
+
+def _layer_oracle(make, shape, dtype="float64", modes=("train", "eval"), atol=1e-6, steps=2, seed=0):
+    """Build the layer in both libraries from the same seed; compare reprs, parameters, buffers, outputs and
+    gradients over a few steps in each mode."""
+    torch = need_torch()
+    mods = {}
+    for lib in (torch, nt):
+        lib.manual_seed(seed)
+        mods[lib] = make(lib.nn).to(getattr(lib, dtype))
+    t, n = mods[torch], mods[nt]
+    assert repr(n) == repr(t)
+    assert list(n.state_dict()) == list(t.state_dict())
+    for k, v in t.state_dict().items():
+        assert_same(n.state_dict()[k], v, atol=0, rtol=0, what=k)
+    for mode in modes:
+        for step in range(steps):
+            x = rand(*shape, dtype=dtype, seed=step + 10)
+            outs = {}
+            for lib, m in mods.items():
+                getattr(m, mode)()
+                lib.manual_seed(100 + step)
+                xi = lib.tensor(x, requires_grad=True)
+                out = m(xi * 1)  # in-place layers need a non-leaf input
+                g = lib.tensor(rand(*out.shape, dtype=dtype, seed=step + 50))
+                params = [p for p in m.parameters()]
+                grads = lib.autograd.grad(out, [xi] + params, g, allow_unused=True)
+                outs[lib] = (out, grads, m.state_dict())
+            (to, tg, ts), (no, ng, ns) = outs[torch], outs[nt]
+            assert_same(no, to, atol=atol, rtol=1e-5, what=f"{mode} output")
+            for i, (a, b) in enumerate(zip(ng, tg)):
+                assert (a is None) == (b is None)
+                if b is not None:
+                    assert_same(a, b, atol=atol * 10, rtol=1e-4, what=f"{mode} grad {i}")
+            for k, v in ts.items():
+                assert_same(ns[k], v, atol=atol, rtol=1e-5, what=f"{mode} {k}")
+
+
+ACT_LAYERS = [
+    lambda nn: nn.ReLU(), lambda nn: nn.ReLU(True), lambda nn: nn.ReLU6(), lambda nn: nn.LeakyReLU(0.2, True),
+    lambda nn: nn.PReLU(), lambda nn: nn.PReLU(3, 0.1), lambda nn: nn.ELU(0.5), lambda nn: nn.SELU(),
+    lambda nn: nn.CELU(2.0), lambda nn: nn.GELU(), lambda nn: nn.GELU("tanh"), lambda nn: nn.SiLU(),
+    lambda nn: nn.Mish(), lambda nn: nn.Sigmoid(), lambda nn: nn.Tanh(), lambda nn: nn.Hardtanh(-2.0, 0.5),
+    lambda nn: nn.Hardsigmoid(), lambda nn: nn.Hardswish(), lambda nn: nn.Softplus(2.0, 3.0),
+    lambda nn: nn.Softsign(), lambda nn: nn.Softshrink(0.3), lambda nn: nn.Hardshrink(),
+    lambda nn: nn.Tanhshrink(),
+    lambda nn: nn.Threshold(0.1, 2.0), lambda nn: nn.LogSigmoid(), lambda nn: nn.Softmax(1),
+    lambda nn: nn.LogSoftmax(-1), lambda nn: nn.Softmin(0), lambda nn: nn.Softmax2d(), lambda nn: nn.GLU(-1),
+    lambda nn: nn.RReLU(0.1, 0.3), lambda nn: nn.SELU(inplace=True), lambda nn: nn.Threshold(0.1, 2.0, True),
+]
+
+
+@pytest.mark.parametrize("i", range(len(ACT_LAYERS)))
+def test_activation_layers(i):
+    _layer_oracle(ACT_LAYERS[i], (2, 3, 4, 2), steps=1)
+
+
+def test_activation_layer_errors():
+    check_raises(lambda m, x: m.nn.Softmax2d()(x), rand(3, 4))
+    check(lambda m, x: m.nn.Softmax()(x), rand(3, 4))

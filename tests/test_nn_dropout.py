@@ -4,7 +4,7 @@ import pytest
 
 import numtorch as nt
 import numtorch.nn.functional  # noqa: F401
-from conftest import check, check_raises, rand
+from conftest import assert_same, check, check_raises, need_torch, rand
 
 
 def _f(lib):
@@ -127,3 +127,57 @@ def test_dropout_warnings():
 def test_torch_level(name):
     check(_seeded(lambda m, x: getattr(m, name)(x, 0.3, True)), rand(2, 3, 4), atol=0, rtol=0)
     check(_seeded(lambda m, x: getattr(m, name + "_")(x * 1, 0.3, True)), rand(2, 3, 4), atol=0, rtol=0)
+
+
+def _layer_oracle(make, shape, dtype="float64", modes=("train", "eval"), atol=1e-6, steps=2, seed=0):
+    """Build the layer in both libraries from the same seed; compare reprs, parameters, buffers, outputs and
+    gradients over a few steps in each mode."""
+    torch = need_torch()
+    mods = {}
+    for lib in (torch, nt):
+        lib.manual_seed(seed)
+        mods[lib] = make(lib.nn).to(getattr(lib, dtype))
+    t, n = mods[torch], mods[nt]
+    assert repr(n) == repr(t)
+    assert list(n.state_dict()) == list(t.state_dict())
+    for k, v in t.state_dict().items():
+        assert_same(n.state_dict()[k], v, atol=0, rtol=0, what=k)
+    for mode in modes:
+        for step in range(steps):
+            x = rand(*shape, dtype=dtype, seed=step + 10)
+            outs = {}
+            for lib, m in mods.items():
+                getattr(m, mode)()
+                lib.manual_seed(100 + step)
+                xi = lib.tensor(x, requires_grad=True)
+                out = m(xi * 1)  # in-place layers need a non-leaf input
+                g = lib.tensor(rand(*out.shape, dtype=dtype, seed=step + 50))
+                params = [p for p in m.parameters()]
+                grads = lib.autograd.grad(out, [xi] + params, g, allow_unused=True)
+                outs[lib] = (out, grads, m.state_dict())
+            (to, tg, ts), (no, ng, ns) = outs[torch], outs[nt]
+            assert_same(no, to, atol=atol, rtol=1e-5, what=f"{mode} output")
+            for i, (a, b) in enumerate(zip(ng, tg)):
+                assert (a is None) == (b is None)
+                if b is not None:
+                    assert_same(a, b, atol=atol * 10, rtol=1e-4, what=f"{mode} grad {i}")
+            for k, v in ts.items():
+                assert_same(ns[k], v, atol=atol, rtol=1e-5, what=f"{mode} {k}")
+
+
+DROP_LAYERS = [
+    (lambda nn: nn.Dropout(), (4, 6)), (lambda nn: nn.Dropout(0.2, True), (4, 6)),
+    (lambda nn: nn.Dropout1d(0.3), (2, 3, 5)), (lambda nn: nn.Dropout2d(0.4), (2, 3, 2, 2)),
+    (lambda nn: nn.Dropout3d(0.4), (2, 3, 2, 2, 2)), (lambda nn: nn.AlphaDropout(0.2), (4, 6)),
+    (lambda nn: nn.FeatureAlphaDropout(0.3), (2, 3, 4)),
+]
+
+
+@pytest.mark.parametrize("i", range(len(DROP_LAYERS)))
+def test_dropout_layers(i):
+    make, shape = DROP_LAYERS[i]
+    _layer_oracle(make, shape, atol=0)
+
+
+def test_dropout_layer_errors():
+    check_raises(lambda m, x: m.nn.Dropout(1.5), rand(3))

@@ -288,3 +288,112 @@ def test_normalize_zero_rows_and_out():
     check(lambda m, a: _f(m).normalize(a), x)
     check(lambda m, a: _f(m).normalize(a, out=m.empty(2, 3)), x, grad=False)
     check(lambda m, a: _f(m).normalize(a, dim=0), rand(4), grad=True)
+
+
+def _layer_oracle(make, shape, dtype="float64", modes=("train", "eval"), atol=1e-6, steps=2, seed=0):
+    """Build the layer in both libraries from the same seed; compare reprs, parameters, buffers, outputs and
+    gradients over a few steps in each mode."""
+    torch = need_torch()
+    mods = {}
+    for lib in (torch, nt):
+        lib.manual_seed(seed)
+        mods[lib] = make(lib.nn).to(getattr(lib, dtype))
+    t, n = mods[torch], mods[nt]
+    assert repr(n) == repr(t)
+    assert list(n.state_dict()) == list(t.state_dict())
+    for k, v in t.state_dict().items():
+        assert_same(n.state_dict()[k], v, atol=0, rtol=0, what=k)
+    for mode in modes:
+        for step in range(steps):
+            x = rand(*shape, dtype=dtype, seed=step + 10)
+            outs = {}
+            for lib, m in mods.items():
+                getattr(m, mode)()
+                lib.manual_seed(100 + step)
+                xi = lib.tensor(x, requires_grad=True)
+                out = m(xi * 1)  # in-place layers need a non-leaf input
+                g = lib.tensor(rand(*out.shape, dtype=dtype, seed=step + 50))
+                params = [p for p in m.parameters()]
+                grads = lib.autograd.grad(out, [xi] + params, g, allow_unused=True)
+                outs[lib] = (out, grads, m.state_dict())
+            (to, tg, ts), (no, ng, ns) = outs[torch], outs[nt]
+            assert_same(no, to, atol=atol, rtol=1e-5, what=f"{mode} output")
+            for i, (a, b) in enumerate(zip(ng, tg)):
+                assert (a is None) == (b is None)
+                if b is not None:
+                    assert_same(a, b, atol=atol * 10, rtol=1e-4, what=f"{mode} grad {i}")
+            for k, v in ts.items():
+                assert_same(ns[k], v, atol=atol, rtol=1e-5, what=f"{mode} {k}")
+
+
+LAYERS = [
+    (lambda nn: nn.BatchNorm1d(3), (4, 3)),
+    (lambda nn: nn.BatchNorm1d(3, momentum=None), (4, 3, 5)),
+    (lambda nn: nn.BatchNorm1d(3, affine=False, eps=1e-3, momentum=0.5), (4, 3)),
+    (lambda nn: nn.BatchNorm2d(3, track_running_stats=False), (2, 3, 4, 4)),
+    (lambda nn: nn.BatchNorm2d(3), (2, 3, 4, 4)),
+    (lambda nn: nn.BatchNorm2d(3, bias=False), (2, 3, 4, 4)),
+    (lambda nn: nn.GroupNorm(2, 4, bias=False), (2, 4, 3)),
+    (lambda nn: nn.BatchNorm3d(2, momentum=None, affine=False), (2, 2, 3, 2, 2)),
+    (lambda nn: nn.InstanceNorm1d(3), (2, 3, 5)),
+    (lambda nn: nn.InstanceNorm1d(3, affine=True, track_running_stats=True), (2, 3, 5)),
+    (lambda nn: nn.InstanceNorm2d(3, affine=True), (3, 4, 4)),
+    (lambda nn: nn.InstanceNorm2d(3, track_running_stats=True, momentum=None), (2, 3, 4, 4)),
+    (lambda nn: nn.InstanceNorm3d(2, affine=True), (1, 2, 3, 2, 2)),
+    (lambda nn: nn.LayerNorm(5), (3, 5)),
+    (lambda nn: nn.LayerNorm([3, 4], eps=1e-3, bias=False), (2, 3, 4)),
+    (lambda nn: nn.LayerNorm((4,), elementwise_affine=False), (2, 3, 4)),
+    (lambda nn: nn.GroupNorm(2, 4), (2, 4, 3)),
+    (lambda nn: nn.GroupNorm(3, 6, affine=False, eps=1e-3), (2, 6, 2, 2)),
+    (lambda nn: nn.LocalResponseNorm(3), (2, 5, 3, 3)),
+    (lambda nn: nn.LocalResponseNorm(2, 1e-2, 0.5, 2.0), (2, 4, 3)),
+    (lambda nn: nn.RMSNorm(5), (3, 5)),
+    (lambda nn: nn.RMSNorm([2, 3], eps=1e-4, elementwise_affine=False), (4, 2, 3)),
+]
+
+
+@pytest.mark.parametrize("i", range(len(LAYERS)))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_layers(i, dtype):
+    make, shape = LAYERS[i]
+    _layer_oracle(make, shape, dtype, atol=1e-6 if dtype == "float64" else 1e-5)
+
+
+LAYER_ERRORS = [
+    (lambda nn: nn.BatchNorm1d(3), (2, 3, 4, 4)),
+    (lambda nn: nn.BatchNorm2d(3), (2, 3, 4)),
+    (lambda nn: nn.BatchNorm3d(3), (2, 3, 4)),
+    (lambda nn: nn.InstanceNorm1d(3), (2, 3, 4, 4)),
+    (lambda nn: nn.InstanceNorm2d(3, affine=True), (2, 4, 4, 4)),
+    (lambda nn: nn.GroupNorm(4, 6), (2, 6)),
+    (lambda nn: nn.BatchNorm1d(3), (1, 3)),
+]
+
+
+@pytest.mark.parametrize("i", range(len(LAYER_ERRORS)))
+def test_layer_errors(i):
+    make, shape = LAYER_ERRORS[i]
+    check_raises(lambda m, x: make(m.nn)(x), rand(*shape))
+
+
+def test_instance_norm_mismatch_warns():
+    check(lambda m, x: m.nn.InstanceNorm1d(4)(x), rand(2, 3, 5))
+
+
+def test_batchnorm_state_dict_roundtrip():
+    torch = need_torch()
+    t = torch.nn.BatchNorm2d(3)
+    t.train()
+    t(torch.randn(4, 3, 2, 2))
+    n = nt.nn.BatchNorm2d(3)
+    sd = {k: nt.tensor(v.numpy()) for k, v in t.state_dict().items()}
+    n.load_state_dict(sd)
+    assert int(n.num_batches_tracked) == 1
+    del sd["num_batches_tracked"]
+    # A plain dict has no version metadata: both libraries treat it as an old checkpoint and fill the key.
+    res = n.load_state_dict(sd, strict=True)
+    tsd = {k: v for k, v in t.state_dict().items() if k != "num_batches_tracked"}
+    tres = t.load_state_dict(tsd, strict=True)
+    assert list(res.missing_keys) == list(tres.missing_keys)
+    assert int(n.num_batches_tracked) == int(t.num_batches_tracked)
+    assert n.num_batches_tracked.dtype == nt.int64
