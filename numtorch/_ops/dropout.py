@@ -85,8 +85,8 @@ def _deprecated_dims(name, n, dims, spatial):
     if n not in dims:
         warnings.warn(f"{name}: Received a {n}-D input to {name}, which is deprecated and will result in "
                       "an error in a future release. To retain the behavior and silence this warning, please "
-                      f"use dropout instead. Note that {name} exists to provide channel-wise dropout on inputs "
-                      f"with {spatial} spatial dimensions, a channel dimension, and an optional batch "
+                      f"use dropout instead. Note that {name} exists to provide channel-wise dropout on "
+                      f"inputs with {spatial} spatial dimensions, a channel dimension, and an optional batch "
                       f"dimension (i.e. {dims[0]}D or {dims[1]}D inputs).", stacklevel=3)
 
 
