@@ -60,24 +60,27 @@ def test_conv_complex(name, xs, ws, bs, kw):
 def test_conv_non_contiguous_and_expanded():
     x = rand(2, 8, 9, 4, dtype="float64")
     w = rand(5, 4, 3, 3, dtype="float64", seed=1)
-    check(lambda m, x, w: m.nn.functional.conv2d(x.transpose(1, 3)[:, ::2], w.transpose(2, 3), padding=1), x, w,
-          **F64)
+    check(lambda m, x, w: m.nn.functional.conv2d(x.transpose(1, 3)[:, ::2], w.transpose(2, 3), padding=1),
+          x, w, **F64)
     check(lambda m, x, w: m.conv2d(x[:1].expand(3, 8, 9, 4)[:, :4], w, stride=2), x, w, **F64)
     check(lambda m, x, w: m.conv_transpose2d(x[:, :5].transpose(2, 3), w, stride=2), x, w, **F64)
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "int64", "int32", "uint8"])
 def test_conv_dtypes(dtype):
-    x = rand(2, 3, 6, 6, dtype="float32") if "float" in dtype else rand(2, 3, 6, 6, dtype="int64", low=-1, high=1)
-    w = rand(4, 3, 3, 3, dtype="float32", seed=1) if "float" in dtype else rand(4, 3, 3, 3, dtype="int64", seed=1,
-                                                                                  low=-1, high=1)
+    floating = "float" in dtype
+    x = rand(2, 3, 6, 6, dtype="float32") if floating else rand(2, 3, 6, 6, dtype="int64", low=-1, high=1)
+    w = rand(4, 3, 3, 3, dtype="float32", seed=1) if floating else rand(4, 3, 3, 3, dtype="int64", seed=1,
+                                                                          low=-1, high=1)
     if dtype == "uint8":
         x, w = np.abs(x), np.abs(w)
     tol = dict(atol=0.05, rtol=0.02) if "float" in dtype else {}
-    check(lambda m, x, w: m.conv2d(x.to(getattr(m, dtype)), w.to(getattr(m, dtype)), padding=1), x, w, grad=False,
-          **tol)
-    check(lambda m, x, w: m.conv_transpose2d(x.to(getattr(m, dtype)), w.transpose(0, 1).to(getattr(m, dtype))), x,
-          w, grad=False, **tol)
+    check(lambda m, x, w: m.conv2d(x.to(getattr(m, dtype)), w.to(getattr(m, dtype)), padding=1), x, w,
+          grad=False, **tol)
+
+    def transposed(m, x, w):
+        return m.conv_transpose2d(x.to(getattr(m, dtype)), w.transpose(0, 1).to(getattr(m, dtype)))
+    check(transposed, x, w, grad=False, **tol)
 
 
 def test_torch_namespace_and_convolution():
@@ -212,15 +215,16 @@ def test_unfold_fold_oracle(shape, kw, dtype):
     x = rand(*shape, dtype=dtype)
     tol = F64 if dtype == "float64" else F32
     check(lambda m, x: m.nn.functional.unfold(x, **kw), x, strides=True, **tol)
-    check(lambda m, x: m.nn.functional.fold(m.nn.functional.unfold(x, **kw), shape[-2:], **kw), x, strides=True,
-          **tol)
+    check(lambda m, x: m.nn.functional.fold(m.nn.functional.unfold(x, **kw), shape[-2:], **kw), x,
+          strides=True, **tol)
     check(lambda m, x: m.nn.functional.unfold(x.transpose(-1, -2), **kw), x, **tol)
 
 
 def test_unfold_fold_gradcheck_and_bool():
     x = numtorch.tensor(rand(2, 2, 5, 4, dtype="float64"), requires_grad=True)
     kw = dict(kernel_size=(2, 3), dilation=(1, 2), padding=1, stride=2)
-    f = lambda x: numtorch.nn.functional.fold(numtorch.nn.functional.unfold(x, **kw), (5, 4), **kw)  # noqa: E731
+    nf = numtorch.nn.functional
+    f = lambda x: nf.fold(nf.unfold(x, **kw), (5, 4), **kw)  # noqa: E731
     assert numtorch.autograd.gradcheck(f, (x,)) and numtorch.autograd.gradgradcheck(f, (x,))
     check(lambda m, x: m.nn.functional.unfold(x > 0, 2), rand(2, 3, 4, 4), grad=False)
 
@@ -264,8 +268,8 @@ LAYERS = [
     ("Conv3d", (2, 4, 2), dict(padding=1, stride=(1, 2, 1)), 3),
     ("ConvTranspose1d", (4, 6, 3), dict(stride=2, output_padding=1), 1),
     ("ConvTranspose2d", (4, 6, 3), {}, 2),
-    ("ConvTranspose2d", (4, 6, (3, 2)), dict(stride=2, padding=1, output_padding=(1, 0), groups=2, dilation=(1, 2),
-                                             bias=False), 2),
+    ("ConvTranspose2d", (4, 6, (3, 2)),
+     dict(stride=2, padding=1, output_padding=(1, 0), groups=2, dilation=(1, 2), bias=False), 2),
     ("ConvTranspose3d", (2, 4, 2), dict(stride=2, padding=(1, 0, 0)), 3),
 ]
 

@@ -46,7 +46,8 @@ def _pad(xp, a, lo, hi):
 def _windows(xp, a, ks, stride, dilation, out):
     """The strided view (N, C, *ks, *out) of the sliding windows of ``a`` (N, C, *S)."""
     st = a.strides[2:]
-    strides = a.strides[:2] + tuple(s * d for s, d in zip(st, dilation)) + tuple(s * t for s, t in zip(st, stride))
+    steps = tuple(s * d for s, d in zip(st, dilation)) + tuple(s * t for s, t in zip(st, stride))
+    strides = a.strides[:2] + steps
     return xp.lib.stride_tricks.as_strided(a, a.shape[:2] + tuple(ks) + tuple(out), strides)
 
 
@@ -114,7 +115,8 @@ def _conv_t_arrays(xp, x, w, stride, lo, hi, dilation, groups):
     n, cin = x.shape[:2]
     sp, ks = x.shape[2:], w.shape[2:]
     cg = w.shape[1]
-    size = tuple((i - 1) * s + d * (k - 1) + 1 - a - b for i, k, s, d, a, b in zip(sp, ks, stride, dilation, lo, hi))
+    size = tuple((i - 1) * s + d * (k - 1) + 1 - a - b
+                 for i, k, s, d, a, b in zip(sp, ks, stride, dilation, lo, hi))
     if all(s == 1 for s in stride) and len(ks) > 1 and x.size and min(size) > 0:
         return _flipped_conv(xp, x, w, lo, size, dilation, groups)
     wm = w.reshape(groups, cin // groups, cg * math.prod(ks)).transpose(0, 2, 1)
@@ -137,7 +139,7 @@ def _flipped_conv(xp, x, w, lo, size, dilation, groups):
 
 
 def _col2im(xp, cols, stride, dilation, lo, size):
-    """Sum columns (N, C, *K, *L) into an image (N, C, *size) whose origin is at ``lo`` in padded coordinates."""
+    """Sum columns (N, C, *K, *L) into an image (N, C, *size) with its origin at ``lo`` (padded coords)."""
     nd = len(size)
     ks, sp = cols.shape[2:2 + nd], cols.shape[2 + nd:]
     y = xp.zeros(cols.shape[:2] + tuple(size), cols.dtype)
@@ -170,7 +172,8 @@ def _conv_w_arrays(xp, x, g, ks, stride, lo, hi, dilation, groups):
         v = _windows(xp, xpd, ks, stride, dilation, out)
         order = order[:-1] + tuple(range(2 + nd, 2 + 2 * nd))
         cols = v.transpose(order).reshape(groups, kc, n * math.prod(out))
-        gm = g.reshape(n, groups, o // groups, math.prod(out)).transpose(1, 2, 0, 3).reshape(groups, o // groups, -1)
+        gm = g.reshape(n, groups, o // groups, math.prod(out)).transpose(1, 2, 0, 3)
+        gm = gm.reshape(groups, o // groups, -1)
     return xp.matmul(gm, cols.transpose(0, 2, 1)).reshape((o, c // groups) + tuple(ks))
 
 
@@ -222,7 +225,8 @@ def _convolution_backward(grad, x, w, b, out, stride, lo, hi, dilation, transpos
 
 
 def _back_hi(sp, out, ks, stride, lo, dilation):
-    return tuple((j - 1) * s + d * (k - 1) + 1 - a - n for j, s, d, k, a, n in zip(out, stride, dilation, ks, lo, sp))
+    return tuple((j - 1) * s + d * (k - 1) + 1 - a - n
+                 for j, s, d, k, a, n in zip(out, stride, dilation, ks, lo, sp))
 
 
 def _from(a):
@@ -283,9 +287,9 @@ def _need_tensor(t, name, fn):
 
 def _check_types(x, w, b):
     if x.dtype != w.dtype:
-        raise RuntimeError(f"Input type (torch.{x.dtype._legacy}Tensor) and weight type (torch.{w.dtype._legacy}"
-                           "Tensor) should be the same or input should be a MKLDNN tensor and weight is a dense "
-                           "tensor")
+        raise RuntimeError(f"Input type (torch.{x.dtype._legacy}Tensor) and weight type "
+                           f"(torch.{w.dtype._legacy}Tensor) should be the same or input should be a MKLDNN "
+                           "tensor and weight is a dense tensor")
     if b is not None and b.dtype != x.dtype:
         raise RuntimeError(f"Input type ({_C10.get(x.dtype._name, x.dtype._name)}) and bias type "
                            f"({_C10.get(b.dtype._name, b.dtype._name)}) should be the same")
@@ -307,16 +311,16 @@ def _check_params(stride, padding, dilation, output_padding, groups, transposed)
 def _check_weight(x, w, b, groups, transposed):
     ws = list(w.shape)
     if ws[0] < 1:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but "
-                           f"got weight of size {ws} instead")
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension "
+                           f"0, but got weight of size {ws} instead")
     if ws[0] % groups:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
-                           f"but got weight of size [{ws}] instead")
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at "
+                           f"dimension 0, but got weight of size [{ws}] instead")
     want = ws[0] if transposed else ws[1] * groups
     if x.shape[1] != want:
         given = "transposed=1" if transposed else f"groups={groups}"
-        raise RuntimeError(f"Given {given}, weight of size {ws}, expected input{list(x.shape)} to have {want} "
-                           f"channels, but got {x.shape[1]} channels instead")
+        raise RuntimeError(f"Given {given}, weight of size {ws}, expected input{list(x.shape)} to have "
+                           f"{want} channels, but got {x.shape[1]} channels instead")
     n_bias = ws[1] * groups if transposed else ws[0]
     if b is not None and (b.ndim != 1 or b.shape[0] != n_bias):
         given = "Given transposed=1, weight" if transposed else "Given weight"
@@ -329,8 +333,8 @@ def _check_sizes(x, ks, lo, hi, dilation):
     kernel = [d * (k - 1) + 1 for k, d in zip(ks, dilation)]
     if any(p < k for p, k in zip(padded, kernel)):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
-                           f"Kernel size: ({' x '.join(map(str, kernel))}). Kernel size can't be greater than "
-                           "actual input size")
+                           f"Kernel size: ({' x '.join(map(str, kernel))}). Kernel size can't be greater "
+                           "than actual input size")
 
 
 def _check_output_padding(output_padding, stride, dilation):
@@ -342,7 +346,8 @@ def _check_output_padding(output_padding, stride, dilation):
     vals = [lead[:1] + tuple(output_padding), lead[1:2] + tuple(stride), lead[2:] + tuple(dilation)]
     parts = [f"{what}_{axis}: {v}" for what, vs in zip(("output_padding", "stride", "dilation"), vals)
              for axis, v in zip(names, vs)]
-    raise RuntimeError("output padding must be smaller than either stride or dilation, but got " + " ".join(parts))
+    raise RuntimeError("output padding must be smaller than either stride or dilation, but got "
+                       + " ".join(parts))
 
 
 def _same_padding(ks, stride, dilation):
@@ -352,8 +357,8 @@ def _same_padding(ks, stride, dilation):
     if any(t % 2 for t in total) and not _warned_same:
         # torch warns once per process (TORCH_WARN_ONCE).
         _warned_same.append(True)
-        warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a zero-padded "
-                      "copy of the input be created", UserWarning, stacklevel=5)
+        warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a "
+                      "zero-padded copy of the input be created", UserWarning, stacklevel=5)
     lo = tuple(t // 2 for t in total)
     return lo, tuple(t - a for t, a in zip(total, lo))
 
@@ -372,8 +377,9 @@ def _run(x, w, b, stride, lo, hi, dilation, transposed, output_padding, groups):
         size = [(n - 1) * s + d * (k - 1) + 1 - a - c
                 for n, s, d, k, a, c in zip(x.shape[2:], stride, dilation, ks, lo, hi)]
         if any(n < 0 for n in size):
-            raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated "
-                               f"output size per channel: ({' x '.join(map(str, size))}). Output size is too small")
+            given, calc = " x ".join(map(str, x.shape[2:])), " x ".join(map(str, size))
+            raise RuntimeError(f"Given input size per channel: ({given}). Calculated output size per "
+                               f"channel: ({calc}). Output size is too small")
     else:
         _check_sizes(x, ks, lo, hi, dilation)
     return _conv_op(x, w, b, stride, lo, hi, dilation, transposed, groups)
@@ -393,7 +399,8 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
         raise RuntimeError(f"Expected {weight.ndim}-dimensional input for {weight.ndim}-dimensional weight "
                            f"{list(weight.shape)}, but got {input.ndim}-dimensional input of size "
                            f"{list(input.shape)} instead")
-    return _run(input, weight, bias, stride, padding, padding, dilation, bool(transposed), output_padding, groups)
+    return _run(input, weight, bias, stride, padding, padding, dilation, bool(transposed), output_padding,
+                groups)
 
 
 def _conv_entry(name, nd, input, weight, bias, stride, padding, dilation, groups, output_padding=None):
@@ -418,8 +425,8 @@ def _conv_entry(name, nd, input, weight, bias, stride, padding, dilation, groups
         lo = hi = _ints(padding, n, "padding", name)
     op = _ints(output_padding, n, "output_padding", name) if transposed else (0,) * n
     if input.ndim != weight.ndim:
-        raise RuntimeError(f"expected stride to be a single integer value or a list of {n} values to match the "
-                           f"convolution dimensions, but got stride={[stride[0]] * nd}")
+        raise RuntimeError(f"expected stride to be a single integer value or a list of {n} values to match "
+                           f"the convolution dimensions, but got stride={[stride[0]] * nd}")
     y = _run(input, weight, bias, stride, lo, hi, dilation, transposed, op, int(groups))
     return y.squeeze(0) if unbatched else y
 
@@ -542,14 +549,14 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
         n = max(input.ndim, 1)
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got 2)")
     if input.ndim > 4 or 0 in input.shape[-3:]:
-        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
-                           f"dimensions for input, but got: {list(input.shape)}")
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other "
+                           f"non-zero dimensions for input, but got: {list(input.shape)}")
     sp = input.shape[-2:]
     blocks = tuple(_n_out(n + 2 * p, k, s, d) for n, k, s, d, p in zip(sp, ks, st, dl, pd))
     if min(blocks) < 1:
         raise RuntimeError(f"Given input with spatial size {tuple(sp)}, kernel_size={ks}, dilation={dl}, "
-                           f"padding={pd}, calculated shape of the array of sliding blocks as {blocks}, but its "
-                           "components must be at least one.")
+                           f"padding={pd}, calculated shape of the array of sliding blocks as {blocks}, "
+                           "but its components must be at least one.")
     _reject_ints("im2col_out_cpu", input)
     if input.ndim == 3:
         return _im2col_op(input.unsqueeze(0), ks, dl, pd, st).squeeze(0)
@@ -566,14 +573,14 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                            f"non-zero dimensions for input, but got: {list(input.shape)}")
     ck, n_blocks = input.shape[-2:]
     if ck % (ks[0] * ks[1]):
-        raise RuntimeError("Expected size of input's dimension 1 to be divisible by the product of kernel_size, "
-                           f"but got input.size(1)={ck} and kernel_size={ks}.")
+        raise RuntimeError("Expected size of input's dimension 1 to be divisible by the product of "
+                           f"kernel_size, but got input.size(1)={ck} and kernel_size={ks}.")
     blocks = [_n_out(n + 2 * p, k, s, d) for n, k, s, d, p in zip(os_, ks, st, dl, pd)]
     if min(blocks) < 1 or blocks[0] * blocks[1] != n_blocks:
         raise RuntimeError(f"Given output_size={os_}, kernel_size={ks}, dilation={dl}, padding={pd}, "
-                           f"stride={st}, expected size of input's dimension 2 to match the calculated number of "
-                           f"sliding blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
-                           f"input.size(2)={n_blocks}.")
+                           f"stride={st}, expected size of input's dimension 2 to match the calculated "
+                           f"number of sliding blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, "
+                           f"but got input.size(2)={n_blocks}.")
     _reject_ints("col2im_out_cpu", input)
     if input.ndim == 2:
         return _col2im_op(input.unsqueeze(0), os_, ks, dl, pd, st).squeeze(0)

@@ -23,7 +23,8 @@ def _ntuple(v, n):
 class _ConvNd(Module):
     """State shared by the convolution layers: hyper-parameters, weight, bias, initialisation, repr."""
 
-    __constants__ = ["stride", "padding", "dilation", "groups", "padding_mode", "output_padding", "in_channels",
+    __constants__ = ["stride", "padding", "dilation", "groups", "padding_mode", "output_padding",
+                     "in_channels",
                      "out_channels", "kernel_size"]
 
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, transposed,
@@ -91,7 +92,8 @@ def _check_args(in_channels, out_channels, groups, padding, stride, padding_mode
         if padding == "same" and any(s != 1 for s in stride):
             raise ValueError("padding='same' is not supported for strided convolutions")
     if padding_mode not in _PADDING_MODES:
-        raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got padding_mode='{padding_mode}'")
+        raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got "
+                         f"padding_mode='{padding_mode}'")
 
 
 def _reversed_padding(padding, kernel_size, dilation):
@@ -116,7 +118,8 @@ class _ConvForward(_ConvNd):
         n = self._nd
         padding = padding if isinstance(padding, str) else _ntuple(padding, n)
         super().__init__(in_channels, out_channels, _ntuple(kernel_size, n), _ntuple(stride, n), padding,
-                         _ntuple(dilation, n), False, _ntuple(0, n), groups, bias, padding_mode, device, dtype)
+                         _ntuple(dilation, n), False, _ntuple(0, n), groups, bias, padding_mode, device,
+                         dtype)
 
     def _conv_forward(self, input, weight, bias):
         conv = self._fn
@@ -153,8 +156,8 @@ class Conv3d(_ConvForward):
 class _ConvTransposeNd(_ConvNd):
     _nd = 2
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
-                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups=1, bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for {self.__class__.__name__}')
         n = self._nd
@@ -162,7 +165,8 @@ class _ConvTransposeNd(_ConvNd):
                          _ntuple(padding, n), _ntuple(dilation, n), True, _ntuple(output_padding, n), groups,
                          bias, padding_mode, device, dtype)
 
-    def _output_padding(self, input, output_size, stride, padding, kernel_size, num_spatial_dims, dilation=None):
+    def _output_padding(self, input, output_size, stride, padding, kernel_size, num_spatial_dims,
+                        dilation=None):
         if output_size is None:
             return self.output_padding
         non_spatial = 2 if input.dim() == num_spatial_dims + 2 else 1
@@ -170,16 +174,19 @@ class _ConvTransposeNd(_ConvNd):
         if len(output_size) == non_spatial + num_spatial_dims:
             output_size = output_size[non_spatial:]
         if len(output_size) != num_spatial_dims:
-            raise ValueError(f"ConvTranspose{num_spatial_dims}D: for {input.dim()}D input, output_size must have "
+            raise ValueError(f"ConvTranspose{num_spatial_dims}D: for {input.dim()}D input, output_size "
+                             "must have "
                              f"{num_spatial_dims} or {non_spatial + num_spatial_dims} elements (got "
                              f"{len(output_size)})")
         sizes = input.shape[non_spatial:]
-        lows = [(sizes[d] - 1) * stride[d] - 2 * padding[d] + (dilation[d] if dilation else 1) * (kernel_size[d] - 1)
-                + 1 for d in range(num_spatial_dims)]
+        dil = dilation or (1,) * num_spatial_dims
+        lows = [(sizes[d] - 1) * stride[d] - 2 * padding[d] + dil[d] * (kernel_size[d] - 1) + 1
+                for d in range(num_spatial_dims)]
         highs = [lo + s - 1 for lo, s in zip(lows, stride)]
         for size, lo, hi in zip(output_size, lows, highs):
             if not lo <= size <= hi:
-                raise ValueError(f"requested an output size of {output_size}, but valid sizes range from {lows} to "
+                raise ValueError(f"requested an output size of {output_size}, but valid sizes range from "
+                                 f"{lows} to "
                                  f"{highs} (for an input of {input.size()[2:]})")
         return tuple(size - lo for size, lo in zip(output_size, lows))
 
@@ -187,8 +194,8 @@ class _ConvTransposeNd(_ConvNd):
         if self.padding_mode != "zeros":
             raise ValueError(f"Only `zeros` padding mode is supported for {self.__class__.__name__}")
         n = self._nd
-        output_padding = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size, n,
-                                              self.dilation)
+        output_padding = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size,
+                                              n, self.dilation)
         return self._fn(input, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups,
                         self.dilation)
 
