@@ -11,7 +11,8 @@ from .optimizer import Optimizer, to_scalar
 from .._tensor import Tensor
 
 __all__ = ["LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
-           "CosineAnnealingLR", "ReduceLROnPlateau", "CosineAnnealingWarmRestarts", "PolynomialLR", "LRScheduler"]
+           "SequentialLR", "CosineAnnealingLR", "ChainedScheduler", "ReduceLROnPlateau", "CyclicLR",
+           "CosineAnnealingWarmRestarts", "OneCycleLR", "PolynomialLR", "LRScheduler"]
 
 EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible. "
@@ -105,6 +106,10 @@ class LRScheduler:
         self._step_count += 1
         if epoch is not None:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch=None):
+        # SequentialLR calls this directly (with epoch 0) at a milestone, skipping the order warning.
         self._get_lr_called_within_step = True
         try:
             if epoch is None:
@@ -153,21 +158,39 @@ def _lambdas(optimizer, lr_lambda):
     return list(lr_lambda)
 
 
-class _LambdaState:
-    # Plain functions are not saved; callable objects save their __dict__.
+class _ListState:
+    # The attribute named by _list_key holds objects saved item by item rather than pickled whole.
+    _list_key = None
+
     def state_dict(self):
-        sd = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
-        sd["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
-                            for fn in self.lr_lambdas]
+        """Return the state of the scheduler as a :class:`dict`."""
+        key = self._list_key
+        sd = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", key)}
+        sd[key] = [self._save_item(x) for x in getattr(self, key)]
         return sd
 
     def load_state_dict(self, state_dict):
-        lr_lambdas = state_dict.pop("lr_lambdas")
+        """Load the scheduler's state."""
+        key = self._list_key
+        items = state_dict.pop(key)
         self.__dict__.update(state_dict)
-        state_dict["lr_lambdas"] = lr_lambdas
-        for fn, saved in zip(self.lr_lambdas, lr_lambdas):
-            if saved is not None:
-                fn.__dict__.update(saved)
+        state_dict[key] = items
+        for obj, saved in zip(getattr(self, key), items):
+            self._load_item(obj, saved)
+
+
+class _LambdaState(_ListState):
+    # Plain functions are not saved; callable objects save their __dict__.
+    _list_key = "lr_lambdas"
+
+    @staticmethod
+    def _save_item(fn):
+        return None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+
+    @staticmethod
+    def _load_item(fn, saved):
+        if saved is not None:
+            fn.__dict__.update(saved)
 
 
 class LambdaLR(_LambdaState, LRScheduler):
@@ -519,3 +542,99 @@ class ReduceLROnPlateau(LRScheduler):
         """Load the scheduler's state."""
         self.__dict__.update(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
+
+
+def _check_members(owner, optimizer, schedulers):
+    """torch's checks that wrapped schedulers are steppable without arguments and share ``optimizer``."""
+    name = type(owner).__name__
+    for i, sched in enumerate(schedulers):
+        if not hasattr(sched, "optimizer"):
+            raise TypeError(f"{name} at index {i} should have `optimizer` as its attribute.")
+        if isinstance(sched, ReduceLROnPlateau):
+            raise ValueError(f"{name} does not support `ReduceLROnPlateau` scheduler as it requires additional "
+                             "kwargs to be specified when calling `step`, but got one at index "
+                             f"{i} in the given schedulers sequence.")
+        if optimizer != sched.optimizer:
+            raise ValueError(f"{name} expects all schedulers to belong to the same optimizer, but got scheduler "
+                             f"{type(sched).__name__} at index {i} has {sched.optimizer}, which is different "
+                             f"from {type(optimizer).__name__}.")
+
+
+class _NestedState(_ListState):
+    # The wrapped schedulers' states are saved as a list of their own state dicts.
+    _list_key = "_schedulers"
+
+    @staticmethod
+    def _save_item(sched):
+        return sched.state_dict()
+
+    @staticmethod
+    def _load_item(sched, saved):
+        sched.load_state_dict(saved)
+
+
+class SequentialLR(_NestedState, LRScheduler):
+    """Calls a list of schedulers one after another, switching at the given milestones."""
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+        if len(schedulers) < 1:
+            raise ValueError(f"{type(self).__name__} expects at least one scheduler, but got no scheduler.")
+        _check_members(self, optimizer, schedulers)
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError("Sequential Schedulers expects number of schedulers provided to be one more than the "
+                             f"number of milestone points, but got number of schedulers {len(schedulers)} and the "
+                             f"number of milestones to be equal to {len(milestones)}")
+        self._schedulers = schedulers
+        self._milestones = milestones
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:
+            _set_lr(group, group["initial_lr"])
+        # Building each scheduler already took one step; take those back before replaying the first one.
+        self.recursive_undo()
+        idx = bisect_right(milestones, 0)
+        schedulers[idx]._initial_step()
+        self._last_lr = schedulers[idx].get_last_lr()
+
+    def recursive_undo(self, sched=None):
+        """Recursively undo any step performed by the initialization of schedulers."""
+        target = self if sched is None else sched
+        if hasattr(target, "_schedulers"):
+            for s in target._schedulers:
+                self.recursive_undo(s)
+        elif hasattr(target, "last_epoch"):
+            target.last_epoch -= 1
+
+    def step(self):
+        """Perform a step."""
+        self.last_epoch += 1
+        idx = bisect_right(self._milestones, self.last_epoch)
+        sched = self._schedulers[idx]
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
+            sched._update_lr(0)
+        else:
+            sched.step()
+        self._last_lr = sched.get_last_lr()
+
+
+class ChainedScheduler(_NestedState, LRScheduler):
+    """Chains a list of learning rate schedulers, stepping all of them on each ``step()``."""
+
+    def __init__(self, schedulers, optimizer=None):
+        if len(schedulers) < 1:
+            raise ValueError(f"{type(self).__name__} expects at least one scheduler to be chained, but got no "
+                             "scheduler.")
+        optimizer = optimizer or schedulers[0].optimizer
+        _check_members(self, optimizer, schedulers)
+        self._schedulers = schedulers
+        self.optimizer = optimizer
+        self._last_lr = _lrs(schedulers[-1].optimizer)
+
+    def step(self):
+        """Perform a step."""
+        for sched in self._schedulers:
+            sched.step()
+        self._last_lr = _lrs(self._schedulers[-1].optimizer)
+
+
+from ._lr_cyclic import CyclicLR, OneCycleLR  # noqa: E402  (they subclass LRScheduler defined above)
