@@ -24,3 +24,4 @@ FUNCTIONS["detach_"] = _registry.Tensor.detach_
 from . import nn_linear  # noqa: F401
 from . import conv  # noqa: F401
 from . import loss, distance, embedding  # noqa: F401
+from . import grid  # noqa: F401

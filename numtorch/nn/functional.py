@@ -32,3 +32,4 @@ from .._ops.loss import (  # noqa: F401
     smooth_l1_loss, soft_margin_loss, triplet_margin_loss, triplet_margin_with_distance_loss)
 from .._ops.distance import cosine_similarity, pairwise_distance, pdist  # noqa: F401
 from .._ops.embedding import embedding, embedding_bag, one_hot  # noqa: F401
+from .._ops.grid import affine_grid, grid_sample  # noqa: F401
