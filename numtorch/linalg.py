@@ -3,11 +3,12 @@ import math
 
 from . import _dtype
 from ._ops import FUNCTIONS as _F
-from ._ops.matrix import (LinAlgError, check_linalg as _check, cholesky_ex, det, eig, eigh, eigvals, eigvalsh,
-                          householder_product, inv, inv_ex, linalg_cholesky as cholesky,
-                          linalg_cross as cross, linalg_qr as qr, linalg_svd as svd, lstsq, lu, lu_factor,
-                          lu_factor_ex, lu_solve, matrix_exp, matrix_power, matrix_rank, multi_dot, pinv,
-                          slogdet, solve, solve_ex, solve_triangular, svdvals, _write)
+from ._ops.decomp import (LinAlgError, check_linalg as _check, cholesky_ex, det, inv, inv_ex,
+                          linalg_cholesky as cholesky, slogdet, solve, solve_ex, solve_triangular)
+from ._ops.lu import (householder_product, lstsq, lu, lu_factor, lu_factor_ex, lu_solve, matrix_exp,
+                      matrix_power, matrix_rank, multi_dot)
+from ._ops.matrix import linalg_cross as cross, _write
+from ._ops.spectral import eig, eigh, eigvals, eigvalsh, linalg_qr as qr, linalg_svd as svd, pinv, svdvals
 from ._ops.pointwise import _need_tensor
 from ._ops.reduction import norm_dims
 from ._ops.statistics import _VNORM
