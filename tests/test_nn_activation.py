@@ -295,3 +295,18 @@ def test_activation_layers(i):
 def test_activation_layer_errors():
     check_raises(lambda m, x: m.nn.Softmax2d()(x), rand(3, 4))
     check(lambda m, x: m.nn.Softmax()(x), rand(3, 4))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64", "int8", "uint8"])
+@pytest.mark.parametrize("n", [3, 50])
+def test_relu_signed_zero_nan(dtype, n):
+    torch = need_torch()
+    vals = [-0.0, float("nan"), -1.5, 2.0, 0.0] if "float" in dtype else [-3, 0, 5, 7, 1]
+    vals = (vals * 10)[:n]
+    a, b = nt.tensor(vals, dtype=getattr(nt, dtype)), torch.tensor(vals, dtype=getattr(torch, dtype))
+    r, e = nt.relu(a), torch.relu(b)
+    assert_same(r, e)
+    if "float" in dtype:
+        rf, ef = r.float().numpy(), e.float().numpy()
+        keep = ~np.isnan(ef)
+        assert np.array_equal(np.signbit(rf[keep]), np.signbit(ef[keep]))

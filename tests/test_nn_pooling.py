@@ -79,6 +79,13 @@ def test_ties_nan_empty():
     x = X4.copy()
     x[0, 0, 0, 0] = np.nan
     check(lambda m, t: F(m).max_pool2d(t, 2), x)
+    x[0, 0, 1, 1] = np.nan
+    check(lambda m, t: F(m).max_pool2d(t, 2, return_indices=True), x, grad=False)
+    check(lambda m, t: F(m).max_pool2d(t, 3, 1, 1, return_indices=True), x, grad=False)
+    check(lambda m, t: F(m).max_pool2d(t, 3, 2, 1), x, grad=False)
+    check(lambda m, t: F(m).max_pool2d(t.float(), 3, 2, 1), x, grad=False)
+    check(lambda m, t: F(m).max_pool2d(t, 3, 2, 1, return_indices=True), np.full((1, 1, 4, 4), -np.inf),
+          grad=False)
     check(lambda m, t: F(m).max_pool2d(t, 2), np.zeros((0, 3, 4, 4)))
     check(lambda m, t: F(m).avg_pool2d(t, 2), np.zeros((0, 3, 4, 4)))
     check(lambda m, t: F(m).adaptive_avg_pool2d(t, 0), X4, grad=False)

@@ -1,5 +1,6 @@
 """Pooling: max/avg pooling over strided window views, adaptive pooling, max unpooling, power-average
 pooling (each with its derivative, written in tensor ops so double backward works)."""
+import itertools
 import math
 
 import numpy as np
@@ -7,6 +8,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from ._registry import FUNCTIONS, call, register
 from .pointwise import _reject
 
@@ -137,13 +139,52 @@ def _flat_index(xp, n, arg, k, s, p, d, outs, size):
     return idx
 
 
-def _max_pool_arrays(xp, a, n, k, s, p, d, outs):
+def _max_pool_arrays(xp, a, n, k, s, p, d, outs, need_idx=True):
     padded = _padded(xp, a, n, k, s, p, d, outs, _low(a.dtype))
     win = _windows(xp, padded, n, k, s, d, outs)
-    flat = win.reshape(win.shape[:a.ndim] + (math.prod(k),))
-    arg = flat.argmax(-1) if flat.size else xp.zeros(flat.shape[:-1], dtype=np.int64)
-    vals = xp.take_along_axis(flat, arg[..., None], -1)[..., 0]
+    offsets = list(itertools.product(*[range(ki) for ki in k]))
+    if not need_idx:
+        vals = win[(Ellipsis,) + offsets[0]].copy()
+        for off in offsets[1:]:
+            xp.maximum(vals, win[(Ellipsis,) + off], out=vals)
+        return vals, None
+    # One strided pass per kernel offset instead of gathering whole windows: the windows' copy and an
+    # argmax over a tiny last axis cost several times more.  Like torch's kernel, a later element wins
+    # only if it is strictly larger or NaN, and padding never wins: a window of lowest values reports
+    # its first element inside the input.
+    vals = xp.full(win.shape[:a.ndim], _low(a.dtype), dtype=a.dtype)
+    arg = xp.full(vals.shape, -1, dtype=np.int64)
+    upd = xp.empty(vals.shape, dtype=bool)
+    floating = a.dtype.kind in "fV"
+    inside = _inside(xp, n, k, s, p, d, outs, a.shape[-n:]) if padded is not a else None
+    for i, off in enumerate(offsets):
+        cand = win[(Ellipsis,) + off]
+        xp.greater(cand, vals, out=upd)
+        if floating:
+            upd |= xp.isnan(cand)
+        if inside is None:
+            if i == 0:
+                upd[...] = True
+        else:
+            valid = inside(off)
+            upd |= arg < 0
+            upd &= valid
+        xp.copyto(vals, cand, where=upd)
+        xp.copyto(arg, i, where=upd)
     return vals, _flat_index(xp, n, arg, k, s, p, d, outs, a.shape[-n:])
+
+
+def _inside(xp, n, k, s, p, d, outs, size):
+    """For a kernel offset, the mask over output positions whose element lies inside the input."""
+    def valid(off):
+        mask = True
+        for j in range(n):
+            pos = xp.arange(outs[j]) * s[j] - p[j] + off[j] * d[j]
+            shape = [1] * n
+            shape[j] = outs[j]
+            mask = mask & ((pos >= 0) & (pos < size[j])).reshape(shape)
+        return mask
+    return valid
 
 
 def _given(xp, a, idx, vals):
@@ -181,7 +222,10 @@ def _max_pool(x, n, kernel_size, stride, padding, dilation, ceil_mode, return_in
     a = x._data
     _reject(fn, NP2DT[a.dtype], (_dtype.BOOL, _dtype.COMPLEX))
     xp = np if type(a) is np.ndarray else _xp(a)
-    vals, idx = _max_pool_arrays(xp, a, n, k, s, p, d, outs)
+    need_idx = return_indices or (x._requires_grad and grad_mode.state.enabled)
+    vals, idx = _max_pool_arrays(xp, a, n, k, s, p, d, outs, need_idx)
+    if idx is None:
+        return Tensor._wrap(vals)
     out, idx_t = _carry(_MAX_POOL[n], x, vals, idx)
     return (out, idx_t) if return_indices else out
 
