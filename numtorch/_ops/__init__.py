@@ -26,3 +26,4 @@ from . import nn_linear  # noqa: F401
 from . import conv  # noqa: F401
 from . import loss, distance, embedding  # noqa: F401
 from . import grid  # noqa: F401
+from . import ctc  # noqa: F401

@@ -42,3 +42,4 @@ from .modules.dropout import (  # noqa: F401
     AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout)
 from .modules.transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,  # noqa: F401
                                   TransformerEncoder, TransformerEncoderLayer)
+from .modules.ctc import CTCLoss  # noqa: F401

@@ -33,3 +33,4 @@ from .normalization import GroupNorm, LayerNorm, LocalResponseNorm, RMSNorm  # n
 from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout  # noqa: F401
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,  # noqa: F401
                           TransformerEncoder, TransformerEncoderLayer)
+from .ctc import CTCLoss  # noqa: F401
