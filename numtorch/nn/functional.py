@@ -34,3 +34,4 @@ from .._ops.distance import cosine_similarity, pairwise_distance, pdist  # noqa:
 from .._ops.embedding import embedding, embedding_bag, one_hot  # noqa: F401
 from .._ops.grid import affine_grid, grid_sample  # noqa: F401
 from .._ops.ctc import ctc_loss  # noqa: F401
+from .._ops.gumbel import gumbel_softmax  # noqa: F401
