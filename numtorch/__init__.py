@@ -20,6 +20,7 @@ from .autograd import (enable_grad, inference_mode, is_anomaly_check_nan_enabled
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                      set_rng_state)
 from ._storage import TypedStorage, UntypedStorage
+from ._alias import install_torch_alias
 from ._config import (are_deterministic_algorithms_enabled, get_float32_matmul_precision, get_num_interop_threads,
                       get_num_threads, is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision,
                       set_num_interop_threads, set_num_threads, use_deterministic_algorithms)

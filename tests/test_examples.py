@@ -62,44 +62,6 @@ def test_demo_arguments_pass_through():
     assert len(losses) == 4
 
 
-PROBE = """
-    import sys
-    import torch
-    import torch.autograd
-    from torch import autograd as ag
-    import numtorch
-    print(torch is numtorch, torch.autograd is numtorch.autograd, ag is numtorch.autograd)
-    print(sys.argv[1:], __name__, sys.path[0] == {here!r})
-    print(torch.tensor([1.5, 2.0]) * 2)
-    try:
-        import torch.no_such_module
-    except ModuleNotFoundError as e:
-        print(type(e).__name__)
-"""
-
-
-def test_runner_aliases_torch(tmp_path):
-    script = tmp_path / "probe.py"
-    script.write_text(textwrap.dedent(PROBE.format(here=str(tmp_path))))
-    rc, out, err = run("-m", "numtorch", "run", str(script), "a", "--b")
-    assert rc == 0, err
-    assert out.splitlines() == ["True True True", "['a', '--b'] __main__ True", "tensor([3., 4.])",
-                                "ModuleNotFoundError"]
-
-
-def test_runner_propagates_script_errors(tmp_path):
-    script = tmp_path / "boom.py"
-    script.write_text("import torch\nraise SystemExit(torch.tensor(3).item())\n")
-    assert run("-m", "numtorch", "run", str(script))[0] == 3
-
-
-@pytest.mark.parametrize("argv", [(), ("run",), ("walk", "x.py"), ("run", "does_not_exist.py")])
-def test_runner_usage_errors(argv, capsys):
-    from numtorch.__main__ import main
-    assert main(list(argv)) == 2
-    assert capsys.readouterr().err
-
-
 def test_bench_harness_runs():  # the harness works; timings are never asserted
     bench = os.path.join("bench", "run.py")
     rc, out, err = run(bench, "--lib", "numtorch", "--filter", "add", "--repeat", "1")

@@ -97,8 +97,8 @@ def broadcast_error(shapes):
         sb = b[-i] if i <= len(b) else 1
         if sa != sb and sa != 1 and sb != 1:
             raise RuntimeError(f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at "
-                               f"non-singleton dimension {n - i}")
-    raise RuntimeError(f"shapes {a} and {b} cannot be broadcast")
+                               f"non-singleton dimension {n - i}") from None
+    raise RuntimeError(f"shapes {a} and {b} cannot be broadcast") from None
 
 
 def _xp_of(arrays):
