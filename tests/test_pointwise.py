@@ -230,3 +230,20 @@ def test_binary_nan_inf(name):
     a = np.array([np.nan, np.inf, -np.inf, 1.0, -1.0, 0.0, np.inf, 0.0])
     b = np.array([1.0, np.inf, 2.0, np.nan, 0.0, 0.0, -np.inf, -3.0])
     check(lambda m, x, y: getattr(m, name)(x, y), a, b, grad=False)
+
+
+_SCALAR_OPS = {
+    "mul": lambda L, t, s: t * s, "rmul": lambda L, t, s: s * t, "div": lambda L, t, s: t / s,
+    "rdiv": lambda L, t, s: s / t, "fn_mul": lambda L, t, s: L.mul(t, s), "fn_div": lambda L, t, s: L.div(t, s),
+    "mul_": lambda L, t, s: t.clone().mul_(s), "add": lambda L, t, s: t + s, "rsub": lambda L, t, s: s - t,
+}
+
+
+@pytest.mark.parametrize("op", sorted(_SCALAR_OPS))
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("scalar", [1.0004, 0.33333, 4097, 1.004])
+def test_reduced_float_with_python_scalar(op, dtype, scalar):
+    # torch multiplies/divides half tensors by the unrounded number in float32; NumPy would round the
+    # number to half first.
+    data = np.random.default_rng(0).uniform(-4, 4, 500).astype("float32")
+    check(lambda m, t: _SCALAR_OPS[op](m, t.to(getattr(m, dtype)), scalar), data, grad=False, atol=0, rtol=0)

@@ -42,7 +42,7 @@ def _fast_binary(ufunc, slow, kinds=_FLOAT_KINDS, op=None):
                     t = _new(Tensor)
                     t._data = r
                     return t
-        elif (cls is float or cls is int) and a.dtype.kind in "fc" and not (
+        elif (cls is float or cls is int) and a.dtype.char in "fdFD" and not (
                 self._requires_grad and _state.enabled):
             r = ufunc(a, other)
             if r.__class__ is _ndarray:
@@ -60,7 +60,7 @@ def _fast_reflected(fast, slow):
     def method(self, other):
         cls = other.__class__
         a = self._data
-        if (cls is float or cls is int) and a.dtype.kind in "fc" and not (self._requires_grad and _state.enabled):
+        if (cls is float or cls is int) and a.dtype.char in "fdFD" and not (self._requires_grad and _state.enabled):
             r = fast(a, other)
             if r.__class__ is _ndarray:
                 t = _new(Tensor)

@@ -199,6 +199,12 @@ def _conj(x):
     return x.conj() if isinstance(x, Tensor) else x.conjugate()
 
 
+# torch's half/bfloat16 kernels for tensor * number and tensor / number compute in float32 with the
+# number itself, not the number rounded to the tensor's type first (NumPy's rule) -- only these two ops.
+_REDUCED_FLOATS = (np.dtype(np.float16), np.dtype(_BF16))
+_OPMATH_SCALARS = (float, int)
+
+
 def _mul_backward(grad, a, b, out):
     ga = grad * _conj(b) if isinstance(a, Tensor) else None
     gb = grad * _conj(a) if isinstance(b, Tensor) else None
@@ -206,6 +212,8 @@ def _mul_backward(grad, a, b, out):
 
 
 def _mul(xp, a, b):
+    if type(b) in _OPMATH_SCALARS and getattr(a, "dtype", None) in _REDUCED_FLOATS:
+        return xp.multiply(a.astype(np.float32), np.float32(b))
     return xp.multiply(a, b)
 
 
@@ -218,6 +226,8 @@ Tensor.multiply_ = Tensor.mul_
 # ---------------------------------------------------------------------------------------- division
 
 def _true_div(xp, a, b):
+    if type(b) in _OPMATH_SCALARS and getattr(a, "dtype", None) in _REDUCED_FLOATS:
+        return xp.true_divide(a.astype(np.float32), np.float32(b))
     return xp.true_divide(a, b)
 
 
