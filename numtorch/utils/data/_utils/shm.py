@@ -1,0 +1,165 @@
+"""Shared-memory transport of worker batches: large arrays travel as named /dev/shm files.
+
+A worker writes an array into a fresh file under /dev/shm and sends only its name; the main process
+maps the file and unlinks it at once, so the memory lives exactly as long as the arrays viewing it.
+File names carry the main process id and the iterator's token, so whatever was never received (an
+early ``break``, a killed worker) is swept by the iterator's shutdown or at interpreter exit.
+"""
+import glob
+import io
+import itertools
+import mmap
+import os
+import pickle
+
+import numpy as np
+
+SHM_DIR = "/dev/shm"
+# below this size a pickled copy is cheaper than creating and mapping a file
+MIN_BYTES = 1 << 16
+_PREFIX = "numtorch_dl"
+
+_counter = itertools.count()
+_owner = None       # (main pid, iterator token, worker id) inside a worker process
+_created = []       # names this worker created and still owns
+_memo = None        # name -> mapping while the main process decodes one message
+
+
+class _Segment(mmap.mmap):
+    """A mapping of one shared-memory file; ``name`` and ``addr`` identify it when re-sent."""
+
+
+def available():
+    """Whether shared-memory files can be created on this system."""
+    return os.path.isdir(SHM_DIR) and os.access(SHM_DIR, os.W_OK)
+
+
+def set_owner(main_pid, token, worker_id):
+    global _owner
+    _owner = (main_pid, token, worker_id) if available() else None
+
+
+def in_worker():
+    return _owner is not None
+
+
+def empty(shape, dtype):
+    """An uninitialised array backed by a fresh shared-memory file owned by this worker."""
+    dtype = np.dtype(dtype)
+    nbytes = max(int(np.prod(shape, dtype=np.int64)) * dtype.itemsize, 1)
+    main_pid, token, wid = _owner
+    name = f"{_PREFIX}_{main_pid}_{token}_{wid}_{next(_counter)}"
+    path = os.path.join(SHM_DIR, name)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.ftruncate(fd, nbytes)
+        seg = _Segment(fd, nbytes)
+    except BaseException:
+        os.unlink(path)
+        raise
+    finally:
+        os.close(fd)
+    seg.name = name
+    seg.addr = np.frombuffer(seg, np.uint8).__array_interface__["data"][0]
+    _created.append(name)
+    return np.ndarray(shape, dtype, buffer=seg)
+
+
+def _segment_of(arr):
+    base = arr.base
+    while isinstance(base, np.ndarray):
+        base = base.base
+    return base if isinstance(base, _Segment) else None
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.sent = set()
+
+    def reducer_override(self, obj):
+        if type(obj) is not np.ndarray or obj.dtype.hasobject:
+            return NotImplemented
+        seg = _segment_of(obj)
+        if seg is None or min(obj.strides, default=0) < 0:
+            if obj.nbytes < MIN_BYTES:
+                return NotImplemented
+            copy = empty(obj.shape, obj.dtype)
+            np.copyto(copy, obj)
+            obj, seg = copy, copy.base
+        self.sent.add(seg.name)
+        offset = obj.__array_interface__["data"][0] - seg.addr
+        return _attach, (seg.name, len(seg), obj.dtype, obj.shape, obj.strides, offset)
+
+
+class Payload:
+    """A pickled batch whose large arrays sit in shared-memory files."""
+
+    __slots__ = ("blob",)
+
+    def __init__(self, blob):
+        self.blob = blob
+
+    def __getstate__(self):
+        return self.blob
+
+    def __setstate__(self, blob):
+        self.blob = blob
+
+
+def encode(data):
+    """Pickle ``data`` in a worker, moving large arrays to shared memory; frees files not sent."""
+    buf = io.BytesIO()
+    pickler = _Pickler(buf)
+    try:
+        pickler.dump(data)
+    finally:
+        release(keep=pickler.sent)
+    return Payload(buf.getvalue())
+
+
+def release(keep=()):
+    """Unlink the files this worker created, except those handed to the main process."""
+    for name in _created:
+        if name not in keep:
+            _unlink(os.path.join(SHM_DIR, name))
+    _created.clear()
+
+
+def decode(payload):
+    """Rebuild a worker's batch in the main process (maps and unlinks its shared files)."""
+    global _memo
+    _memo = {}
+    try:
+        return pickle.loads(payload.blob)
+    finally:
+        _memo = None
+
+
+def _attach(name, nbytes, dtype, shape, strides, offset):
+    seg = _memo.get(name) if _memo is not None else None
+    if seg is None:
+        path = os.path.join(SHM_DIR, name)
+        fd = os.open(path, os.O_RDWR)
+        try:
+            seg = mmap.mmap(fd, nbytes)
+        finally:
+            os.close(fd)
+            _unlink(path)
+        if _memo is not None:
+            _memo[name] = seg
+    return np.ndarray(shape, dtype, buffer=seg, offset=offset, strides=strides)
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def sweep(token=None):
+    """Unlink files of this process's iterators (one ``token``, or all) that were never received."""
+    tag = "*" if token is None else f"{token}_*"
+    for path in glob.glob(os.path.join(SHM_DIR, f"{_PREFIX}_{os.getpid()}_{tag}")):
+        _unlink(path)
