@@ -1,7 +1,7 @@
 """Every op, one module per family; importing this package registers them all."""
 from . import _registry, creation, pointwise, reduction, shape, linalg, conversion, operators, views  # noqa: F401
 from . import random, indexing, sorting, statistics, unary, binary, matrix, comparison  # noqa: F401
-from . import einsum, histogram, decomp, spectral, lu, scatter, masking, slicing  # noqa: F401
+from . import einsum, histogram, decomp, spectral, lu, scatter, masking, slicing, scatter_reduce  # noqa: F401
 from . import rnn, attention  # noqa: F401
 from . import activation  # noqa: F401
 from . import normalization  # noqa: F401

@@ -2,8 +2,9 @@
 nonzero and argwhere."""
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor
-from ._registry import call, register
+from ._registry import broadcast_error, call, register
 from .pointwise import public
 from .indexing import _INDEX_ACC, _add_at, _broadcastable, _inplace, _shape_str, _zero
 from .scatter import _CNAME, _copy_fwd, _dim_of, _fill_value, _need_tensor, _pair, _same_dtype, gather
@@ -179,6 +180,67 @@ def masked_fill_(self, mask, value):
 public(masked_select)
 public(masked_fill, inplace=masked_fill_)
 
+
+def _masked_scatter_into(xp, d, m, src):
+    m = xp.broadcast_to(m, d.shape)
+    d[m] = src.reshape(-1)[:int(m.sum())]
+    return d
+
+
+def _masked_scatter(xp, a, m, src):
+    shape = np.broadcast_shapes(a.shape, m.shape)
+    return _masked_scatter_into(xp, xp.broadcast_to(a, shape).copy(), m, src)
+
+
+def _masked_scatter_backward(grad, a, m, src, out):
+    from .shape import cat
+    picked = masked_select(grad, m)
+    rest = src.numel() - picked.numel()
+    g_src = cat([picked, grad.new_zeros(rest)]) if rest else picked
+    return call(_MASKED_FILL, (grad, m, 0), {}), None, g_src.reshape(src.shape)
+
+
+_MASKED_SCATTER = register("_masked_scatter", _masked_scatter, _masked_scatter_backward, nin=3, save=(1, 2),
+                           node="MaskedScatterBackward0", method=False, function=False)
+
+
+def _masked_scatter_args(self, mask, source):
+    _need_tensor(mask, "masked_scatter", "mask", 2)
+    _need_tensor(source, "masked_scatter", "source", 3)
+    if mask.dtype is not _dtype.bool:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
+                           f"{mask.dtype._legacy}")
+    if source.dtype is not self.dtype:
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
+                           f"{self.dtype._legacy} and {source.dtype._legacy}")
+    if not _broadcastable(self._data.shape, mask._data.shape):
+        broadcast_error((self._data.shape, mask._data.shape))
+    shape = np.broadcast_shapes(self._data.shape, mask._data.shape)
+    if int(np.broadcast_to(np.asarray(mask._data), shape).sum()) > source.numel():
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    return shape
+
+
+def masked_scatter(input, mask, source):
+    """Copies elements of ``source`` in order into ``input`` where the boolean ``mask`` is True."""
+    _masked_scatter_args(input, mask, source)
+    return call(_MASKED_SCATTER, (input, mask, source), {})
+
+
+def masked_scatter_(self, mask, source):
+    """In-place version of ``masked_scatter``; ``mask`` must broadcast to this tensor's shape."""
+    shape = _masked_scatter_args(self, mask, source)
+    if shape != self._data.shape:
+        raise RuntimeError(f"expand({mask.dtype._legacy}Type{{{list(mask.shape)}}}, "
+                           f"size={list(self.shape)}): "
+                           f"the number of sizes provided must be greater or equal to the number of "
+                           f"dimensions in the tensor")
+    m, src = mask._data, source._data
+    into = lambda xp, a: _masked_scatter_into(xp, a, m, src)  # noqa: E731
+    return _inplace(self, _MASKED_SCATTER, (mask, source), (), into)
+
+
+public(masked_scatter, inplace=masked_scatter_)
 
 # ---------------------------------------------------------------------------------------- nonzero
 

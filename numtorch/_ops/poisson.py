@@ -111,7 +111,8 @@ _OP = register("poisson", _poisson, _poisson_backward, save=(0,), method=False, 
 def poisson(input, generator=None):
     """Returns a tensor of the same size as input with each element sampled from a Poisson distribution."""
     if not isinstance(input, Tensor):
-        raise TypeError(f"poisson(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        name = type(input).__name__
+        raise TypeError(f"poisson(): argument 'input' (position 1) must be Tensor, not {name}")
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"poisson_cpu\" not implemented for '{input.dtype._legacy}'")
     return call(_OP, (input,), {"generator": generator})

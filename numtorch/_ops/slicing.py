@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from ._registry import call, register
+from ._registry import FUNCTIONS, _camel, call, register
 from .pointwise import public
 from .reduction import norm_dims
 from .shape import _dim, _lst, cat, size_args, stack
@@ -504,3 +504,106 @@ def _tri(fn):
 
 register("tril", _tri("tril"), lambda g, a, out, diagonal=0: g.tril(diagonal), inplace=True)
 register("triu", _tri("triu"), lambda g, a, out, diagonal=0: g.triu(diagonal), inplace=True)
+
+
+# ---------------------------------------------------------------------------------------- view scatters
+
+def _layout_like(xp, a):
+    # torch's clone keeps the strides of a dense input (transposed stays transposed), else is contiguous.
+    if a.ndim and any(s == 0 and n > 1 for n, s in zip(a.shape, a.strides)):
+        return xp.empty(a.shape, a.dtype)
+    return xp.empty_like(a, order="K")
+
+
+def _embed(xp, a, src, sel, grad_sel=None):
+    flat = xp.array(a, order="C", copy=True).reshape(-1)
+    flat[xp.asarray(sel).reshape(-1)] = src.reshape(-1).astype(a.dtype)
+    out = _layout_like(xp, a)
+    out[...] = flat.reshape(a.shape)
+    return out
+
+
+def _embed_op(name):
+    """Register ``name``: ``input`` with the elements at the flat positions ``sel`` replaced by ``src``."""
+    def backward(grad, a, src, out, sel, grad_sel=None):
+        # grad_sel: where the source's gradient is read when it differs from sel (as_strided addresses
+        # the incoming gradient's own contiguous memory, as torch's derivative does).
+        from .creation import tensor
+        g_self = call(op, (grad, grad.new_zeros(()).expand(sel.shape), sel), {})
+        take = sel if grad_sel is None else grad_sel
+        g_src = grad.reshape(-1)[tensor(take.reshape(-1))].reshape(src.shape).to(src.dtype)
+        return g_self, g_src
+    op = register("_" + name, _embed, backward, nin=2, save=(1,), node=_camel(name) + "Backward0",
+                  method=False, function=False)
+    return op
+
+
+def _positions(shape, view):
+    """Flat (row-major) positions of the elements that ``view(grid)`` picks out of a tensor of ``shape``."""
+    n = 1
+    for s in shape:
+        n *= s
+    return np.array(view(np.arange(n, dtype=np.int64).reshape(shape)), copy=True)
+
+
+def _check_src(src, sel):
+    if tuple(src.shape) != sel.shape:
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                           f"{_lst(src.shape)}, slice size = {_lst(sel.shape)}")
+
+
+def _scatter_into_view(op, input, src, view):
+    sel = _positions(tuple(input.shape), view)
+    _check_src(src, sel)
+    return call(op, (input, src, sel), {})
+
+
+_SELECT_SCATTER = _embed_op("select_scatter")
+_SLICE_SCATTER = _embed_op("slice_scatter")
+_DIAGONAL_SCATTER = _embed_op("diagonal_scatter")
+_AS_STRIDED_SCATTER = _embed_op("as_strided_scatter")
+
+
+def select_scatter(input, src, dim, index):
+    """Embeds ``src`` into a copy of ``input`` at ``index`` along ``dim`` (the inverse of select)."""
+    return _scatter_into_view(_SELECT_SCATTER, input, src, lambda g: _select(np, g, dim, index))
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    """Embeds ``src`` into a copy of ``input`` at the slice ``start:end:step`` of ``dim``."""
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    d = _dim(dim, input.ndim)
+    key = (slice(None),) * d + (slice(start, end, step),)
+    return _scatter_into_view(_SLICE_SCATTER, input, src, lambda g: g[key])
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    """Embeds ``src`` into a copy of ``input`` along the diagonal ``offset`` of ``dim1``/``dim2``."""
+    return _scatter_into_view(_DIAGONAL_SCATTER, input, src,
+                              lambda g: FUNCTIONS["diagonal"](Tensor._wrap(g), offset, dim1, dim2)._data)
+
+
+def as_strided_scatter(input, src, size, stride, storage_offset=None):
+    """Embeds ``src`` into a copy of ``input`` where ``input.as_strided(size, stride, offset)`` looks."""
+    size, stride = size_args((size,)), size_args((stride,))
+    base = input.storage_offset()
+    offset = base if storage_offset is None else storage_offset.__index__()
+    FUNCTIONS["as_strided"](input, size, stride, offset)  # torch's geometry checks
+    # The geometry addresses the memory of input's clone: map memory positions to row-major ones.
+    logical = np.empty_like(_layout_like(np, np.asarray(input._data)), dtype=np.int64)
+    logical[...] = np.arange(logical.size, dtype=np.int64).reshape(logical.shape)
+    by_memory = logical.ravel(order="K")
+    pos = np.full(size, offset - base, dtype=np.int64)
+    for k, (n, st) in enumerate(zip(size, stride)):
+        pos += (np.arange(n, dtype=np.int64) * st).reshape((-1,) + (1,) * (len(size) - k - 1))
+    if pos.size and (pos.min() < 0 or pos.max() >= by_memory.size):
+        raise RuntimeError(f"as_strided_scatter: sizes {_lst(size)}, strides {_lst(stride)} and storage "
+                           f"offset {offset} reach outside the input tensor")
+    sel = by_memory[pos]
+    _check_src(src, sel)
+    return call(_AS_STRIDED_SCATTER, (input, src, sel, pos), {})
+
+
+for _fn in (select_scatter, slice_scatter, diagonal_scatter, as_strided_scatter):
+    public(_fn)
