@@ -1,0 +1,1 @@
+"""Internals of ``numtorch.save``/``numtorch.load``: zip records, picklers, the restricted unpickler."""
