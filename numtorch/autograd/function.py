@@ -22,6 +22,9 @@ def _is_tensor(x):
 class FunctionCtx:
     """The ``ctx`` handed to ``forward``/``setup_context``/``backward`` of a custom Function."""
 
+    # Per call, a tuple of booleans: whether each argument of ``apply`` requires grad.
+    needs_input_grad = ()
+
     def save_for_backward(self, *tensors):
         """Saves given tensors for a future call to ``backward``."""
         for i, t in enumerate(tensors):
