@@ -34,7 +34,8 @@ def test_grid_sample_float64_far_and_unit(mode):
     # Far-outside points, a unit-size input dimension, and the default (warning) align_corners.
     check(lambda m, x, g: m.nn.functional.grid_sample(x, g, mode=mode, padding_mode="reflection"),
           rand(1, 2, 1, 4, dtype="float64"), _grid_f64(1, 3, 3, 2, lim=4.0), atol=1e-10, rtol=1e-8)
-    check(lambda m, x, g: m.nn.functional.grid_sample(x, g, mode=mode, padding_mode="border", align_corners=True),
+    check(lambda m, x, g: m.nn.functional.grid_sample(x, g, mode=mode, padding_mode="border",
+                                                      align_corners=True),
           rand(2, 1, 3, 3, dtype="float64"), _grid_f64(2, 2, 5, 2, lim=3.0), atol=1e-10, rtol=1e-8)
 
 
@@ -55,7 +56,8 @@ def test_grid_sample_node_names_and_functions():
         x = lib.ones(1, 1, 2, 2, requires_grad=True)
         y = lib.grid_sampler(x, lib.zeros(1, 1, 1, 2), 0, 0, False)
         assert y.grad_fn.name() == "GridSampler2DBackward0"
-        z = lib.grid_sampler(lib.ones(1, 1, 2, 2, 2, requires_grad=True), lib.zeros(1, 1, 1, 1, 3), 1, 1, True)
+        x3 = lib.ones(1, 1, 2, 2, 2, requires_grad=True)
+        z = lib.grid_sampler(x3, lib.zeros(1, 1, 1, 1, 3), 1, 1, True)
         assert z.grad_fn.name() == "GridSampler3DBackward0"
 
 

@@ -267,8 +267,8 @@ def test_spectral_norm_errors_and_1d():
         m = lib.nn.utils.spectral_norm(lib.nn.Linear(2, 2))
         with pytest.raises(RuntimeError, match="Cannot register two spectral_norm hooks"):
             lib.nn.utils.spectral_norm(m)
-    _compare_training(lambda lib: lib.nn.utils.parametrizations.spectral_norm(lib.nn.Linear(3, 4), name="bias"),
-                      rand(2, 3))
+    _compare_training(lambda lib: lib.nn.utils.parametrizations.spectral_norm(lib.nn.Linear(3, 4),
+                                                                              name="bias"), rand(2, 3))
 
 
 # --------------------------------------------------------------------------------------- orthogonal

@@ -118,7 +118,8 @@ def test_encoder_stack_and_warning():
         _compare(lambda lib: enc(lib, **kw), [rand(3, 5, 8)] if kw.get("batch_first") else [rand(5, 3, 8)])
     _compare(lambda lib: lib.nn.TransformerEncoder(lib.nn.TransformerEncoderLayer(8, 2, 16, 0.0), 2,
                                                    enable_nested_tensor=False), [rand(5, 3, 8)])
-    odd = _build(lambda lib: lib.nn.TransformerEncoder(lib.nn.TransformerEncoderLayer(6, 3, batch_first=True), 1))
+    odd = _build(lambda lib: lib.nn.TransformerEncoder(lib.nn.TransformerEncoderLayer(6, 3, batch_first=True),
+                                                       1))
     assert odd[numtorch, "warn"] == odd[need_torch(), "warn"] and "odd" in odd[numtorch, "warn"][0]
 
 
@@ -159,7 +160,8 @@ def test_transformer_full():
                                   dim_feedforward=16, dropout=0.0)
     causal = np.triu(np.full((4, 4), -np.inf, dtype=np.float32), 1)
     _compare(make, [rand(6, 2, 8), rand(4, 2, 8, seed=1)], tgt_mask=causal)
-    _compare(make, [rand(6, 2, 8), rand(4, 2, 8, seed=1)], train=False, dtype="float64", atol=1e-10, rtol=1e-8)
+    _compare(make, [rand(6, 2, 8), rand(4, 2, 8, seed=1)], train=False, dtype="float64", atol=1e-10,
+             rtol=1e-8)
 
 
 def test_transformer_batch_first_norm_first():

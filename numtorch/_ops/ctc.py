@@ -147,7 +147,8 @@ def _padded_targets(targets, tlen, n):
     total = int(tlen.sum())
     if t.shape[0] < total:
         raise RuntimeError(f"Expected tensor to have size at least {total} at dimension 0, but got size "
-                           f"{t.shape[0]} for argument #2 'targets' (while checking arguments for ctc_loss_cpu)")
+                           f"{t.shape[0]} for argument #2 'targets' (while checking arguments for "
+                           "ctc_loss_cpu)")
     # Concatenated targets: scatter each sequence into a padded row.
     starts = np.concatenate([[0], np.cumsum(tlen)[:-1]]).astype(np.int64)
     pos = np.arange(s_max)[None, :]
@@ -168,7 +169,8 @@ def _check_ctc(log_probs, n, t_max, c, ilen, tlen, blank):
                                f"{ilen[i]} (while checking arguments for ctc_loss_cpu)")
 
 
-def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
+             zero_infinity=False):
     """The Connectionist Temporal Classification loss."""
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -177,7 +179,8 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         raise RuntimeError(f"Expected 3-dimensional tensor, but got {log_probs.dim()}-dimensional tensor for "
                            "argument #1 'log_probs' (while checking arguments for ctc_loss_cpu)")
     if NP2DT[log_probs._data.dtype]._cat != _dtype.FLOAT:
-        raise NotImplementedError(f"\"ctc_loss_cpu\" not implemented for '{NP2DT[log_probs._data.dtype]._legacy}'")
+        raise NotImplementedError("\"ctc_loss_cpu\" not implemented for "
+                                  f"'{NP2DT[log_probs._data.dtype]._legacy}'")
     lp = log_probs if batched else log_probs.unsqueeze(1)
     t_max, n, c = lp.shape
     ilen, tlen = _lengths(input_lengths, "input_lengths"), _lengths(target_lengths, "target_lengths")
@@ -196,9 +199,10 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     return res if batched else res.squeeze(0)
 
 
-def _ctc_loss_enum(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=1, zero_infinity=False):
-    return ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, ("none", "mean", "sum")[reduction],
-                    zero_infinity)
+def _ctc_loss_enum(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=1,
+                   zero_infinity=False):
+    mode = ("none", "mean", "sum")[reduction]
+    return ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, mode, zero_infinity)
 
 
 # torch.ctc_loss takes the reduction as its integer enum.

@@ -211,15 +211,15 @@ def _check_grid_sampler(input, grid, mode):
         raise RuntimeError("grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, "
                            f"but got input with sizes {ins} and grid with sizes {gs}")
     if input.shape[0] != grid.shape[0]:
-        raise RuntimeError("grid_sampler(): expected grid and input to have same batch size, but got input with "
-                           f"sizes {ins} and grid with sizes {gs}")
+        raise RuntimeError("grid_sampler(): expected grid and input to have same batch size, but got input "
+                           f"with sizes {ins} and grid with sizes {gs}")
     if grid.shape[-1] != input.dim() - 2:
-        raise RuntimeError(f"grid_sampler(): expected grid to have size {input.dim() - 2} in last dimension, but "
-                           f"got grid with sizes {gs}")
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {input.dim() - 2} in last dimension, "
+                           f"but got grid with sizes {gs}")
     for i in range(2, input.dim()):
         if input.shape[i] <= 0:
-            raise RuntimeError(f"grid_sampler(): expected input to have non-empty spatial dimensions, but input "
-                               f"has sizes {ins} with dimension {i} being empty")
+            raise RuntimeError("grid_sampler(): expected input to have non-empty spatial dimensions, but "
+                               f"input has sizes {ins} with dimension {i} being empty")
     if mode == 2 and input.dim() != 4:
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     if NP2DT[input._data.dtype]._cat != _dtype.FLOAT:
@@ -228,7 +228,7 @@ def _check_grid_sampler(input, grid, mode):
 
 
 def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
-    """Samples input at the grid's normalised locations (integer mode/padding codes, as torch.grid_sampler)."""
+    """Samples input at the grid's locations (integer mode and padding codes, as torch.grid_sampler)."""
     _check_grid_sampler(input, grid, interpolation_mode)
     op = _GRID2D if input.dim() == 4 else _GRID3D
     return call(op, (input, grid, int(interpolation_mode), int(padding_mode), bool(align_corners)), {})
@@ -246,8 +246,8 @@ def _align_default(align_corners):
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     """Computes the output by sampling input values at the pixel locations given by grid."""
     if mode not in _MODES:
-        raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
-                         f"but got: '{mode}'")
+        raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
+                         f"'bicubic', but got: '{mode}'")
     if padding_mode not in _PADS:
         raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
                          f"'reflection', but got: '{padding_mode}'")
@@ -313,8 +313,8 @@ def affine_grid(theta, size, align_corners=None):
                              f"Got {theta.shape}.")
         spatial = size[-3:]
     else:
-        raise NotImplementedError("affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
-                                  f"respectively. Got size {size}.")
+        raise NotImplementedError("affine_grid only supports 4D and 5D sizes, for 2D and 3D affine "
+                                  f"transforms, respectively. Got size {size}.")
     if align_corners and min(spatial) == 1:
         warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
                       "align_corners=True. This is not an intended use case of affine_grid. See the "

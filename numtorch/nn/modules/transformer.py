@@ -57,8 +57,9 @@ class Transformer(Module):
     """A transformer model: an encoder stack and a decoder stack (Vaswani et al., 2017)."""
 
     def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6, dim_feedforward=2048,
-                 dropout=0.1, activation=F.relu, custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-5,
-                 batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
+                 dropout=0.1, activation=F.relu, custom_encoder=None, custom_decoder=None,
+                 layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, device=None,
+                 dtype=None):
         kw = {"device": device, "dtype": dtype}
         super().__init__()
         layer_args = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first,
@@ -171,7 +172,8 @@ class TransformerEncoder(Module):
                                  src.dtype)
         mask = canonical_mask(mask, "mask", None, "", src.dtype, check_other=False)
         packed = self._packs(src, mask, padding)
-        is_causal = _detect_is_causal_mask(mask, is_causal, _seq_len(src, self.layers[0].self_attn.batch_first))
+        seq_len = _seq_len(src, self.layers[0].self_attn.batch_first)
+        is_causal = _detect_is_causal_mask(mask, is_causal, seq_len)
         output = src
         for mod in self.layers:
             output = mod(output, src_mask=mask, is_causal=is_causal, src_key_padding_mask=padding)
@@ -213,8 +215,8 @@ def _build_layer(self, n_attn, d_model, nhead, dim_ff, dropout, eps, batch_first
     # Registration order fixes both the repr and the order of the seeded initialisations, as in torch.
     names = ("self_attn", "multihead_attn")[:n_attn]
     for name in names:
-        setattr(self, name, MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
-                                               **kw))
+        attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, **kw)
+        setattr(self, name, attn)
     self.linear1 = Linear(d_model, dim_ff, bias=bias, **kw)
     self.dropout = Dropout(dropout)
     self.linear2 = Linear(dim_ff, d_model, bias=bias, **kw)
@@ -241,12 +243,13 @@ class TransformerEncoderLayer(Module):
 
     __constants__ = ["norm_first"]
 
-    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu, layer_norm_eps=1e-5,
-                 batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
+    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
+                 layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, device=None,
+                 dtype=None):
         kw = {"device": device, "dtype": dtype}
         super().__init__()
-        _build_layer(self, 1, d_model, nhead, dim_feedforward, dropout, layer_norm_eps, batch_first, norm_first,
-                     bias, kw)
+        _build_layer(self, 1, d_model, nhead, dim_feedforward, dropout, layer_norm_eps, batch_first,
+                     norm_first, bias, kw)
         if isinstance(activation, str):
             activation = _get_activation_fn(activation)
         from .activation import GELU, ReLU
@@ -285,12 +288,13 @@ class TransformerDecoderLayer(Module):
 
     __constants__ = ["norm_first"]
 
-    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu, layer_norm_eps=1e-5,
-                 batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
+    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
+                 layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, device=None,
+                 dtype=None):
         kw = {"device": device, "dtype": dtype}
         super().__init__()
-        _build_layer(self, 2, d_model, nhead, dim_feedforward, dropout, layer_norm_eps, batch_first, norm_first,
-                     bias, kw)
+        _build_layer(self, 2, d_model, nhead, dim_feedforward, dropout, layer_norm_eps, batch_first,
+                     norm_first, bias, kw)
         self.activation = _get_activation_fn(activation) if isinstance(activation, str) else activation
 
     def __setstate__(self, state):

@@ -76,8 +76,8 @@ class _Orthogonal(Module):
 
     def _right_inverse(self, Q):
         if Q.shape != self.shape:
-            raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. Got a tensor of shape "
-                             f"{Q.shape}.")
+            raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. Got a tensor of "
+                             f"shape {Q.shape}.")
         q_init = Q
         n, k = Q.shape[-2], Q.shape[-1]
         transpose = n < k
@@ -86,8 +86,8 @@ class _Orthogonal(Module):
             n, k = k, n
         if not hasattr(self, "base"):
             if self.orthogonal_map != _OrthMaps.householder:
-                raise NotImplementedError("It is not possible to assign to the matrix exponential or the Cayley "
-                                          "parametrizations when use_trivialization=False.")
+                raise NotImplementedError("It is not possible to assign to the matrix exponential or the "
+                                          "Cayley parametrizations when use_trivialization=False.")
             A = _householder_reflectors(Q)
             return A.mT if transpose else A
         if n == k:
@@ -167,8 +167,8 @@ class _SpectralNorm(Module):
         super().__init__()
         ndim = weight.ndim
         if dim >= ndim or dim < -ndim:
-            raise IndexError(f"Dimension out of range (expected to be in range of [-{ndim}, {ndim - 1}] but got "
-                             f"{dim})")
+            raise IndexError(f"Dimension out of range (expected to be in range of [-{ndim}, {ndim - 1}] but "
+                             f"got {dim})")
         if n_power_iterations <= 0:
             raise ValueError("Expected n_power_iterations to be positive, but got "
                              f"n_power_iterations={n_power_iterations}")

@@ -60,14 +60,15 @@ class ParametrizationList(ModuleList):
                     except NotImplementedError:
                         pass
         if not isinstance(new, (Tensor, collections.abc.Sequence)):
-            raise ValueError("'right_inverse' must return a Tensor or a Sequence of tensors (list, tuple...). "
-                             f"Got {type(new).__name__}")
+            raise ValueError("'right_inverse' must return a Tensor or a Sequence of tensors (list, "
+                             f"tuple...). Got {type(new).__name__}")
         self.is_tensor = isinstance(new, Tensor)
         self.ntensors = 1 if self.is_tensor else len(new)
         if self.is_tensor:
             if original.dtype != new.dtype:
                 raise ValueError("When `right_inverse` outputs one tensor, it may not change the dtype.\n"
-                                 f"original.dtype: {original.dtype}\nright_inverse(original).dtype: {new.dtype}")
+                                 f"original.dtype: {original.dtype}\nright_inverse(original).dtype: "
+                                 f"{new.dtype}")
             with no_grad():
                 _maybe_set(original, new)
             _register_parameter_or_buffer(self, "original", original)
@@ -75,14 +76,15 @@ class ParametrizationList(ModuleList):
             for i, part in enumerate(new):
                 if not isinstance(part, Tensor):
                     raise ValueError("'right_inverse' must return a Tensor or a Sequence of tensors (list, "
-                                     f"tuple...). Got element {i} of the sequence with type {type(part).__name__}.")
+                                     f"tuple...). Got element {i} of the sequence with type "
+                                     f"{type(part).__name__}.")
                 if isinstance(original, Parameter):
                     part = Parameter(part, original.requires_grad)
                 part.requires_grad_(original.requires_grad)
                 _register_parameter_or_buffer(self, f"original{i}", part)
         if not self.unsafe:
-            msg = ("Registering a parametrization may not change the {} of the tensor, unless `unsafe` flag is "
-                   "enabled.\nunparametrized {{0}}: {{1}}\nparametrized {{0}}: {{2}}")
+            msg = ("Registering a parametrization may not change the {} of the tensor, unless `unsafe` flag "
+                   "is enabled.\nunparametrized {{0}}: {{1}}\nparametrized {{0}}: {{2}}")
             z = self()
             if not isinstance(z, Tensor):
                 raise ValueError(f"A parametrization must return a tensor. Got {type(z).__name__}.")
@@ -95,7 +97,8 @@ class ParametrizationList(ModuleList):
         with no_grad():
             for module in reversed(self):
                 if not hasattr(module, "right_inverse"):
-                    raise RuntimeError(f"parametrization {type(module).__name__} does not implement right_inverse.")
+                    raise RuntimeError(f"parametrization {type(module).__name__} does not implement "
+                                       "right_inverse.")
                 value = module.right_inverse(value)
             if self.is_tensor:
                 if not isinstance(value, Tensor):
@@ -106,9 +109,11 @@ class ParametrizationList(ModuleList):
                 _maybe_set(self.original, value)
                 return
             if not isinstance(value, collections.abc.Sequence):
-                raise ValueError(f"'right_inverse' must return a sequence of tensors. Got {type(value).__name__}.")
+                raise ValueError("'right_inverse' must return a sequence of tensors. Got "
+                                 f"{type(value).__name__}.")
             if len(value) != self.ntensors:
-                raise ValueError(f"'right_inverse' must return a sequence of tensors of length {self.ntensors}. "
+                raise ValueError("'right_inverse' must return a sequence of tensors of length "
+                                 f"{self.ntensors}. "
                                  f"Got a sequence of length {len(value)}.")
             for i, tensor in enumerate(value):
                 original_i = getattr(self, f"original{i}")
@@ -198,8 +203,8 @@ def _check_appended(module, tensor_name, parametrization):
         return
     if not isinstance(z, Tensor):
         raise ValueError(f"parametrization.right_inverse must return a tensor. Got: {type(z).__name__}")
-    msg = ("The tensor returned by parametrization.right_inverse must have the same {0} as module.{1}, unless "
-           "the `unsafe` flag is enabled.\nmodule.{1}.{0}: {2}\nreturned {0}: {3}")
+    msg = ("The tensor returned by parametrization.right_inverse must have the same {0} as module.{1}, "
+           "unless the `unsafe` flag is enabled.\nmodule.{1}.{0}: {2}\nreturned {0}: {3}")
     for attr in ("dtype", "shape"):
         if getattr(z, attr) != getattr(y, attr):
             raise ValueError(msg.format(attr, tensor_name, getattr(y, attr), getattr(z, attr)))
@@ -223,8 +228,8 @@ def register_parametrization(module, tensor_name, parametrization, *, unsafe=Fal
         _inject_property(module, tensor_name)
         module.parametrizations[tensor_name] = parametrizations
     else:
-        raise ValueError(f"Module '{module}' does not have a parameter, a buffer, or a parametrized element with "
-                         f"name '{tensor_name}'")
+        raise ValueError(f"Module '{module}' does not have a parameter, a buffer, or a parametrized element "
+                         f"with name '{tensor_name}'")
     return module
 
 
@@ -253,8 +258,8 @@ def remove_parametrizations(module, tensor_name, leave_parametrized=True):
         t = getattr(module, tensor_name)
         original = Parameter(t) if t.requires_grad else t
     else:
-        raise ValueError("Cannot leave unparametrized (`leave_parametrized=False`) a tensor that is parametrized "
-                         "in terms of a sequence of tensors.")
+        raise ValueError("Cannot leave unparametrized (`leave_parametrized=False`) a tensor that is "
+                         "parametrized in terms of a sequence of tensors.")
     delattr(module.__class__, tensor_name)
     del module.parametrizations[tensor_name]
     _register_parameter_or_buffer(module, tensor_name, original)

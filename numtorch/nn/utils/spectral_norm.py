@@ -4,8 +4,8 @@ import numtorch
 from .. import functional as F
 from ..parameter import Parameter, UninitializedParameter
 
-__all__ = ["SpectralNorm", "SpectralNormLoadStateDictPreHook", "SpectralNormStateDictHook", "remove_spectral_norm",
-           "spectral_norm"]
+__all__ = ["SpectralNorm", "SpectralNormLoadStateDictPreHook", "SpectralNormStateDictHook",
+           "remove_spectral_norm", "spectral_norm"]
 
 
 def _matrix(weight, dim):
@@ -83,8 +83,8 @@ class SpectralNorm:
         if weight is None:
             raise ValueError(f"`SpectralNorm` cannot be applied as parameter `{name}` is None")
         if isinstance(weight, UninitializedParameter):
-            raise ValueError("The module passed to `SpectralNorm` can't have uninitialized parameters. Make sure "
-                             "to run the dummy forward before applying spectral normalization")
+            raise ValueError("The module passed to `SpectralNorm` can't have uninitialized parameters. Make "
+                             "sure to run the dummy forward before applying spectral normalization")
         with numtorch.no_grad():
             h, w = fn.reshape_weight_to_matrix(weight).shape
             u = F.normalize(weight.new_empty(h).normal_(0, 1), dim=0, eps=fn.eps)
@@ -112,7 +112,8 @@ class SpectralNormLoadStateDictPreHook:
         if version is not None and version >= 1:
             return
         key = prefix + fn.name
-        if version is None and all(key + s in state_dict for s in ("_orig", "_u", "_v")) and key not in state_dict:
+        complete = all(key + s in state_dict for s in ("_orig", "_u", "_v"))
+        if version is None and complete and key not in state_dict:
             return
         missing = [key + s for s in ("_orig", "", "_u") if key + s not in state_dict]
         if missing:

@@ -8,7 +8,7 @@ __all__ = ["WeightNorm", "remove_weight_norm", "weight_norm"]
 
 
 def norm_except_dim(v, pow=2, dim=0):
-    """The p-norm over every dimension but ``dim`` (kept as size-1 dims); ``dim=-1`` means the whole tensor."""
+    """The p-norm over all dimensions but ``dim`` (kept with size 1); ``dim=-1`` norms the whole tensor."""
     if dim == -1:
         return linalg.vector_norm(v, pow)
     axes = tuple(d for d in range(v.dim()) if d != dim)
@@ -42,8 +42,8 @@ class WeightNorm:
         fn = WeightNorm(name, dim)
         weight = getattr(module, name)
         if isinstance(weight, UninitializedParameter):
-            raise ValueError("The module passed to `WeightNorm` can't have uninitialized parameters. Make sure to "
-                             "run the dummy forward before applying weight normalization")
+            raise ValueError("The module passed to `WeightNorm` can't have uninitialized parameters. Make "
+                             "sure to run the dummy forward before applying weight normalization")
         del module._parameters[name]
         module.register_parameter(name + "_g", Parameter(norm_except_dim(weight, 2, fn.dim).data))
         module.register_parameter(name + "_v", Parameter(weight.data))
