@@ -1,0 +1,182 @@
+"""Resampling kernels for tensor images: torch's antialiased resize and 2-D grid sampling, on NumPy.
+
+Both follow the float order of torch's CPU kernels (weights and sums in the image's float dtype) so
+that images come out equal to torchvision's, not merely close.
+"""
+import numpy as np
+
+
+def _fma(a, b, c):
+    """Fused multiply-add rounded once to a's float dtype, as torch's compiled kernels contract a * b + c."""
+    wide = np.float64 if a.dtype != np.float64 else np.longdouble
+    return (a.astype(wide) * b + c).astype(a.dtype)
+
+
+def _bilinear_filter(x):
+    x = np.abs(x)
+    return np.where(x < 1, 1 - x, 0).astype(x.dtype)
+
+
+def _bicubic_filter(x):
+    # antialiased bicubic uses a = -0.5 (Keys / Pillow), not the -0.75 of plain bicubic
+    a = x.dtype.type(-0.5)
+    x = np.abs(x)
+    near = _fma(_fma(x, a + 2, -(a + 3)) * x, x, 1)
+    far = _fma(_fma(_fma(x, a, -5 * a), x, 8 * a), x, -4 * a)
+    return np.where(x < 1, near, np.where(x < 2, far, 0)).astype(x.dtype)
+
+
+def _aa_weights(in_size, out_size, mode, ft):
+    """Per output index: first source index and normalised weights (padded with zeros to one width)."""
+    ft = np.dtype(ft).type
+    scale = ft(in_size) / ft(out_size)
+    half = 1.0 if mode == "bilinear" else 2.0
+    support = ft(half * float(scale)) if scale >= 1 else ft(half)
+    width = int(np.ceil(support)) * 2 + 1
+    invscale = ft(1.0 / float(scale)) if scale >= 1 else ft(1.0)
+    center = (float(scale) * (np.arange(out_size) + 0.5)).astype(ft)
+    lo = np.maximum(((center - support).astype(np.float64) + 0.5).astype(np.int64), 0)
+    hi = np.minimum(((center + support).astype(np.float64) + 0.5).astype(np.int64), in_size)
+    count = np.clip(hi - lo, 0, width)
+    taps = np.arange(width)
+    pos = (lo[:, None] + taps).astype(ft) - center[:, None]
+    arg = ((pos.astype(np.float64) + 0.5) * float(invscale)).astype(ft)
+    w = (_bilinear_filter if mode == "bilinear" else _bicubic_filter)(arg)
+    w = np.where(taps < count[:, None], w, ft(0))
+    total = w[:, 0].copy()
+    for j in range(1, width):  # sequential float sum, as torch accumulates the weights
+        total = total + w[:, j]
+    w = np.where(total[:, None] != 0, w / np.where(total == 0, ft(1), total)[:, None], w)
+    return lo, count, w
+
+
+def _aa_pass(arr, axis, out_size, mode):
+    in_size = arr.shape[axis]
+    lo, count, w = _aa_weights(in_size, out_size, mode, arr.dtype)
+    moved = np.moveaxis(arr, axis, -1)
+    idx = np.minimum(lo[:, None] + np.arange(w.shape[1]), in_size - 1)
+    # torch's compiled tap loop adds whole 16-byte blocks of products (rounded, in order) and contracts
+    # the leftover taps into fused multiply-adds; reproduce which tap is which, per output index
+    block = 16 // arr.dtype.itemsize
+    blocked = block * ((count - 1) // block)
+    out = moved[..., idx[:, 0]] * w[:, 0]
+    for j in range(1, w.shape[1]):  # one vectorised step per filter tap, in torch's summation order
+        src = moved[..., idx[:, j]]
+        out = np.where(j <= blocked, out + src * w[:, j], _fma(src, w[:, j], out))
+    return np.moveaxis(out.astype(arr.dtype, copy=False), -1, axis)
+
+
+def _separable(one_pass, arr, size, mode):
+    """Resize width first, then height, skipping an axis whose size does not change (as torch does)."""
+    oh, ow = size
+    if arr.shape[-1] != ow:
+        arr = one_pass(arr, arr.ndim - 1, ow, mode)
+    if arr.shape[-2] != oh:
+        arr = one_pass(arr, arr.ndim - 2, oh, mode)
+    return np.ascontiguousarray(arr)
+
+
+def resize_antialias(arr, size, mode):
+    """Antialiased bilinear/bicubic resize of a float (N, C, H, W) array."""
+    return _separable(_aa_pass, arr, size, mode)
+
+
+def grid_sample(arr, grid, mode):
+    """grid_sample(align_corners=False, padding_mode='zeros') for float (N, C, H, W) and (N, h, w, 2)."""
+    ft = arr.dtype.type
+    n, c, h, w = arr.shape
+    # torch's vectorised CPU kernel unnormalises as (g + 1) * (size / 2) - 0.5, contracted to an FMA
+    x = _fma(grid[..., 0] + ft(1), ft(w / 2), ft(-0.5))
+    y = _fma(grid[..., 1] + ft(1), ft(h / 2), ft(-0.5))
+    flat = arr.reshape(n, c, h * w)
+
+    def gather(ix, iy):
+        inside = (ix > -1) & (ix < w) & (iy > -1) & (iy < h)
+        lin = np.where(inside, iy * w + ix, 0).reshape(n, -1)
+        vals = np.take_along_axis(flat, lin[:, None, :], axis=2).reshape(n, c, *ix.shape[1:])
+        return np.where(inside[:, None], vals, ft(0))
+
+    if mode == "nearest":
+        return gather(np.rint(x).astype(np.int64), np.rint(y).astype(np.int64))
+    x0, y0 = np.floor(x), np.floor(y)
+    e_w, n_w = x - x0, y - y0
+    w_w, s_w = ft(1) - e_w, ft(1) - n_w
+    ix, iy = x0.astype(np.int64), y0.astype(np.int64)
+    out = gather(ix, iy) * (s_w * w_w)[:, None]
+    out = _fma(gather(ix + 1, iy), (s_w * e_w)[:, None], out)
+    out = _fma(gather(ix, iy + 1), (n_w * w_w)[:, None], out)
+    return _fma(gather(ix + 1, iy + 1), (n_w * e_w)[:, None], out)
+
+
+def _cubic_coeffs(t):
+    """Plain bicubic weights (a = -0.75) for taps at distances 1+t, t, 1-t, 2-t.
+
+    torch's compiled kernel fuses only some multiply-adds here (the last step of each polynomial is
+    rounded twice); the pattern was matched against torch's weights bit for bit.
+    """
+    a = t.dtype.type(-0.75)
+    one = t.dtype.type(1)
+
+    def near(x):
+        return _fma(x, a + 2, -(a + 3)) * x * x + one
+
+    def far(x):
+        return _fma(_fma(x, a, -5 * a), x, 8 * a) * x - 4 * a
+
+    return [far(t + one), near(t), near(one - t), far(one - t + one)]
+
+
+def _source_index(in_size, out_size, ft):
+    scale = ft(in_size) / ft(out_size)
+    return _fma(np.full(out_size, scale, dtype=ft), (np.arange(out_size) + 0.5).astype(ft), ft(-0.5))
+
+
+def _linear_taps(in_size, out_size, ft):
+    real = np.maximum(_source_index(in_size, out_size, ft), ft(0))
+    i0 = real.astype(np.int64)
+    l1 = np.clip(real - i0.astype(ft), ft(0), ft(1))
+    return i0, i0 + (i0 < in_size - 1), ft(1) - l1, l1
+
+
+def _plain_pass(arr, axis, out_size, mode):
+    ft = arr.dtype.type
+    in_size = arr.shape[axis]
+    moved = np.moveaxis(arr, axis, -1)
+    if mode == "bilinear":
+        i0, i1, l0, l1 = _linear_taps(in_size, out_size, ft)
+        out = _fma(moved[..., i0], l0, moved[..., i1] * l1)
+    else:
+        real = _source_index(in_size, out_size, ft)
+        base = np.minimum(np.floor(real), ft(in_size - 1))
+        taps = _cubic_coeffs(np.clip(real - base, ft(0), ft(1)))
+        idx = [np.clip(base.astype(np.int64) + k, 0, in_size - 1) for k in (-1, 0, 1, 2)]
+        out = _fma(moved[..., idx[0]], taps[0], moved[..., idx[1]] * taps[1])
+        for k in (2, 3):
+            out = _fma(moved[..., idx[k]], taps[k], out)
+    return np.moveaxis(out, -1, axis)
+
+
+def _bilinear_small(arr, size):
+    """torch's channels-last bilinear kernel: one fused sum of four corner terms per pixel."""
+    ft = arr.dtype.type
+    hi0, hi1, h0, h1 = _linear_taps(arr.shape[-2], size[0], ft)
+    wi0, wi1, w0, w1 = _linear_taps(arr.shape[-1], size[1], ft)
+    h0, h1 = h0[:, None], h1[:, None]
+
+    def at(hi, wi):
+        return arr[..., hi[:, None], wi[None, :]]
+
+    out = _fma(at(hi0, wi0), h0 * w0, at(hi0, wi1) * (h0 * w1))
+    out = _fma(at(hi1, wi0), h1 * w0, out)
+    return _fma(at(hi1, wi1), h1 * w1, out)
+
+
+def resize_plain(arr, size, mode, small_kernel):
+    """Bilinear/bicubic resize without antialiasing (align_corners=False), in torch's float order.
+
+    small_kernel: torch picks its channels-last bilinear kernel for small outputs (and single-threaded
+    RGB), whose sum is ordered differently from the generic separable kernel.
+    """
+    if mode == "bilinear" and small_kernel:
+        return np.ascontiguousarray(_bilinear_small(arr, size))
+    return _separable(_plain_pass, arr, size, mode)
