@@ -96,6 +96,30 @@ SAVE_CASES = [
 ]
 
 
+# (case id, image key, boxes, kwargs) -- draw_bounding_boxes on a (C, H, W) image from draw_images()
+DRAW_CASES = [
+    ("plain", "rgb", [[1, 2, 10, 12], [5, 5, 20, 18]], {}),
+    ("colors_width", "rgb", [[1, 2, 10, 12], [5, 5, 20, 18], [0, 0, 23, 19]],
+     {"colors": ["red", (0, 200, 30), "#123456"], "width": 2}),
+    ("fill_labels", "rgb", [[2, 1, 21, 17], [0, 8, 12, 19]],
+     {"labels": ["cat", "dog"], "fill": True, "colors": "yellow"}),
+    ("label_boxes", "rgb", [[2, 1, 21, 17]],
+     {"labels": ["a"], "fill_labels": True, "label_colors": "white", "label_background_colors": "blue"}),
+    ("gray", "gray", [[3.7, 2.2, 15.9, 9.5]], {"colors": (255, 0, 255)}),
+    ("float", "float", [[1, 1, 8, 9], [4, 6, 22, 17]], {"fill": True}),
+    ("oriented", "rgb", [[2, 2, 18, 4, 16, 17, 1, 14]], {"width": 1, "labels": ["r"]}),
+    ("many_default_colors", "rgb", [[i, i, i + 4, i + 3] for i in range(6)], {}),
+]
+
+
+def draw_images():
+    """Deterministic images for the draw_bounding_boxes cases."""
+    rng = np.random.default_rng(3)
+    return {"rgb": rng.integers(0, 256, (3, 20, 24)).astype(np.uint8),
+            "gray": rng.integers(0, 256, (1, 12, 18)).astype(np.uint8),
+            "float": rng.random((3, 20, 24)).astype(np.float32)}
+
+
 # ---------------------------------------------------------------- tiny dataset files
 def _idx_bytes(arr):
     codes = {np.dtype(np.uint8): 8, np.dtype(np.int8): 9, np.dtype(">i2"): 11, np.dtype(">i4"): 12,
@@ -231,7 +255,7 @@ def _model_fixtures():
 
 def _grid_fixtures():
     import torch
-    from torchvision.utils import make_grid, save_image
+    from torchvision.utils import draw_bounding_boxes, make_grid, save_image
     from PIL import Image
 
     inputs = grid_inputs()
@@ -244,6 +268,11 @@ def _grid_fixtures():
         buf = io.BytesIO()
         save_image(torch.from_numpy(inputs[key].copy()), buf, format="png", **kwargs)
         out[cid] = np.asarray(Image.open(io.BytesIO(buf.getvalue())))
+    images = draw_images()
+    for cid, key, boxes, kwargs in DRAW_CASES:
+        img = torch.from_numpy(images[key].copy())
+        drawn = draw_bounding_boxes(img, torch.tensor(boxes, dtype=torch.float32), **kwargs)
+        out["draw_" + cid] = drawn.numpy()
     return out
 
 

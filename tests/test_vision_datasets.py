@@ -102,6 +102,20 @@ def test_mnist_download_reuses_local_files(tmp_path, offline):
     assert_like_torchvision(ds, "mnist_train", tmp_path)
 
 
+def test_mnist_legacy_processed_files(tmp_path, oracle):
+    images, labels = mnist_arrays(0)["train"]
+    processed = tmp_path / "MNIST" / "processed"
+    processed.mkdir(parents=True)
+    # written by real torch, as old torchvision releases left them
+    train = (oracle.from_numpy(images), oracle.from_numpy(labels.astype(np.int64)))
+    oracle.save(train, processed / "training.pt")
+    oracle.save((oracle.zeros(1, 2, 2, dtype=oracle.uint8), oracle.zeros(1, dtype=oracle.int64)),
+                processed / "test.pt")
+    ds = datasets.MNIST(tmp_path)
+    np.testing.assert_array_equal(ds.data.numpy(), images)
+    assert ds[4][1] == labels[4] and len(datasets.MNIST(tmp_path, train=False)) == 1
+
+
 def test_idx_reader_types_and_errors(tmp_path):
     from numtorch.vision.datasets import mnist
     arr = (np.arange(12).reshape(3, 4) - 5).astype(">i4")
@@ -194,7 +208,7 @@ def test_image_folder_like_torchvision(tmp_path):
 
 def test_dataset_folder_hooks(tmp_path):
     build_image_folder(tmp_path)
-    ds = datasets.DatasetFolder(tmp_path, loader=lambda p: os.path.basename(p), extensions=(".txt", ".ppm"),
+    ds = datasets.DatasetFolder(tmp_path, loader=os.path.basename, extensions=(".txt", ".ppm"),
                                 allow_empty=True)
     assert [ds[i] for i in range(len(ds))] == [("notes.txt", 1), ("y.ppm", 1)]
     only_png = datasets.ImageFolder(tmp_path, is_valid_file=lambda p: p.endswith(".png"), allow_empty=True,
@@ -210,7 +224,8 @@ def test_dataset_folder_hooks(tmp_path):
     with pytest.raises(FileNotFoundError, match="Couldn't find any class folder"):
         folder.find_classes(tmp_path / "flat")
     assert folder.has_file_allowed_extension("A.JPG", (".jpg",)) and not folder.is_image_file("a.txt")
-    assert folder.IMG_EXTENSIONS == (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
+    assert folder.IMG_EXTENSIONS == (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff",
+                                     ".webp")
     img = folder.default_loader(str(tmp_path / "emu" / "p.png"))
     assert img.mode == "RGB" and img.size == (4, 4)
 
@@ -248,6 +263,16 @@ def test_digits_split_and_images():
     assert set(np.unique(train.data.numpy())) <= {round(k * 255 / 16) for k in range(17)}
     assert repr(test) == "Dataset Digits\n    Number of datapoints: 360\n    Split: Test"
     assert os.path.isfile(os.path.join(os.path.dirname(datasets.digits.__file__), "data", "README.md"))
+
+
+def test_digits_with_data_utilities():
+    from numtorch.utils.data import DataLoader
+    both = datasets.Digits() + datasets.Digits(train=False)
+    assert len(both) == 1797 and both[1437][1] == datasets.Digits(train=False)[0][1]
+    to_tensor = lambda im: numtorch.from_numpy(np.asarray(im, dtype=np.float32) / 255)  # noqa: E731
+    loader = DataLoader(datasets.Digits(train=False, transform=to_tensor), batch_size=64)
+    x, y = next(iter(loader))
+    assert x.shape == (64, 8, 8) and y.dtype == numtorch.int64 and len(loader) == 6
 
 
 def test_digits_with_transforms():

@@ -8,8 +8,9 @@ from PIL import Image
 
 import numtorch
 from numtorch.vision import io as vio
-from numtorch.vision.utils import make_grid, save_image
-from make_vision_model_fixtures import DATA_FIXTURE, GRID_CASES, SAVE_CASES, grid_inputs
+from numtorch.vision.utils import draw_bounding_boxes, make_grid, save_image
+from make_vision_model_fixtures import (DATA_FIXTURE, DRAW_CASES, GRID_CASES, SAVE_CASES, draw_images,
+                                        grid_inputs)
 
 FIX = np.load(DATA_FIXTURE)
 INPUTS = grid_inputs()
@@ -47,6 +48,42 @@ def test_make_grid_errors_and_grad():
     g = make_grid(x, nrow=2, padding=1)
     (g * numtorch.arange(float(g.numel())).reshape(g.shape)).sum().backward()
     assert x.grad.shape == x.shape and float(x.grad.min()) > 0
+
+
+@pytest.mark.parametrize("cid,key,boxes,kwargs", DRAW_CASES, ids=[c[0] for c in DRAW_CASES])
+def test_draw_bounding_boxes_like_torchvision(cid, key, boxes, kwargs):
+    img = numtorch.from_numpy(draw_images()[key].copy())
+    out = draw_bounding_boxes(img, numtorch.tensor(boxes, dtype=numtorch.float32), **kwargs)
+    expected = FIX["draw_" + cid]
+    assert str(out.dtype).split(".")[1] == str(expected.dtype)
+    np.testing.assert_array_equal(out.numpy(), expected)
+
+
+def test_draw_bounding_boxes_errors():
+    img = numtorch.zeros(3, 8, 8, dtype=numtorch.uint8)
+    box = numtorch.tensor([[1.0, 1.0, 5.0, 5.0]])
+    with pytest.raises(TypeError, match="Tensor expected"):
+        draw_bounding_boxes(np.zeros((3, 8, 8)), box)
+    with pytest.raises(ValueError, match="The image dtype must be uint8 or float, got torch.int32"):
+        draw_bounding_boxes(img.int(), box)
+    with pytest.raises(ValueError, match="Pass individual images, not batches"):
+        draw_bounding_boxes(img[None], box)
+    with pytest.raises(ValueError, match="Only grayscale and RGB images are supported"):
+        draw_bounding_boxes(numtorch.zeros(4, 8, 8, dtype=numtorch.uint8), box)
+    with pytest.raises(ValueError, match=r"Boxes need to be in \(xmin, ymin, xmax, ymax\) format"):
+        draw_bounding_boxes(img, numtorch.tensor([[5.0, 1.0, 1.0, 5.0]]))
+    with pytest.raises(ValueError, match=r"Number of boxes \(1\) and labels \(2\) mismatch"):
+        draw_bounding_boxes(img, box, labels=["a", "b"])
+    with pytest.raises(ValueError, match="Number of colors must be equal or larger"):
+        draw_bounding_boxes(img, box.repeat(2, 1), colors=["red"])
+    with pytest.raises(ValueError, match="colors should be an RGB triplet"):
+        draw_bounding_boxes(img, box, colors=(1, 2))
+    with pytest.raises(ValueError, match="colors must be a tuple or a string"):
+        draw_bounding_boxes(img, box, colors=5)
+    with pytest.warns(UserWarning, match="No box was drawn"):
+        assert draw_bounding_boxes(img, numtorch.zeros(0, 4)) is img
+    with pytest.warns(UserWarning, match="'font_size' will be ignored"):
+        draw_bounding_boxes(img, box, font_size=12)
 
 
 # ---------------------------------------------------------------- io

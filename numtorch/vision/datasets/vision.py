@@ -1,11 +1,7 @@
 """VisionDataset: the base of numtorch.vision's datasets, as in torchvision."""
 import os
 
-try:
-    from ...utils.data import Dataset
-except ImportError:  # numtorch.utils.data not available yet: a bare base with torch's protocol
-    class Dataset:
-        """A map-style dataset: subclasses define ``__getitem__`` and ``__len__``."""
+from ...utils.data import Dataset
 
 __all__ = ["VisionDataset", "StandardTransform"]
 
