@@ -132,3 +132,41 @@ def test_spatial_transformer_chain():
         return m.nn.functional.grid_sample(x, grid, align_corners=False)
     theta = np.tile(np.array([[0.9, 0.2, 0.1], [-0.1, 1.1, 0.05]], dtype=np.float32), (2, 1, 1))
     check(fn, rand(2, 3, 6, 5), theta, atol=1e-5, rtol=1e-4)
+
+
+# ------------------------------------------------------------------ antialiased interpolate (resampling)
+
+AA_CASES = [((2, 3, 17, 13), {"size": (5, 4)}), ((1, 2, 8, 9), {"size": (20, 3)}),
+            ((1, 1, 30, 30), {"scale_factor": 0.3}), ((1, 1, 7, 7), {"size": (7, 3)}),
+            ((1, 2, 5, 6), {"scale_factor": (2.5, 0.5)}), ((1, 1, 9, 4), {"size": 4, "align_corners": True})]
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("shape,kw", AA_CASES)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_interpolate_antialias(mode, shape, kw, dtype):
+    tol = {"atol": 1e-6, "rtol": 1e-5} if dtype == "float32" else {"atol": 1e-12, "rtol": 1e-10}
+    check(lambda m, x: m.nn.functional.interpolate(x, mode=mode, antialias=True, **kw), rand(*shape, dtype=dtype),
+          **tol)
+
+
+def test_interpolate_antialias_node_and_gradgradcheck():
+    torch = need_torch()
+    for lib in (torch, numtorch):
+        x = lib.ones(1, 1, 6, 6, requires_grad=True)
+        y = lib.nn.functional.interpolate(x, size=(3, 2), mode="bicubic", antialias=True)
+        assert y.grad_fn.name() == "UpsampleBicubic2DAaBackward0"
+    x = numtorch.tensor(rand(1, 2, 7, 5, dtype="float64"), requires_grad=True)
+    fn = lambda t: numtorch.nn.functional.interpolate(t, size=(3, 8), mode="bilinear",  # noqa: E731
+                                                      antialias=True)
+    assert numtorch.autograd.gradcheck(fn, (x,))
+    assert numtorch.autograd.gradgradcheck(fn, (x,))
+
+
+@pytest.mark.parametrize("case", [
+    lambda m, x: m.nn.functional.interpolate(x[0], size=3, mode="linear", antialias=True),
+    lambda m, x: m.nn.functional.interpolate(x, size=3, mode="nearest", antialias=True),
+    lambda m, x: m.nn.functional.interpolate(x[None], size=3, mode="trilinear", antialias=True),
+])
+def test_interpolate_antialias_errors(case):
+    check_raises(case, rand(1, 2, 6, 6))

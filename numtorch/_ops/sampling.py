@@ -308,6 +308,40 @@ _INTERP = {(k, n): _interp_op(k, n) for k in ("nearest", "nearestExact") for n i
 _INTERP.update({("linear", 1): _interp_op("linear", 1), ("bilinear", 2): _interp_op("bilinear", 2),
                 ("trilinear", 3): _interp_op("trilinear", 3), ("bicubic", 2): _interp_op("bicubic", 2)})
 
+for _kind in ("bilinear", "bicubic"):
+    _INTERP[(_kind + "Aa", 2)] = register(f"_upsample_{_kind}2d_aa", _interp_fwd, _interp_backward, method=False,
+                                          function=False, node=f"Upsample{_kind.capitalize()}2DAaBackward0")
+
+
+def _aa_filter(x, cubic):
+    """PIL's resampling kernels on |x|: the triangle, or Keys' cubic with a = -0.5."""
+    if not cubic:
+        return np.where(x < 1, 1 - x, 0)
+    a = x.dtype.type(-0.5)
+    near = ((a + 2) * x - (a + 3)) * x * x + 1
+    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return np.where(x < 1, near, np.where(x < 2, far, 0))
+
+
+def _aa_table(L, o, align_corners, scale, ft, cubic):
+    """torch's antialiased taps: the kernel widened by the downscale factor, renormalised per output."""
+    if L == o:
+        return [(np.arange(o), None)]
+    s = _source_scale(L, o, align_corners, scale, ft)
+    half = ft(2.0 if cubic else 1.0)
+    support = half * s if s >= 1 else half
+    width = int(math.ceil(support)) * 2 + 1
+    center = s * (np.arange(o, dtype=ft) + ft(0.5))
+    lo = np.maximum((center - support + ft(0.5)).astype(np.int64), 0)
+    size = np.clip(np.minimum((center + support + ft(0.5)).astype(np.int64), L) - lo, 0, width)
+    k = np.arange(width)
+    x = ((k[None, :] + lo[:, None]).astype(ft) - center[:, None] + ft(0.5)) * (ft(1) / s if s >= 1 else ft(1))
+    w = (_aa_filter(np.abs(x), cubic) * (k[None, :] < size[:, None])).astype(ft)
+    total = w.sum(1, keepdims=True)
+    w = np.where(total != 0, w / np.where(total != 0, total, 1), w).astype(ft)
+    idx = np.minimum(lo[:, None] + k[None, :], L - 1)
+    return [(idx[:, j], w[:, j]) for j in range(width)]
+
 
 def _size_error(in_size, out_size):
     axes = "DHW"[-len(in_size):]
@@ -375,8 +409,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                            f"{list(input.shape)}")
     if mode == "area":
         return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[n - 1](input, out)
-    if antialias:
-        raise ValueError("antialias=True is not supported by numtorch's interpolate")
     kind = {"nearest-exact": "nearestExact"}.get(mode, mode)
     dt = NP2DT[input._data.dtype]
     if dt._cat != _dtype.FLOAT:
@@ -384,6 +416,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{dt._legacy}'")
     scales = scales or [None] * n
     ft = np.float64 if input._data.dtype == np.float64 else np.float32
+    if antialias:
+        tables = tuple(_aa_table(L, o, bool(align_corners), sc, ft, mode == "bicubic")
+                       for L, o, sc in zip(spatial, out, scales))
+        return call(_INTERP[(kind + "Aa", n)], (input, tables), {})
     return call(_INTERP[(kind, n)], (input, _tables(mode, spatial, out, scales, bool(align_corners), ft)), {})
 
 
