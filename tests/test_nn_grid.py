@@ -146,8 +146,8 @@ AA_CASES = [((2, 3, 17, 13), {"size": (5, 4)}), ((1, 2, 8, 9), {"size": (20, 3)}
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_interpolate_antialias(mode, shape, kw, dtype):
     tol = {"atol": 1e-6, "rtol": 1e-5} if dtype == "float32" else {"atol": 1e-12, "rtol": 1e-10}
-    check(lambda m, x: m.nn.functional.interpolate(x, mode=mode, antialias=True, **kw), rand(*shape, dtype=dtype),
-          **tol)
+    check(lambda m, x: m.nn.functional.interpolate(x, mode=mode, antialias=True, **kw),
+          rand(*shape, dtype=dtype), **tol)
 
 
 def test_interpolate_antialias_node_and_gradgradcheck():

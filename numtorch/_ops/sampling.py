@@ -309,8 +309,9 @@ _INTERP.update({("linear", 1): _interp_op("linear", 1), ("bilinear", 2): _interp
                 ("trilinear", 3): _interp_op("trilinear", 3), ("bicubic", 2): _interp_op("bicubic", 2)})
 
 for _kind in ("bilinear", "bicubic"):
-    _INTERP[(_kind + "Aa", 2)] = register(f"_upsample_{_kind}2d_aa", _interp_fwd, _interp_backward, method=False,
-                                          function=False, node=f"Upsample{_kind.capitalize()}2DAaBackward0")
+    _INTERP[(_kind + "Aa", 2)] = register(f"_upsample_{_kind}2d_aa", _interp_fwd, _interp_backward,
+                                          method=False, function=False,
+                                          node=f"Upsample{_kind.capitalize()}2DAaBackward0")
 
 
 def _aa_filter(x, cubic):
