@@ -11,7 +11,7 @@ import weakref
 from . import _utils
 from ._utils import ExceptionWrapper, shm
 from ._utils.worker import _IterableDatasetStopIteration, _ResumeIteration, _worker_loop
-from .dataloader import _BaseDataLoaderIter, _DatasetKind
+from .dataloader import _BaseDataLoaderIter
 
 _live_iterators = weakref.WeakSet()
 _tokens = itertools.count()
@@ -99,12 +99,12 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         try:
             return True, self._data_queue.get(timeout=timeout)
         except Exception as e:
-            failed = [w for wid, w in enumerate(self._workers) if self._workers_status[wid] and not w.is_alive()]
+            failed = [wid for wid, w in enumerate(self._workers)
+                      if self._workers_status[wid] and not w.is_alive()]
             if failed:
-                for wid, w in enumerate(self._workers):
-                    if w in failed:
-                        self._mark_worker_as_unavailable(wid)
-                pids = ", ".join(str(w.pid) for w in failed)
+                for wid in failed:
+                    self._mark_worker_as_unavailable(wid)
+                pids = ", ".join(str(self._workers[wid].pid) for wid in failed)
                 raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly") from e
             if isinstance(e, queue.Empty):
                 return False, None
@@ -141,7 +141,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 return self._process_data(data, worker_id)
             idx, data = self._get_data()
             self._tasks_outstanding -= 1
-            if self._dataset_kind == _DatasetKind.Iterable and isinstance(data, _IterableDatasetStopIteration):
+            if isinstance(data, _IterableDatasetStopIteration):
                 if self._persistent_workers:
                     self._workers_status[data.worker_id] = False
                 else:

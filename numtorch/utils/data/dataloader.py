@@ -55,7 +55,8 @@ class DataLoader:
             raise ValueError("timeout option should be non-negative")
         if num_workers == 0 and prefetch_factor is not None:
             raise ValueError("prefetch_factor option could only be specified in multiprocessing.let "
-                             "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.")
+                             "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to "
+                             "None.")
         if num_workers > 0 and prefetch_factor is None:
             prefetch_factor = 2
         elif prefetch_factor is not None and prefetch_factor < 0:
@@ -142,7 +143,8 @@ class DataLoader:
                 valid = multiprocessing.get_all_start_methods()
                 if multiprocessing_context not in valid:
                     raise ValueError("multiprocessing_context option should specify a valid start method "
-                                     f"in {valid!r}, but got multiprocessing_context={multiprocessing_context!r}")
+                                     f"in {valid!r}, but got "
+                                     f"multiprocessing_context={multiprocessing_context!r}")
                 multiprocessing_context = multiprocessing.get_context(multiprocessing_context)
             if not isinstance(multiprocessing_context, multiprocessing.context.BaseContext):
                 raise TypeError("multiprocessing_context option should be a valid context object or a "

@@ -106,7 +106,8 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        drawn = numtorch.multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)
+        drawn = numtorch.multinomial(self.weights, self.num_samples, self.replacement,
+                                     generator=self.generator)
         yield from iter(drawn.tolist())
 
     def __len__(self):

@@ -11,6 +11,7 @@ import itertools
 import mmap
 import os
 import pickle
+import threading
 
 import numpy as np
 
@@ -22,7 +23,7 @@ _PREFIX = "numtorch_dl"
 _counter = itertools.count()
 _owner = None       # (main pid, iterator token, worker id) inside a worker process
 _created = []       # names this worker created and still owns
-_memo = None        # name -> mapping while the main process decodes one message
+_decoding = threading.local()   # .memo: name -> mapping while this thread decodes one message
 
 
 class _Segment(mmap.mmap):
@@ -75,7 +76,8 @@ def _segment_of(arr):
 class _Pickler(pickle.Pickler):
     def __init__(self, file):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.sent = set()
+        self.sent = {}
+        self._resent = {}
 
     def reducer_override(self, obj):
         if type(obj) is not np.ndarray or obj.dtype.hasobject:
@@ -87,9 +89,19 @@ class _Pickler(pickle.Pickler):
             copy = empty(obj.shape, obj.dtype)
             np.copyto(copy, obj)
             obj, seg = copy, copy.base
-        self.sent.add(seg.name)
         offset = obj.__array_interface__["data"][0] - seg.addr
+        if seg.name is None:
+            # handed over before and maybe unlinked by now: the whole segment travels again, once per
+            # message, so views of it still alias each other on arrival
+            seg = self._resent.get(id(seg)) or self._resend(seg)
+        self.sent[seg.name] = seg
         return _attach, (seg.name, len(seg), obj.dtype, obj.shape, obj.strides, offset)
+
+    def _resend(self, seg):
+        fresh = empty((len(seg),), np.uint8)
+        fresh[:] = np.frombuffer(seg, np.uint8)
+        self._resent[id(seg)] = fresh.base
+        return fresh.base
 
 
 class Payload:
@@ -115,6 +127,8 @@ def encode(data):
         pickler.dump(data)
     finally:
         release(keep=pickler.sent)
+    for seg in pickler.sent.values():
+        seg.name = None
     return Payload(buf.getvalue())
 
 
@@ -128,16 +142,16 @@ def release(keep=()):
 
 def decode(payload):
     """Rebuild a worker's batch in the main process (maps and unlinks its shared files)."""
-    global _memo
-    _memo = {}
+    _decoding.memo = {}
     try:
         return pickle.loads(payload.blob)
     finally:
-        _memo = None
+        _decoding.memo = None
 
 
 def _attach(name, nbytes, dtype, shape, strides, offset):
-    seg = _memo.get(name) if _memo is not None else None
+    memo = getattr(_decoding, "memo", None)
+    seg = memo.get(name) if memo is not None else None
     if seg is None:
         path = os.path.join(SHM_DIR, name)
         fd = os.open(path, os.O_RDWR)
@@ -146,8 +160,8 @@ def _attach(name, nbytes, dtype, shape, strides, offset):
         finally:
             os.close(fd)
             _unlink(path)
-        if _memo is not None:
-            _memo[name] = seg
+        if memo is not None:
+            memo[name] = seg
     return np.ndarray(shape, dtype, buffer=seg, offset=offset, strides=strides)
 
 

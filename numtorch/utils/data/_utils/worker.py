@@ -96,7 +96,8 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
         try:
             if init_fn is not None:
                 init_fn(worker_id)
-            fetcher = _DatasetKind.create_fetcher(dataset_kind, dataset, auto_collation, collate_fn, drop_last)
+            fetcher = _DatasetKind.create_fetcher(dataset_kind, dataset, auto_collation, collate_fn,
+                                                  drop_last)
         except Exception:
             # reported with the first task, so it surfaces where the user iterates
             init_exception = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
