@@ -117,6 +117,19 @@ def test_samplers(fn):
 
 
 @pytest.mark.parametrize("fn", [
+    lambda m: (m.randn(3, dtype=m.complex64), m.randn(20, dtype=m.complex128), m.randn(3)),
+    lambda m: (m.rand(2, 9, dtype=m.complex64), m.empty(4, dtype=m.complex64).uniform_(-1, 2)),
+    lambda m: (m.normal(0, 3, (9,), dtype=m.complex64), m.empty(5, dtype=m.complex128).normal_(1.5, 2)),
+    lambda m: (m.randn_like(m.zeros(3, 3, dtype=m.complex64)), m.normal(m.zeros(20, dtype=m.complex64), 2.0)),
+    lambda m: m.empty(6, 4, dtype=m.complex64).t().normal_(),
+], ids=["randn", "rand-uniform_", "normal", "likes-tensor-mean", "transposed"])
+def test_complex_draws(fn):
+    # torch draws complex numbers as a float tensor of twice the length (std / sqrt(2) for normals).
+    for seed in SEEDS:
+        _seeded(seed, fn)
+
+
+@pytest.mark.parametrize("fn", [
     lambda m: (m.normal(2.0, 3.0, (20,)), m.normal(m.arange(20.), 1.0)),
     lambda m: m.normal(m.zeros(20, dtype=m.float64), m.linspace(0, 2, 20, dtype=m.float64)),
     lambda m: (m.normal(1.5, m.ones(3, 17)), m.normal(m.zeros(4, 1), m.ones(1, 5))),

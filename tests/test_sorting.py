@@ -321,3 +321,29 @@ def test_tied_gradients():
     for fn in (lambda m, x: x.max(), lambda m, x: x.amax(1), lambda m, x: x.amin(), lambda m, x: x.median(),
                lambda m, x: m.aminmax(x, dim=1), lambda m, x: x.cummax(1), lambda m, x: x.cummin(0)):
         check(fn, data)
+
+
+def _tie_rows(seed, shape, levels, nans=0):
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, levels, shape).astype("float32")
+    if nans:
+        a.reshape(-1)[rng.integers(0, a.size, nans)] = NAN
+    return a
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_tie_breaking_matches_torch_cpu(seed):
+    # torch's CPU topk/kthvalue/mode run unstable std:: and quickselect kernels: among equal values the
+    # reported index is the one those algorithms leave, for short rows and long ones alike.
+    a = _tie_rows(seed, (5, [7, 20, 70, 150, 300, 1000][seed]), [1, 2, 3, 4, 5, 9][seed], nans=seed % 3)
+    n = a.shape[1]
+    for k in sorted({1, 2, n // 64 or 1, n // 3 or 1, n}):
+        check(lambda m, x: x.topk(k), a, grad=False)
+        check(lambda m, x: x.topk(k, largest=False), a, grad=False)
+        check(lambda m, x: x.topk(k, sorted=False), a, grad=False)
+        check(lambda m, x: m.topk(x.t(), k, dim=0), a, grad=False)
+        check(lambda m, x: x.kthvalue(k), a, grad=False)
+    check(lambda m, x: x.mode(), a, grad=False)
+    check(lambda m, x: m.mode(x.t(), 0, keepdim=True), a, grad=False)
+    check(lambda m, x: x.double().topk(2, dim=0), a, grad=False)
+    check(lambda m, x: x.half().mode(), a, grad=False)

@@ -249,7 +249,10 @@ def _like(name, input, dtype, device, memory_format):
     preserve = memory_format is None or memory_format.name == "preserve_format"
     if type(src) is not np.ndarray and xp is np:
         src = src.get()
-    return xp.empty_like(src, dtype=dt._np, order="K" if preserve else "C"), dt
+    if preserve:
+        from .shape import empty_preserving
+        return empty_preserving(xp, src, dt._np), dt
+    return xp.empty(src.shape, dt._np), dt
 
 
 def _fill_like(name, input, value, dtype, device, requires_grad, memory_format):

@@ -233,7 +233,7 @@ def _true_div(xp, a, b):
 
 def _div_backward(grad, a, b, out):
     if not isinstance(b, Tensor):
-        return grad / b, None
+        return grad / (b.conjugate() if isinstance(b, complex) else b), None
     ga = grad / b.conj()
     gb = None if a is None else -grad * (a / (b * b)).conj()
     return ga, gb

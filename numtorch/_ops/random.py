@@ -215,6 +215,10 @@ def _normals64(gen, n, mean=0.0, std=1.0):
 def uniform_(self, from_=0, to=1, *, generator=None):
     """Fills self tensor with numbers sampled from the continuous uniform distribution [from, to)."""
     _prepare(self, "uniform_")
+    if self.dtype.is_complex:
+        # torch fills the real and imaginary parts as one float tensor of twice the length.
+        FUNCTIONS["view_as_real"](self).uniform_(from_, to, generator=generator)
+        return self
     _need_float(self, "check_uniform_bounds")
     dt = self.dtype
     from_, to = float(from_), float(to)
@@ -248,6 +252,10 @@ def normal_(self, mean=0, std=1, *, generator=None):
     mean, std = float(mean), float(std)
     if not std >= 0.0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_fmt(std)}")
+    if self.dtype.is_complex:
+        # Each part gets half the variance, drawn through the float view of twice the length.
+        FUNCTIONS["view_as_real"](self).normal_(mean, std / math.sqrt(2), generator=generator)
+        return self
     _need_float(self, "normal_kernel_cpu")
     n = self.numel()
     if n == 0:
@@ -612,8 +620,7 @@ def _randperm(gen, n):
 def _like(name, fill):
     def like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
              generator=None):
-        dt = to_dtype(dtype) if dtype is not None else input.dtype
-        t = _empty(tuple(input.shape), dt, device if device is not None else input.device)
+        t = FUNCTIONS["empty_like"](input, dtype=dtype, device=device, memory_format=memory_format)
         return _made(fill(t, generator), requires_grad, None)
     like.__name__ = name
     return like
@@ -630,8 +637,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
     """Returns a tensor with the same shape as input filled with random integers in [low, high)."""
     if high is None:
         low, high = 0, low
-    dt = to_dtype(dtype) if dtype is not None else input.dtype
-    t = _empty(tuple(input.shape), dt, device if device is not None else input.device)
+    t = FUNCTIONS["empty_like"](input, dtype=dtype, device=device, memory_format=memory_format)
     return _made(t.random_(int(low), int(high), generator=generator), requires_grad, None)
 
 

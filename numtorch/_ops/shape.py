@@ -502,12 +502,42 @@ def dense(a):
     return True
 
 
+def empty_preserving(xp, a, np_dtype=None):
+    """An empty array shaped like ``a`` with the strides torch's preserve_format gives: ``a``'s own when it
+    is dense, else dense strides in ``a``'s stride order (dims of stride 0 keep their row-major place)."""
+    np_dtype = a.dtype if np_dtype is None else np_dtype
+    if a.size == 0 or dense(a):
+        return xp.empty_like(a, dtype=np_dtype, order="K") if a.size else xp.empty(a.shape, np_dtype)
+    strides, sizes = a.strides, a.shape
+    perm = list(range(a.ndim - 1, -1, -1))
+    # torch's stable insertion sort of the dims, innermost first: a larger stride (or, equal, a larger
+    # size) goes outward; a stride of 0 compares as equal, so broadcast dims keep their row-major place.
+    for i in range(1, a.ndim):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            s0, s1 = strides[perm[d0]], strides[perm[d1]]
+            if s0 and s1 and s0 < s1:
+                break
+            if s0 and s1 and (s0 > s1 or sizes[perm[d0]] > sizes[perm[d1]]):
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+    out = [0] * a.ndim
+    step = 1
+    for d in perm:
+        out[d] = step
+        step *= max(sizes[d], 1)
+    buf = xp.empty(a.size, np_dtype)
+    return xp.lib.stride_tricks.as_strided(buf, sizes, [s * buf.itemsize for s in out])
+
+
 def _clone(xp, a, *, memory_format=None):
     if memory_format is not None and memory_format.name == "contiguous_format":
         return xp.array(a, order="C", copy=True)
-    if a.ndim and any(s == 0 and n > 1 for n, s in zip(a.shape, a.strides)):
-        return xp.array(a, order="C", copy=True)
-    return a.copy(order="K") if a.ndim else a.copy()
+    if a.ndim == 0:
+        return a.copy()
+    out = empty_preserving(xp, a)
+    out[...] = a
+    return out
 
 
 register("clone", _clone, lambda g, a, out, **kw: g)

@@ -7,7 +7,7 @@ from .._tensor import Tensor
 from ._registry import FUNCTIONS, _camel, call, register
 from .pointwise import public
 from .reduction import norm_dims
-from .shape import _dim, _lst, cat, size_args, stack
+from .shape import _dim, _lst, cat, empty_preserving, size_args, stack
 
 
 # ---------------------------------------------------------------------------------------- slicing views
@@ -509,10 +509,8 @@ register("triu", _tri("triu"), lambda g, a, out, diagonal=0: g.triu(diagonal), i
 # ---------------------------------------------------------------------------------------- view scatters
 
 def _layout_like(xp, a):
-    # torch's clone keeps the strides of a dense input (transposed stays transposed), else is contiguous.
-    if a.ndim and any(s == 0 and n > 1 for n, s in zip(a.shape, a.strides)):
-        return xp.empty(a.shape, a.dtype)
-    return xp.empty_like(a, order="K")
+    # The result has the layout of torch's clone of the input.
+    return empty_preserving(xp, a) if a.ndim else xp.empty((), a.dtype)
 
 
 def _embed(xp, a, src, sel, grad_sel=None):

@@ -13,6 +13,7 @@ from ..autograd import grad_mode
 from ._registry import DEFAULT, FUNCTIONS, _copy_into_out, call, register
 from .pointwise import public
 from .reduction import norm_dims
+from . import selection
 
 # ---------------------------------------------------------------------------------------- return types
 
@@ -395,6 +396,31 @@ public(argsort)
 public(msort)
 
 
+def _as_rows(a, d):
+    """``a`` with axis ``d`` last, as a 2-D array of rows."""
+    return np.moveaxis(a, d, -1).reshape(-1, a.shape[d])
+
+
+def _replay(a, idx, d, flags, pick):
+    """``idx`` (along ``d``) with the rows marked in ``flags`` recomputed by ``pick(row)``, a replay of
+    torch's unstable selection kernel; unmarked rows keep the vectorised answer."""
+    todo = np.flatnonzero(flags).tolist()
+    if not todo:
+        return idx
+    rows = _as_rows(a, d)
+    moved = np.moveaxis(idx, d, -1)
+    out = moved.reshape(rows.shape[0], -1).copy()
+    for r in todo:
+        out[r] = pick(rows[r])
+    return np.moveaxis(out.reshape(moved.shape), -1, d)
+
+
+def _adjacent_ties(sorted_vals):
+    """Rows of an already sorted 2-D array that hold two equal neighbours (NaN equals NaN)."""
+    x, y = sorted_vals[:, :-1], sorted_vals[:, 1:]
+    return ((x == y) | ((x != x) & (y != y))).any(axis=1)
+
+
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """The ``k`` largest (or smallest) elements along ``dim``, with their indices."""
     _need_tensor("topk", input)
@@ -405,8 +431,16 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     if k < 0 or k > n:
         raise RuntimeError("selected index k out of range")
     a = _rows(input._data, d)
-    idx = _argsort_arr(input._xp, a, d, largest)
-    idx = idx[(slice(None),) * d + (slice(0, k),)]
+    full = _argsort_arr(input._xp, a, d, largest)
+    idx = full[(slice(None),) * d + (slice(0, k),)]
+    if k and type(a) is np.ndarray:
+        # Ties within the top k (or at its edge) and sorted=False orders follow torch's std:: algorithms.
+        if not sorted and k * 64 > n:
+            flags = np.ones(a.size // max(n, 1), bool)
+        else:
+            top = np.take_along_axis(_as_rows(a, d), _as_rows(full, d)[:, :k + 1], axis=1)
+            flags = _adjacent_ties(top)
+        idx = _replay(a, idx, d, flags, lambda row: selection.topk_row(row, k, largest, sorted))
     if input.ndim == 0:
         idx = idx.reshape(())
     return _selected("topk", "TopkBackward0", input, d, True, idx, out)
@@ -435,7 +469,14 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     n = input.shape[d] if input.ndim else 1
     if k < 1 or k > n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
-    idx = _kth_index(input._xp, _rows(input._data, d), d, k - 1)
+    a = _rows(input._data, d)
+    idx = _kth_index(input._xp, a, d, k - 1)
+    if type(a) is np.ndarray and a.size:
+        # Among equal k-th values torch's quickselect decides which index is reported.
+        rows = _as_rows(a, d)
+        val = np.take_along_axis(rows, _as_rows(idx, d), axis=1)
+        flags = (((rows == val) | ((rows != rows) & (val != val))).sum(axis=1) > 1)
+        idx = _replay(a, idx, d, flags, lambda row: selection.quickselect_row(row, k - 1))
     return _selected("kthvalue", "KthvalueBackward0", input, d, keepdim, idx, out)
 
 
@@ -522,6 +563,15 @@ def mode(input, dim=-1, keepdim=False, *, out=None):
         idx = input._xp.zeros(_keep_shape(a.shape, (d,)), dtype=np.int64)
     else:
         idx = _mode_index(input._xp, a, d)
+        if type(a) is np.ndarray:
+            # std::sort is stable up to 16 elements; longer rows with a repeated mode, and rows with NaN
+            # (which break its ordering), take torch's exact path.
+            rows = _as_rows(a, d)
+            val = np.take_along_axis(rows, _as_rows(idx, d), axis=1)
+            flags = (rows != rows).any(axis=1)
+            if rows.shape[1] > 16:
+                flags |= (rows == val).sum(axis=1) > 1
+            idx = _replay(a, idx, d, flags, lambda row: np.array([selection.mode_row(row)]))
     return _selected("mode", "ModeBackward0", input, d, keepdim, idx, out)
 
 
