@@ -288,16 +288,44 @@ def _on_array(img, fn):
     return numtorch.from_numpy(np.ascontiguousarray(fn(img.detach().numpy())))
 
 
+class _Resample(numtorch.autograd.Function):
+    """A linear NumPy resampling kernel with its adjoint as the backward, so gradients reach the image."""
+
+    @staticmethod
+    def forward(ctx, img, forward_fn, backward_fn):
+        ctx.backward_fn = backward_fn
+        return _on_array(img, forward_fn)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _on_array(grad, ctx.backward_fn), None, None
+
+
+def _resample(img, forward_fn, backward_fn):
+    if numtorch.is_grad_enabled() and img.requires_grad:
+        return _Resample.apply(img, forward_fn, backward_fn)
+    return _on_array(img, forward_fn)
+
+
+def _resize_adjoint(in_hw, size, mode, antialias, ft):
+    hmat = _sampling.resize_matrix(in_hw[0], size[0], mode, antialias, ft)
+    wmat = _sampling.resize_matrix(in_hw[1], size[1], mode, antialias, ft)
+    return lambda g: hmat.T @ g @ wmat
+
+
 def resize(img, size, interpolation="bilinear", antialias=True):
     _assert_image_tensor(img)
     size = list(size)
     antialias = bool(antialias) and interpolation in ("bilinear", "bicubic")
     img, cast, squeeze, out_dtype = _cast_squeeze_in(img, [numtorch.float32, numtorch.float64])
-    if antialias:
-        img = _on_array(img, lambda a: _sampling.resize_antialias(a, size, interpolation))
-    elif interpolation in ("bilinear", "bicubic"):
-        small = sum(size) <= 128 or (numtorch.get_num_threads() == 1 and img.shape[1] == 3)
-        img = _on_array(img, lambda a: _sampling.resize_plain(a, size, interpolation, small))
+    if interpolation in ("bilinear", "bicubic"):
+        adjoint = _resize_adjoint(img.shape[-2:], size, interpolation, antialias, _np_float(img))
+        if antialias:
+            img = _resample(img, lambda a: _sampling.resize_antialias(a, size, interpolation), adjoint)
+        else:
+            # torch switches to its channels-last bilinear kernel for small outputs and 1-thread RGB
+            small = sum(size) <= 128 or (numtorch.get_num_threads() == 1 and img.shape[1] == 3)
+            img = _resample(img, lambda a: _sampling.resize_plain(a, size, interpolation, small), adjoint)
     else:
         img = nnF.interpolate(img, size=size, mode=interpolation)
     if interpolation == "bicubic" and out_dtype == numtorch.uint8:
@@ -329,20 +357,21 @@ def _apply_grid(img, grid, mode, fill):
     """Sample img at grid; outside pixels take fill (blended by coverage for bilinear)."""
     img, cast, squeeze, out_dtype = _cast_squeeze_in(img, [numtorch.float64 if grid.dtype == np.float64
                                                            else numtorch.float32])
-    arr = img.detach().numpy()
+    grid = np.broadcast_to(grid, (img.shape[0],) + grid.shape[1:])
+    shape = tuple(img.shape)
+    out = _resample(img, lambda a: _sampling.grid_sample(a, grid, mode),
+                    lambda g: _sampling.grid_sample_backward(g, grid, mode, shape))
     if fill is not None:
-        # an all-ones channel sampled alongside the image measures how much of each pixel was inside
-        arr = np.concatenate([arr, np.ones_like(arr[:, :1])], axis=1)
-    out = _sampling.grid_sample(arr, np.broadcast_to(grid, (arr.shape[0],) + grid.shape[1:]), mode)
-    if fill is not None:
-        out, mask = out[:, :-1], out[:, -1:]
-        values = np.asarray(fill if isinstance(fill, (tuple, list)) else [float(fill)], dtype=out.dtype)
-        values = values.reshape(1, -1, 1, 1)
+        # sampling an all-ones image measures how much of each output pixel came from inside
+        ones = np.ones((shape[0], 1) + shape[2:], dtype=grid.dtype)
+        mask = numtorch.from_numpy(_sampling.grid_sample(ones, grid, mode))
+        values = fill if isinstance(fill, (tuple, list)) else [float(fill)]
+        values = numtorch.tensor(values, dtype=out.dtype).view(1, -1, 1, 1)
         if mode == "nearest":
-            out = np.where(mask < 0.5, values, out)
+            out = numtorch.where(mask < 0.5, values, out)
         else:
-            out = out * mask + (out.dtype.type(1) - mask) * values
-    return _cast_squeeze_out(numtorch.from_numpy(np.ascontiguousarray(out)), cast, squeeze, out_dtype)
+            out = out * mask + (1.0 - mask) * values
+    return _cast_squeeze_out(out, cast, squeeze, out_dtype)
 
 
 def _affine_grid(theta, w, h, ow, oh):

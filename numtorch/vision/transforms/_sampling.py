@@ -180,3 +180,52 @@ def resize_plain(arr, size, mode, small_kernel):
     if mode == "bilinear" and small_kernel:
         return np.ascontiguousarray(_bilinear_small(arr, size))
     return _separable(_plain_pass, arr, size, mode)
+
+
+def resize_matrix(in_size, out_size, mode, antialias, ft):
+    """Dense (out_size, in_size) matrix of one resize pass, for the backward of the linear map."""
+    mat = np.zeros((out_size, in_size), dtype=ft)
+    if in_size == out_size:
+        return np.eye(in_size, dtype=ft)
+    rows = np.arange(out_size)
+    if antialias:
+        lo, count, w = _aa_weights(in_size, out_size, mode, ft)
+        for j in range(w.shape[1]):
+            np.add.at(mat, (rows, np.minimum(lo + j, in_size - 1)), np.where(j < count, w[:, j], 0))
+    elif mode == "bilinear":
+        i0, i1, l0, l1 = _linear_taps(in_size, out_size, np.dtype(ft).type)
+        np.add.at(mat, (rows, i0), l0)
+        np.add.at(mat, (rows, i1), l1)
+    else:
+        f = np.dtype(ft).type
+        real = _source_index(in_size, out_size, f)
+        base = np.minimum(np.floor(real), f(in_size - 1))
+        taps = _cubic_coeffs(np.clip(real - base, f(0), f(1)))
+        for k, w in zip((-1, 0, 1, 2), taps):
+            np.add.at(mat, (rows, np.clip(base.astype(np.int64) + k, 0, in_size - 1)), w)
+    return mat
+
+
+def grid_sample_backward(grad, grid, mode, in_shape):
+    """Gradient of grid_sample with respect to its input: each output scatters back to its taps."""
+    ft = grad.dtype.type
+    n, c, h, w = in_shape
+    x = _fma(grid[..., 0].astype(ft) + ft(1), ft(w / 2), ft(-0.5))
+    y = _fma(grid[..., 1].astype(ft) + ft(1), ft(h / 2), ft(-0.5))
+    out = np.zeros((n, c, h * w), dtype=ft)
+    if mode == "nearest":
+        corners = [(np.rint(x).astype(np.int64), np.rint(y).astype(np.int64), np.ones_like(x))]
+    else:
+        x0, y0 = np.floor(x), np.floor(y)
+        e_w, n_w = x - x0, y - y0
+        ix, iy = x0.astype(np.int64), y0.astype(np.int64)
+        corners = [(ix, iy, (1 - n_w) * (1 - e_w)), (ix + 1, iy, (1 - n_w) * e_w),
+                   (ix, iy + 1, n_w * (1 - e_w)), (ix + 1, iy + 1, n_w * e_w)]
+    g = grad.reshape(n, c, -1)
+    batch = np.arange(n)[:, None, None]
+    chan = np.arange(c)[None, :, None]
+    for cx, cy, wt in corners:
+        inside = ((cx > -1) & (cx < w) & (cy > -1) & (cy < h)).reshape(n, 1, -1)
+        lin = np.where(inside, (cy * w + cx).reshape(n, 1, -1), 0)
+        np.add.at(out, (batch, chan, lin), np.where(inside, g * wt.reshape(n, 1, -1), 0))
+    return out.reshape(in_shape)
