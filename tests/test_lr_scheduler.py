@@ -47,7 +47,7 @@ def test_sequence(name, kwargs):
     assert n == t
     tsd, nsd = ts.state_dict(), ns.state_dict()
     assert list(nsd) == list(tsd)
-    assert {k: v for k, v in nsd.items() if k != "lr_lambdas"} == {k: v for k, v in tsd.items() if k != "lr_lambdas"}
+    assert _strip_fns(nsd) == _strip_fns(tsd)
 
 
 def _resumed(first, opt, sched, steps, read=lambda sched, opt: sched.get_last_lr()):
@@ -72,7 +72,7 @@ def test_resume_from_state_dict(name, kwargs):
     assert _resumed(first, opt, sched, 20) == full[21:]
 
 
-@pytest.mark.parametrize("name,kwargs", [c for c in CASES if "Lambda" not in c[0] and "Multiplicative" not in c[0]])
+@pytest.mark.parametrize("name,kwargs", [c for c in CASES if c[0] not in ("LambdaLR", "MultiplicativeLR")])
 def test_epoch_argument(name, kwargs):
     res = []
     for lib in (torch, numtorch):
@@ -116,7 +116,8 @@ def test_get_lr_outside_step_warns():
 
 
 @pytest.mark.parametrize("kw", [{}, {"mode": "max", "patience": 2, "factor": 0.5, "cooldown": 1},
-                                {"threshold_mode": "abs", "threshold": 0.1, "patience": 1, "min_lr": [0.05, 0.001]}])
+                                {"threshold_mode": "abs", "threshold": 0.1, "patience": 1,
+                                 "min_lr": [0.05, 0.001]}])
 def test_reduce_on_plateau(kw):
     metrics = [1.0, 0.9, 0.95, 0.95, 0.96, 0.97, 0.8, 0.85, 0.85, 0.85] * 5
     res = []
@@ -163,8 +164,8 @@ CYCLIC = [
     ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 7}),
     ("CyclicLR", {"base_lr": [0.01, 0.002], "max_lr": 0.1, "step_size_up": 5, "step_size_down": 9,
                   "mode": "triangular2"}),
-    ("CyclicLR", {"base_lr": 0.01, "max_lr": [0.2, 0.05], "step_size_up": 6, "mode": "exp_range", "gamma": 0.97,
-                  "base_momentum": [0.7, 0.6], "max_momentum": 0.95}),
+    ("CyclicLR", {"base_lr": 0.01, "max_lr": [0.2, 0.05], "step_size_up": 6, "mode": "exp_range",
+                  "gamma": 0.97, "base_momentum": [0.7, 0.6], "max_momentum": 0.95}),
     ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4, "scale_fn": _Halving()}),
     ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4, "scale_fn": lambda x: 1 / (1 + x),
                   "scale_mode": "iterations", "cycle_momentum": False}),
@@ -245,8 +246,8 @@ def _composite(lib, kind, opt):
         b = ls.CosineAnnealingWarmRestarts(opt, T_0=7, T_mult=2)
         return ls.SequentialLR(opt, [a, b], milestones=[5])
     if kind == "chained":
-        return ls.ChainedScheduler([ls.ConstantLR(opt, factor=0.1, total_iters=20), ls.ExponentialLR(opt, 0.9)],
-                                   optimizer=opt)
+        parts = [ls.ConstantLR(opt, factor=0.1, total_iters=20), ls.ExponentialLR(opt, 0.9)]
+        return ls.ChainedScheduler(parts, optimizer=opt)
     inner = ls.SequentialLR(opt, [ls.ConstantLR(opt, 0.5, 4), ls.StepLR(opt, 3, 0.7)], milestones=[6])
     return ls.ChainedScheduler([inner, ls.MultiStepLR(opt, [15, 50], 0.5)])
 

@@ -14,8 +14,8 @@ def _models(bn=True):
     torch.manual_seed(0)
     layers = [torch.nn.Linear(4, 6)] + ([torch.nn.BatchNorm1d(6)] if bn else []) + [torch.nn.Linear(6, 2)]
     tm = torch.nn.Sequential(*layers)
-    nlayers = [numtorch.nn.Linear(4, 6)] + ([numtorch.nn.BatchNorm1d(6)] if bn else []) + [numtorch.nn.Linear(6, 2)]
-    nm = numtorch.nn.Sequential(*nlayers)
+    nn = numtorch.nn
+    nm = nn.Sequential(*([nn.Linear(4, 6)] + ([nn.BatchNorm1d(6)] if bn else []) + [nn.Linear(6, 2)]))
     nm.load_state_dict({k: numtorch.tensor(v.numpy()) for k, v in tm.state_dict().items()})
     return tm, nm
 
@@ -161,7 +161,8 @@ ERRORS = [
     lambda lib, m: lib.optim.swa_utils.get_ema_multi_avg_fn(-0.1),
     lambda lib, m: lib.optim.swa_utils.AveragedModel(m, avg_fn=lib.optim.swa_utils.get_swa_avg_fn(),
                                                      multi_avg_fn=lib.optim.swa_utils.get_swa_multi_avg_fn()),
-    lambda lib, m: lib.optim.swa_utils.SWALR(lib.optim.SGD(m.parameters(), lr=0.1), 0.1, anneal_strategy="exp"),
+    lambda lib, m: lib.optim.swa_utils.SWALR(lib.optim.SGD(m.parameters(), lr=0.1), 0.1,
+                                             anneal_strategy="exp"),
     lambda lib, m: lib.optim.swa_utils.SWALR(lib.optim.SGD(m.parameters(), lr=0.1), 0.1, anneal_epochs=-1),
     lambda lib, m: lib.optim.swa_utils.SWALR(lib.optim.SGD(m.parameters(), lr=0.1), [0.1, 0.2]),
 ]

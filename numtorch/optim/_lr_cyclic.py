@@ -131,7 +131,7 @@ class CyclicLR(LRScheduler):
         return lrs
 
     def state_dict(self):
-        """Return the state of the scheduler as a :class:`dict` (a custom scale_fn only if it is an object)."""
+        """Return the state of the scheduler as a :class:`dict` (a custom scale_fn only as its __dict__)."""
         state = super().state_dict()
         state.pop("_scale_fn_ref", None)
         fn = state.pop("_scale_fn_custom")
@@ -191,7 +191,8 @@ class OneCycleLR(LRScheduler):
         if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
             raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
         if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
+            raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
+                             f"{anneal_strategy}")
         self._anneal_func_type = anneal_strategy
         max_lrs = _format_param("max_lr", optimizer, max_lr)
         if last_epoch == -1:

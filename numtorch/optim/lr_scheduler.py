@@ -17,7 +17,8 @@ __all__ = ["LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR"
 EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible. "
     "Please use `scheduler.step()` to step the scheduler. During the deprecation, if epoch is different from "
-    "None, the closed form is used instead of the new chainable form, where available. Please open an issue if "
+    "None, the closed form is used instead of the new chainable form, where available. Please open an "
+    "issue if "
     "you are unable to replicate your use case: https://github.com/pytorch/pytorch/issues/new/choose.")
 
 
@@ -70,9 +71,12 @@ class LRScheduler:
                 lr = group["lr"]
                 group.setdefault("initial_lr", lr.clone() if isinstance(lr, Tensor) else lr)
             elif "initial_lr" not in group:
-                raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming scheduler "
-                               "with last_epoch >= 0.\nThis typically happens when:\n1. You're trying to resume "
-                               "training from a checkpoint but haven't properly loaded the optimizer state\n2. "
+                raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
+                               "scheduler "
+                               "with last_epoch >= 0.\nThis typically happens when:\n1. You're trying "
+                               "to resume "
+                               "training from a checkpoint but haven't properly loaded the optimizer "
+                               "state\n2. "
                                "You're using last_epoch >= 0 for a fresh training run (not recommended)")
         self.base_lrs = _lrs(optimizer, "initial_lr")
         self.last_epoch = last_epoch
@@ -133,9 +137,11 @@ class LRScheduler:
                           "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
                           UserWarning, stacklevel=3)
         elif not getattr(self.optimizer, "_opt_called", False):
-            warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and "
+            warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch "
+                          "1.1.0 and "
                           "later, you should call them in the opposite order: `optimizer.step()` before "
-                          "`lr_scheduler.step()`.  Failure to do this will result in PyTorch skipping the first "
+                          "`lr_scheduler.step()`.  Failure to do this will result in PyTorch skipping "
+                          "the first "
                           "value of the learning rate schedule. See more details at "
                           "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
                           UserWarning, stacklevel=3)
@@ -294,7 +300,8 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
         if start_factor > 1.0 or start_factor <= 0:
-            raise ValueError("Starting multiplicative factor expected to be greater than 0 and less or equal to 1.")
+            raise ValueError("Starting multiplicative factor expected to be greater than 0 and less or "
+                             "equal to 1.")
         if end_factor > 1.0 or end_factor < 0:
             raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
         self.start_factor = start_factor
@@ -310,7 +317,8 @@ class LinearLR(LRScheduler):
         if self._is_initial or self.last_epoch > self.total_iters:
             return self._group_lrs()
         span = self.end_factor - self.start_factor
-        return self._scaled(1.0 + span / (self.total_iters * self.start_factor + (self.last_epoch - 1) * span))
+        denom = self.total_iters * self.start_factor + (self.last_epoch - 1) * span
+        return self._scaled(1.0 + span / denom)
 
     def _get_closed_form_lr(self):
         span = self.end_factor - self.start_factor
@@ -503,8 +511,10 @@ class ReduceLROnPlateau(LRScheduler):
         groups = self.optimizer.param_groups
         if len(groups) != len(self.min_lrs):
             if self.default_min_lr is None:
-                raise RuntimeError(f"The number of param groups in the `optimizer` ({len(groups)}) differs from "
-                                   f"when `ReduceLROnPlateau` was initialized ({len(self.min_lrs)}), usually due "
+                raise RuntimeError(f"The number of param groups in the `optimizer` ({len(groups)}) "
+                                   "differs from "
+                                   f"when `ReduceLROnPlateau` was initialized ({len(self.min_lrs)}), "
+                                   "usually due "
                                    "to a new param group being added to the optimizer. Please modify the "
                                    "`min_lrs` field to match the length of the `optimizer` param groups.")
             self.min_lrs = [self.default_min_lr] * len(groups)
@@ -551,11 +561,13 @@ def _check_members(owner, optimizer, schedulers):
         if not hasattr(sched, "optimizer"):
             raise TypeError(f"{name} at index {i} should have `optimizer` as its attribute.")
         if isinstance(sched, ReduceLROnPlateau):
-            raise ValueError(f"{name} does not support `ReduceLROnPlateau` scheduler as it requires additional "
+            raise ValueError(f"{name} does not support `ReduceLROnPlateau` scheduler as it requires "
+                             "additional "
                              "kwargs to be specified when calling `step`, but got one at index "
                              f"{i} in the given schedulers sequence.")
         if optimizer != sched.optimizer:
-            raise ValueError(f"{name} expects all schedulers to belong to the same optimizer, but got scheduler "
+            raise ValueError(f"{name} expects all schedulers to belong to the same optimizer, but got "
+                             "scheduler "
                              f"{type(sched).__name__} at index {i} has {sched.optimizer}, which is different "
                              f"from {type(optimizer).__name__}.")
 
@@ -581,8 +593,10 @@ class SequentialLR(_NestedState, LRScheduler):
             raise ValueError(f"{type(self).__name__} expects at least one scheduler, but got no scheduler.")
         _check_members(self, optimizer, schedulers)
         if len(milestones) != len(schedulers) - 1:
-            raise ValueError("Sequential Schedulers expects number of schedulers provided to be one more than the "
-                             f"number of milestone points, but got number of schedulers {len(schedulers)} and the "
+            raise ValueError("Sequential Schedulers expects number of schedulers provided to be one "
+                             "more than the "
+                             "number of milestone points, but got number of schedulers "
+                             f"{len(schedulers)} and the "
                              f"number of milestones to be equal to {len(milestones)}")
         self._schedulers = schedulers
         self._milestones = milestones
@@ -622,7 +636,8 @@ class ChainedScheduler(_NestedState, LRScheduler):
 
     def __init__(self, schedulers, optimizer=None):
         if len(schedulers) < 1:
-            raise ValueError(f"{type(self).__name__} expects at least one scheduler to be chained, but got no "
+            raise ValueError(f"{type(self).__name__} expects at least one scheduler to be chained, but "
+                             "got no "
                              "scheduler.")
         optimizer = optimizer or schedulers[0].optimizer
         _check_members(self, optimizer, schedulers)

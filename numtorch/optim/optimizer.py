@@ -98,7 +98,8 @@ class Optimizer:
         for name in _HOOK_DICTS:
             setattr(self, name, OrderedDict())
         if isinstance(params, Tensor):
-            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or "
+                            "dicts, "
                             "but got " + _typename(params))
         self.state = defaultdict(dict)
         self.param_groups = []
@@ -225,7 +226,8 @@ class Optimizer:
         if isinstance(params, Tensor):
             params = [params]
         elif isinstance(params, set):
-            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering "
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the "
+                            "ordering "
                             "of tensors in sets will change between runs. Please use a list instead.")
         else:
             params = list(params)
@@ -234,16 +236,19 @@ class Optimizer:
         param_group["params"] = params
         if names:
             if len(names) != len(params):
-                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+                raise ValueError("all optimizer params should be with/without names. Some param names "
+                                 "are missing")
             param_group["param_names"] = names
         for p in params:
             _check_param(p, self.defaults)
         for name, default in self.defaults.items():
             if default is required and name not in param_group:
-                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
+                raise ValueError("parameter group didn't specify a value of required optimization "
+                                 f"parameter {name}")
             param_group.setdefault(name, default)
         if len(params) != len(set(map(id, params))):
-            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will "
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, "
+                          "this will "
                           "cause an error; see github.com/pytorch/pytorch/issues/40967 for more information",
                           stacklevel=3)
         seen = set()
@@ -330,7 +335,6 @@ def incr(step):
     return float(d)
 
 
-
 def check_range(ok, message):
     """Raise torch's ValueError for an invalid hyper-parameter."""
     if not ok:
@@ -352,13 +356,26 @@ class ElementwiseOptimizer(Optimizer):
         loss = run_closure(closure)
         for group in self.param_groups:
             self._begin_group(group)
+            # Like torch, only create per-parameter state entries when the algorithm keeps state.
+            states = self.state if self._uses_state(group) else _NO_STATE
             for p in group["params"]:
                 g = p.grad
                 if g is None:
                     continue
-                self._update(group, p, g, self.state[p])
+                self._update(group, p, g, states[p])
                 bump(p)
         return loss
 
     def _begin_group(self, group):
         pass
+
+    def _uses_state(self, group):
+        return True
+
+
+class _NoState:
+    def __getitem__(self, key):
+        return None
+
+
+_NO_STATE = _NoState()

@@ -9,15 +9,16 @@ __all__ = ["RAdam"]
 class RAdam(ElementwiseOptimizer):
     """Implements the RAdam algorithm."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
-                 *, foreach=None, maximize=False, capturable=False, differentiable=False):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
         check_lr(lr)
         check_range(0.0 <= eps, f"Invalid epsilon value: {eps}")
         check_betas(betas)
         check_range(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "maximize": maximize,
-                    "foreach": foreach, "capturable": capturable, "decoupled_weight_decay": decoupled_weight_decay,
-                    "differentiable": differentiable}
+                    "foreach": foreach, "capturable": capturable,
+                    "decoupled_weight_decay": decoupled_weight_decay, "differentiable": differentiable}
         super().__init__(params, defaults)
 
     def _update(self, group, p, g, state):

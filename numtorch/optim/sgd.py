@@ -34,6 +34,9 @@ class SGD(ElementwiseOptimizer):
             group.setdefault("differentiable", False)
             group.setdefault("fused", False)
 
+    def _uses_state(self, group):
+        return group["momentum"] != 0
+
     def _update(self, group, p, g, state):
         param = F.real(p._data)
         grad = F.real(g._data)

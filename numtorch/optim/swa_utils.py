@@ -91,7 +91,7 @@ def _group_by_device_and_dtype(avg_list, model_list):
 
 
 class AveragedModel(Module):
-    """Implements averaged model for Stochastic Weight Averaging (SWA) and Exponential Moving Average (EMA)."""
+    """Implements averaged model for Stochastic Weight Averaging (SWA) and Exponential Moving Average."""
 
     def __init__(self, model, device=None, avg_fn=None, multi_avg_fn=None, use_buffers=False):
         super().__init__()
@@ -184,7 +184,8 @@ class SWALR(LRScheduler):
         for lr, group in zip(swa_lrs, optimizer.param_groups):
             group["swa_lr"] = lr
         if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
+            raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
+                             f"{anneal_strategy}")
         self._set_anneal_func(anneal_strategy)
         if not isinstance(anneal_epochs, int) or anneal_epochs < 0:
             raise ValueError(f"anneal_epochs must be equal or greater than 0, got {anneal_epochs}")
@@ -208,7 +209,8 @@ class SWALR(LRScheduler):
     def get_lr(self):
         """Get learning rate."""
         if not self._get_lr_called_within_step:
-            warnings.warn("To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
+            warnings.warn("To get the last learning rate computed by the scheduler, please use "
+                          "`get_last_lr()`.",
                           UserWarning, stacklevel=2)
         step = self._step_count - 1
         if self.anneal_epochs == 0:
