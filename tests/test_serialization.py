@@ -583,3 +583,26 @@ def test_safetensors_path_through_load(tmp_path):
     np.testing.assert_array_equal(to_np(numtorch.load(path)["a"]), [0.0, 1.0, 2.0])
     with pytest.raises(RuntimeError, match="dict map_location"):
         numtorch.load(path, map_location={"cpu": "cpu"})
+
+
+@pytest.mark.filterwarnings("ignore:TypedStorage is deprecated")
+@pytest.mark.parametrize("src,dst", DIRECTIONS)
+def test_storages_on_their_own(src, dst):
+    raw = dump(lib(src), (lambda x: [x, x.storage()])(lib(src).arange(4.0)))
+    got = lib(dst).load(io.BytesIO(raw))
+    assert got[1].size() == 4 and got[1].data_ptr() == got[0].data_ptr() and got[1].tolist() == [0, 1, 2, 3]
+    with pytest.raises(RuntimeError, match="different types"):
+        dump(lib(src), (lambda x: [x, x.untyped_storage()])(lib(src).arange(4.0)))
+    raw = dump(lib(src), lib(src).arange(3).untyped_storage())
+    assert lib(dst).load(io.BytesIO(raw)).tolist() == torch.arange(3).untyped_storage().tolist()
+
+
+def test_zip64_records_load_in_both(monkeypatch):
+    from numtorch._serialization import _zip
+    monkeypatch.setattr(_zip, "ZIP64_LIMIT", 64)
+    x = tensor(numtorch, (10, 10))
+    raw = dump(numtorch, {"x": x, "y": numtorch.ones(3)})
+    assert zipfile.ZipFile(io.BytesIO(raw)).testzip() is None
+    for m in (torch, numtorch):
+        got = m.load(io.BytesIO(raw))
+        np.testing.assert_array_equal(to_np(got["x"]), to_np(x))

@@ -164,7 +164,11 @@ def load_zip(reader, map_location, make_unpickler, mapped=None):
 
     unpickler = make_unpickler(io.BytesIO(reader.read_bytes("data.pkl")))
     unpickler.persistent_load = persistent_load
-    return unpickler.load()
+    try:
+        result = unpickler.load()
+    finally:
+        reader.verify()
+    return result
 
 
 # ------------------------------------------------------------------------------------ legacy layout

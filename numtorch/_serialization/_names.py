@@ -86,7 +86,7 @@ def save_names():
     out[id(Tensor)] = ("torch", "Tensor")
     out[id(_parameter_cls())] = ("torch.nn.parameter", "Parameter")
     out.update({id(st): ("torch", st.name) for st in STORAGE_TYPES.values()})
-    out[id(UNTYPED)] = ("torch", "UntypedStorage")
+    out[id(UNTYPED)] = ("torch.storage", "UntypedStorage")
     from . import _rebuild
     out.update({id(m): (m.module, m.name) for m in _rebuild.MARKS})
     return out

@@ -2,30 +2,31 @@
 import numpy as np
 
 from .. import _dtype
+from .._storage import TypedStorage
 from .._tensor import Tensor
 from ._names import TorchName
 
 
-class LoadedStorage:
+class LoadedStorage(TypedStorage):
     """A storage read from a checkpoint: a flat uint8 buffer plus the element type it was saved with."""
 
-    __slots__ = ("bytes", "dtype", "_typed")
-
     def __init__(self, buf, dtype):
-        self.bytes = buf
+        self._buf = self._root = buf
         self.dtype = dtype
-        self._typed = {}
+        self._views = {}
+        self._typed = self.typed(dtype)
+
+    @property
+    def bytes(self):
+        return self._buf
 
     def typed(self, dtype):
         """The buffer as a flat array of ``dtype`` (one shared array per dtype, so views share memory)."""
-        arr = self._typed.get(dtype)
+        arr = self._views.get(dtype)
         if arr is None:
-            usable = self.bytes.size - self.bytes.size % dtype.itemsize
-            arr = self._typed[dtype] = self.bytes[:usable].view(dtype._np)
+            usable = self._buf.size - self._buf.size % dtype.itemsize
+            arr = self._views[dtype] = self._buf[:usable].view(dtype._np)
         return arr
-
-    def nbytes(self):
-        return int(self.bytes.size)
 
 
 def _extent(size, stride):

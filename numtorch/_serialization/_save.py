@@ -6,7 +6,9 @@ from collections import OrderedDict
 import numpy as np
 
 from .._ops.creation import _AUTOGRAD_KEYS
+from .. import _dtype
 from .._size import Size
+from .._storage import TypedStorage, UntypedStorage
 from .._device import device
 from .._tensor import Tensor, _contiguous_strides
 from . import _names, _rebuild, _zip
@@ -63,13 +65,14 @@ class _Storages:
             # memory numtorch cannot describe as one flat block (e.g. a strided NumPy array adopted by
             # from_numpy): store this tensor's values in a storage of its own
             root = d.copy()
-            return self._lookup(root, dt, t), 0, _contiguous_strides(d.shape)
-        return self._lookup(root, dt, t), delta // dt.itemsize, t.stride()
+            return self.lookup(root, dt), 0, _contiguous_strides(d.shape)
+        return self.lookup(root, dt), delta // dt.itemsize, t.stride()
 
-    def _lookup(self, root, dt, t):
+    def lookup(self, root, dt):
+        """The storage ref of the flat buffer ``root`` (created on first use)."""
         ref = self.refs.get(id(root))
         if ref is None:
-            loc = "cpu" if type(root) is np.ndarray else str(t.device)
+            loc = "cpu" if type(root) is np.ndarray else f"cuda:{root.device.id}"
             ref = self.refs[id(root)] = _StorageRef(str(len(self.order)), root, dt, loc)
             self.order.append(ref)
         elif ref.dtype is not dt:
@@ -97,10 +100,17 @@ def make_pickler_class(base=_BASE):
 
         def persistent_id(self, obj):
             if type(obj) is _StorageRef:
-                st = _names.STORAGE_TYPES[obj.dtype]
-                pid = ("storage", st, obj.key, obj.location, obj.numel())
-                return pid + (None,) if self._legacy else pid
+                return self._pid(_names.STORAGE_TYPES[obj.dtype], obj)
+            if isinstance(obj, UntypedStorage):
+                # a storage saved on its own (TypedStorage subclasses UntypedStorage in numtorch)
+                typed = isinstance(obj, TypedStorage)
+                ref = self._storages.lookup(obj._root, obj.dtype if typed else _dtype.uint8)
+                return self._pid(_names.STORAGE_TYPES[ref.dtype] if typed else _names.UNTYPED, ref)
             return None
+
+        def _pid(self, storage_type, ref):
+            pid = ("storage", storage_type, ref.key, ref.location, ref.numel())
+            return pid + (None,) if self._legacy else pid
 
         def _emit_global(self, obj, module, name):
             hit = self.memo.get(id(obj))
@@ -175,15 +185,14 @@ def dump_zip(obj, f, archive, pickle_module, protocol, byteorder_record=True):
     storages = _Storages()
     buf = io.BytesIO()
     _pickler_class(pickle_module)(buf, protocol, storages).dump(obj)
-    writer = _zip.Writer(f, archive)
-    writer.write("data.pkl", buf.getvalue())
-    writer.write(".format_version", "1")
-    writer.write(".storage_alignment", str(_zip.ALIGN))
+    records = [("data.pkl", buf.getvalue()), (".format_version", "1"),
+               (".storage_alignment", str(_zip.ALIGN))]
     if byteorder_record:
-        writer.write("byteorder", sys.byteorder)
-    for ref in storages.order:
-        writer.write(f"data/{ref.key}", ref.raw())
-    writer.write("version", "3\n")
+        records.append(("byteorder", sys.byteorder))
+    records += [(f"data/{ref.key}", ref.raw()) for ref in storages.order]
+    records.append(("version", "3\n"))
+    writer = _zip.Writer(f, archive)
+    writer.write_all(records)
     writer.close()
 
 
