@@ -223,3 +223,21 @@ def test_gradcheck_encoder_layer():
     m = numtorch.nn.TransformerEncoderLayer(4, 2, 6, 0.0, norm_first=True).double()
     x = numtorch.randn(3, 2, 4, dtype=numtorch.float64, requires_grad=True)
     assert numtorch.autograd.gradcheck(lambda x: m(x), (x,))
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("grad", [False, True])
+def test_encoder_layer_inference_fully_masked_rows(norm_first, grad):
+    """torch's fused inference kernel (eval, no grad) gives NaN rows where every key is padded."""
+    torch = need_torch()
+    pad = np.zeros((3, 5), dtype=bool)
+    pad[0, 3:] = True
+    pad[1, :] = True
+    mods = _build(lambda lib: lib.nn.TransformerEncoderLayer(8, 2, 16, 0.0, batch_first=True,
+                                                             norm_first=norm_first))
+    outs = []
+    for lib in (torch, numtorch):
+        m = mods[lib].eval()
+        with lib.set_grad_enabled(grad):
+            outs.append(m(lib.tensor(rand(3, 5, 8)), src_key_padding_mask=lib.tensor(pad)))
+    assert_same(outs[1], outs[0], atol=1e-5, rtol=1e-4)

@@ -227,9 +227,9 @@ def _build_layer(self, n_attn, d_model, nhead, dim_ff, dropout, eps, batch_first
         setattr(self, f"dropout{i}", Dropout(dropout))
 
 
-def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
-    x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False,
-                       is_causal=is_causal)[0]
+def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False, need_weights=False):
+    x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                       need_weights=need_weights, is_causal=is_causal)[0]
     return self.dropout1(x)
 
 
@@ -271,12 +271,31 @@ class TransformerEncoderLayer(Module):
         src_key_padding_mask = canonical_mask(src_key_padding_mask, "src_key_padding_mask",
                                               _mask_dtype(src_mask), "src_mask", src.dtype)
         src_mask = canonical_mask(src_mask, "src_mask", None, "", src.dtype, check_other=False)
+        # torch's fused inference kernel gives NaN for fully masked rows where the regular path gives 0;
+        # attention that also computes its weights reproduces that.
+        full = self._fast_path(src)
         x = src
         if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal=is_causal)
+            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal, full)
             return x + self._ff_block(self.norm2(x))
-        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal=is_causal))
+        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal, full))
         return self.norm2(x + self._ff_block(x))
+
+    def _fast_path(self, src):
+        """Whether torch would run this call through its fused inference kernel."""
+        attn = self.self_attn
+        if src.dim() != 3 or self.training or not attn.batch_first or attn.in_proj_bias is None:
+            return False
+        if not attn._qkv_same_embed_dim or not self.activation_relu_or_gelu or attn.num_heads % 2:
+            return False
+        if self.norm1.eps != self.norm2.eps:
+            return False
+        if any(m._forward_hooks or m._forward_pre_hooks for m in self.modules()):
+            return False
+        tensors = (src, attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.weight, attn.out_proj.bias,
+                   self.norm1.weight, self.norm1.bias, self.norm2.weight, self.norm2.bias,
+                   self.linear1.weight, self.linear1.bias, self.linear2.weight, self.linear2.bias)
+        return not (numtorch.is_grad_enabled() and any(t.requires_grad for t in tensors))
 
     _sa_block = _sa_block
     _ff_block = _ff_block
