@@ -11,7 +11,7 @@ import numpy as np
 
 from harness import workload
 
-ITEMS = 128
+ITEMS = 256
 BATCH = 8
 
 
@@ -37,8 +37,17 @@ def _epoch(num_workers):
     return setup
 
 
-workload("DataLoader epoch 128 x 1ms items, num_workers=0", target="report ratio", max_repeat=5)(_epoch(0))
-workload("DataLoader epoch 128 x 1ms items, num_workers=2", target="report ratio", max_repeat=5)(_epoch(2))
+workload("DataLoader epoch 256 x 1ms items, num_workers=0", target="report ratio", max_repeat=5)(_epoch(0))
+workload("DataLoader epoch 256 x 1ms items, num_workers=2", target="report ratio", max_repeat=5)(_epoch(2))
+
+
+@workload("DataLoader TensorDataset(1024x32) shuffled epoch, batch 64", target="report ratio")
+def tensor_epoch(lib):
+    g = lib.Generator()
+    g.manual_seed(0)
+    data = lib.utils.data.TensorDataset(lib.randn(1024, 32, generator=g), lib.arange(1024))
+    loader = lib.utils.data.DataLoader(data, batch_size=64, shuffle=True, generator=g)
+    return lambda: list(loader)
 
 
 def worker_speedup(lib, repeat=5):

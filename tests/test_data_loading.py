@@ -1,6 +1,7 @@
 """numtorch.utils.data in one process: samplers, datasets, random_split, collation and DataLoader
 options, each compared with real torch (same seeds must give the same orders, batches and errors)."""
 import collections
+import os
 import warnings
 
 import numpy as np
@@ -120,7 +121,8 @@ def test_distributed_set_epoch():
 
 def test_sampler_is_generic():
     both(lambda lib: (lib.utils.data.Sampler[int].__origin__.__name__,
-                      lib.utils.data.Dataset[int].__origin__.__name__))
+                      lib.utils.data.Dataset[int].__origin__.__name__,
+                      lib.utils.data.DataLoader[int].__origin__.__name__))
 
 
 SAMPLER_ERRORS = [
@@ -497,3 +499,7 @@ def test_public_names():
         assert hasattr(torch.utils.data, name), name
     for mod in ("sampler", "dataset", "dataloader", "distributed"):
         assert hasattr(numtorch.utils.data, mod)
+
+
+def test_too_many_workers_warns():
+    both(lambda lib: lib.utils.data.DataLoader(range(3), num_workers=os.cpu_count() * 4 + 1).num_workers)

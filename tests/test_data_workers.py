@@ -4,6 +4,7 @@ import gc
 import glob
 import os
 import random
+import signal
 import subprocess
 import sys
 import textwrap
@@ -311,4 +312,37 @@ def test_resent_and_aliased_shared_batches():
         return out
     res = _both(fn)
     same_tree(res["numtorch"], res["torch"])
+    assert no_children()
+
+
+class Crashing:
+    def __init__(self, how):
+        self.how = how
+
+    def __getitem__(self, i):
+        if i == 3:
+            if self.how == "exit":
+                os._exit(3)
+            os.kill(os.getpid(), signal.SIGKILL)
+        return i
+
+    def __len__(self):
+        return 8
+
+
+@pytest.mark.parametrize("how", ["exit", "kill"])
+def test_worker_death_is_reported(how):
+    msgs = {}
+    for name in ("torch", "numtorch"):
+        lib = lib_of(name)
+        it = iter(lib.utils.data.DataLoader(Crashing(how), num_workers=2))
+        pids = [w.pid for w in it._workers]
+        try:
+            list(it)
+        except RuntimeError as e:
+            msgs[name] = [str(x).replace(str(pids[1]), "PID") for x in (e, e.__cause__)]
+        it._shutdown_workers()
+        del it
+    assert msgs["numtorch"] == msgs["torch"]
+    assert msgs["torch"][0] == "DataLoader worker (pid(s) PID) exited unexpectedly"
     assert no_children()

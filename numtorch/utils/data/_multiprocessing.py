@@ -4,6 +4,8 @@ import itertools
 import multiprocessing
 import pickle
 import queue
+import signal
+import time
 import os
 import warnings
 import weakref
@@ -14,6 +16,8 @@ from ._utils.worker import _IterableDatasetStopIteration, _ResumeIteration, _wor
 from .dataloader import _BaseDataLoaderIter
 
 _live_iterators = weakref.WeakSet()
+# how often the main process checks on its workers while it waits for a batch
+_POLL = 0.1
 _tokens = itertools.count()
 
 
@@ -96,19 +100,39 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._try_put_index()
 
     def _try_get_data(self, timeout=_utils.MP_STATUS_CHECK_INTERVAL):
-        try:
-            return True, self._data_queue.get(timeout=timeout)
-        except Exception as e:
-            failed = [wid for wid, w in enumerate(self._workers)
-                      if self._workers_status[wid] and not w.is_alive()]
-            if failed:
-                for wid in failed:
-                    self._mark_worker_as_unavailable(wid)
-                pids = ", ".join(str(self._workers[wid].pid) for wid in failed)
-                raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly") from e
-            if isinstance(e, queue.Empty):
-                return False, None
-            raise
+        # waits in short slices: torch learns of a dead worker from SIGCHLD at once, we by looking
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return True, self._data_queue.get(timeout=max(min(_POLL, deadline - time.monotonic()), 0))
+            except queue.Empty as e:
+                self._raise_if_workers_died(e, crashed_only=True)
+                if time.monotonic() >= deadline:
+                    self._raise_if_workers_died(e)
+                    return False, None
+            except Exception as e:
+                self._raise_if_workers_died(e)
+                raise
+
+    def _raise_if_workers_died(self, exc, crashed_only=False):
+        dead = [wid for wid, w in enumerate(self._workers)
+                if self._workers_status[wid] and not w.is_alive() and (w.exitcode or not crashed_only)]
+        if not dead:
+            return
+        for wid in dead:
+            self._mark_worker_as_unavailable(wid)
+        w = self._workers[dead[0]]
+        if w.exitcode and w.exitcode < 0:
+            cause = RuntimeError(f"DataLoader worker (pid {w.pid}) is killed by signal: "
+                                 f"{signal.strsignal(-w.exitcode)}. ")
+        elif w.exitcode:
+            cause = RuntimeError(f"DataLoader worker (pid {w.pid}) exited unexpectedly with exit code "
+                                 f"{w.exitcode}. Details are lost due to multiprocessing. Rerunning with "
+                                 "num_workers=0 may give better error trace.")
+        else:
+            cause = exc
+        pids = ", ".join(str(self._workers[wid].pid) for wid in dead)
+        raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly") from cause
 
     def _get_data(self):
         if self._timeout > 0:

@@ -3,6 +3,7 @@ import math
 import multiprocessing
 import os
 import warnings
+from typing import Generic, TypeVar
 
 import numtorch
 
@@ -13,6 +14,8 @@ from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader", "get_worker_info", "default_collate", "default_convert"]
+
+_T_co = TypeVar("_T_co", covariant=True)
 
 
 class _DatasetKind:
@@ -39,7 +42,7 @@ def _cpu_count():
     return os.cpu_count()
 
 
-class DataLoader:
+class DataLoader(Generic[_T_co]):
     """Iterates over a dataset in (shuffled, batched, collated) samples, optionally with worker processes."""
 
     __initialized = False
