@@ -100,14 +100,22 @@ def test_tensor_dtypes(src, dst, dtype):
 
 @pytest.mark.parametrize("src,dst", DIRECTIONS)
 @pytest.mark.parametrize("case", ["scalar", "empty", "empty2d", "transposed", "stepped", "row",
-                                  "expanded_copy"])
+                                  "expanded", "expanded_copy"])
 def test_tensor_layouts(src, dst, case):
     def build(m):
         x = tensor(m, (4, 6))
         return {"scalar": m.tensor(3.5), "empty": m.empty(0), "empty2d": m.zeros(0, 3), "transposed": x.t(),
-                "stepped": x[::2, 1::3], "row": x[2], "expanded_copy": x[:1].expand(3, 6).contiguous()}[case]
+                "stepped": x[::2, 1::3], "row": x[2], "expanded": x[:1].expand(3, 6),
+                "expanded_copy": x[:1].expand(3, 6).contiguous()}[case]
     got, want = cross(src, dst, build)
     assert_same(got, want)
+
+
+def test_conj_and_neg_bits_from_torch():
+    z = torch.tensor([1 + 2j, 3 - 1j])
+    for t in (z.conj(), z.conj().imag, torch._neg_view(z), z.conj()[1:]):
+        got = numtorch.load(io.BytesIO(dump(torch, t)))
+        np.testing.assert_array_equal(to_np(got), t.resolve_conj().resolve_neg().numpy())
 
 
 @pytest.mark.parametrize("src,dst", DIRECTIONS)

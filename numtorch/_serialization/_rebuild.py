@@ -56,7 +56,14 @@ def tensor_from_storage(storage, dtype, offset, size, stride):
     return Tensor._wrap(data)
 
 
-def _set_requires_grad(t, requires_grad):
+def _finish(t, requires_grad, metadata):
+    if metadata:
+        # torch stores lazily conjugated/negated tensors with the bit in ``metadata`` and the data as is;
+        # numtorch has no such bits, so the values are materialised (a copy, outside the storage)
+        if metadata.get("conj"):
+            t = Tensor._wrap(t._data.conj())
+        if metadata.get("neg"):
+            t = Tensor._wrap(-t._data)
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -68,7 +75,7 @@ def rebuild_tensor(storage, storage_offset, size, stride):
 
 def rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata=None):
     t = tensor_from_storage(storage, storage.dtype, storage_offset, size, stride)
-    return _set_requires_grad(t, requires_grad)
+    return _finish(t, requires_grad, metadata)
 
 
 def rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype,
@@ -76,7 +83,7 @@ def rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, back
     if not isinstance(dtype, _dtype.dtype):
         raise RuntimeError(f"checkpoint tensor has unsupported dtype {dtype}")
     t = tensor_from_storage(storage, dtype, storage_offset, size, stride)
-    return _set_requires_grad(t, requires_grad)
+    return _finish(t, requires_grad, metadata)
 
 
 def _set_state(obj, state):
@@ -113,7 +120,7 @@ def rebuild_from_type_v2(func, new_type, args, state):
 
 
 def rebuild_device_tensor_from_cpu_tensor(data, dtype, device, requires_grad):
-    return _set_requires_grad(data.to(dtype=dtype, device=device), requires_grad)
+    return _finish(data.to(dtype=dtype, device=device), requires_grad, None)
 
 
 REBUILD_TENSOR = TorchName("torch._utils", "_rebuild_tensor", rebuild_tensor)

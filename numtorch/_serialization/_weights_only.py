@@ -17,6 +17,7 @@ _default_ids = set()
 
 
 def add_safe_globals(safe_globals):
+    """Marks the given globals (or ``(global, "full.path")`` pairs) as safe for ``weights_only`` load."""
     global _user_globals
     _user_globals = _user_globals | set(safe_globals)
 
@@ -27,10 +28,12 @@ def remove_safe_globals(safe_globals):
 
 
 def get_safe_globals():
+    """Returns the list of user-added globals that are safe for ``weights_only`` load."""
     return list(_user_globals)
 
 
 def clear_safe_globals():
+    """Clears the list of globals that are safe for ``weights_only`` load."""
     global _user_globals
     _user_globals = set()
 
