@@ -120,3 +120,23 @@ def test_ctc_gradcheck_through_log_softmax():
 ])
 def test_ctc_errors(case):
     check_raises(case, rand(T, N, C), TARGETS)
+
+
+@pytest.mark.parametrize("zero_infinity", [False, True])
+def test_ctc_empty_inputs(zero_infinity):
+    # Zero frames: -0.0 for an empty target, inf otherwise (and no gradient).
+    targets = np.array([[1, 0], [2, 1], [0, 0]])
+    torch = need_torch()
+    res = [_run(lib, rand(4, 3, 3), targets, [0, 0, 4], [0, 1, 0], reduction="none", zero_infinity=zero_infinity)
+           for lib in (torch, numtorch)]
+    assert_same(res[1][0], res[0][0])
+    assert np.signbit(res[1][0].detach().numpy()[0]) == np.signbit(res[0][0].detach().numpy()[0])
+    if zero_infinity:
+        for a, b in zip(res[1][1], res[0][1]):
+            assert_same(a, b, 1e-5, 1e-4)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_ctc_half_rejected(dtype):
+    check_raises(lambda m, x, t: m.nn.functional.ctc_loss(x.to(getattr(m, dtype)), t, [T] * N, [2] * N),
+                 rand(T, N, C), TARGETS)

@@ -170,3 +170,12 @@ def test_interpolate_antialias_node_and_gradgradcheck():
 ])
 def test_interpolate_antialias_errors(case):
     check_raises(case, rand(1, 2, 6, 6))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+def test_grid_sample_half(dtype, mode):
+    # Sampled in the input's own precision, as torch's CPU kernel does (nearest then picks the same pixel).
+    check(lambda m, x, g: m.nn.functional.grid_sample(x.to(getattr(m, dtype)), g.to(getattr(m, dtype)),
+                                                      mode=mode, align_corners=False).float(),
+          rand(2, 3, 5, 6), _grid(2, 4, 7, 2), grad=False, atol=1e-2, rtol=1e-2)

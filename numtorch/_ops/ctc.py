@@ -91,7 +91,9 @@ def _nll(xp, la, ilen, tlen):
     end = la[t_last, rows, 2 * tlen]
     before = la[t_last, rows, xp.maximum(2 * tlen - 1, 0)]
     before = xp.where(tlen > 0, before, -xp.inf)
-    return -_lse(xp, end, before)
+    # An empty input explains only an empty target (torch returns -0.0 for it), never a non-empty one.
+    empty = xp.where(tlen == 0, -0.0, xp.inf).astype(la.dtype)
+    return xp.where(ilen == 0, empty, -_lse(xp, end, before))
 
 
 def _ctc_fwd(xp, lp, targets, ilen, tlen, blank, zero_infinity):
@@ -178,7 +180,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     if log_probs.dim() not in (2, 3):
         raise RuntimeError(f"Expected 3-dimensional tensor, but got {log_probs.dim()}-dimensional tensor for "
                            "argument #1 'log_probs' (while checking arguments for ctc_loss_cpu)")
-    if NP2DT[log_probs._data.dtype]._cat != _dtype.FLOAT:
+    if log_probs._data.dtype not in (np.float32, np.float64):
         raise NotImplementedError("\"ctc_loss_cpu\" not implemented for "
                                   f"'{NP2DT[log_probs._data.dtype]._legacy}'")
     lp = log_probs if batched else log_probs.unsqueeze(1)
