@@ -127,8 +127,8 @@ def test_ctc_empty_inputs(zero_infinity):
     # Zero frames: -0.0 for an empty target, inf otherwise (and no gradient).
     targets = np.array([[1, 0], [2, 1], [0, 0]])
     torch = need_torch()
-    res = [_run(lib, rand(4, 3, 3), targets, [0, 0, 4], [0, 1, 0], reduction="none", zero_infinity=zero_infinity)
-           for lib in (torch, numtorch)]
+    res = [_run(lib, rand(4, 3, 3), targets, [0, 0, 4], [0, 1, 0], reduction="none",
+                zero_infinity=zero_infinity) for lib in (torch, numtorch)]
     assert_same(res[1][0], res[0][0])
     assert np.signbit(res[1][0].detach().numpy()[0]) == np.signbit(res[0][0].detach().numpy()[0])
     if zero_infinity:
