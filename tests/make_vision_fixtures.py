@@ -305,6 +305,25 @@ CASES = [
     ("elastic_u8", "T.ElasticTransform((5.0, 9.0), (1.0, 2.0), fill=3)(u8)", 48),
     ("elastic_pil", "T.ElasticTransform(4.0, 0.0, IM.NEAREST)(pil)", 49),
     ("elastic_f", "F.elastic_transform(f32, torch.linspace(-0.1, 0.1, 240).reshape(1, 10, 12, 2))", None),
+    # automatic augmentation policies
+    ("autoaug_imagenet", "[T.AutoAugment()(big) for _ in range(6)]", 51),
+    ("autoaug_cifar_pil", "[T.AutoAugment(T.AutoAugmentPolicy.CIFAR10, fill=[1, 2, 3])(pilbig) "
+     "for _ in range(6)]", 52),
+    ("autoaug_svhn", "[T.AutoAugment(T.AutoAugmentPolicy.SVHN, IM.BILINEAR, fill=7)(b8) "
+     "for _ in range(6)]", 53),
+    ("randaug", "[T.RandAugment()(big) for _ in range(5)]", 54),
+    ("randaug_pil", "[T.RandAugment(3, 5, 11, fill=[9, 9, 9])(pilbig) for _ in range(5)]", 55),
+    ("trivialaug", "[T.TrivialAugmentWide()(big) for _ in range(8)]", 56),
+    ("trivialaug_pil", "[T.TrivialAugmentWide(interpolation=IM.BILINEAR)(pilbig) for _ in range(8)]", 57),
+    ("augmix", "[T.AugMix()(big) for _ in range(3)]", 58),
+    ("augmix_b", "T.AugMix(severity=5, mixture_width=2, chain_depth=2, alpha=0.5, all_ops=False)(b8)", 59),
+    ("augmix_pil", "T.AugMix(fill=[3, 4, 5])(pilbig)", 60),
+    ("augmix_f", "T.AugMix(alpha=2.5)(bigf * 255)", 61),
+    ("dirichlet", "T.AugMix()._sample_dirichlet(torch.tensor([[0.3, 1.0, 2.5], [1.0, 1.0, 1.0]]))", 62),
+    ("repr_auto", "repr(T.AutoAugment()) + repr(T.RandAugment()) + repr(T.TrivialAugmentWide()) "
+     "+ repr(T.AugMix())", None),
+    ("err_augmix", "T.AugMix(severity=11)", None),
+    ("err_autoaug_op", "T.autoaugment._apply_op(u8, 'Blur', 1.0, IM.NEAREST, None)", None),
     # batched (..., C, H, W) tensors
     ("b_rotate", "F.rotate(b8, 20, IM.BILINEAR, fill=[4.0])", None),
     ("b_persp", "F.perspective(bf, [[0, 0], [10, 0], [10, 8], [0, 8]], "

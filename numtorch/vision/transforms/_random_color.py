@@ -6,8 +6,8 @@ import numtorch
 
 from . import functional as F
 from .functional import InterpolationMode
-from .transforms import (_WithProbability, _check_fill, _check_sequence_input, _mode, _per_channel_fill,
-                         _random_box, _randint, _setup_angle, _setup_size, _uniform, Module)
+from .transforms import (Module, _WithProbability, _check_fill, _check_sequence_input, _draw_below, _mode,
+                         _per_channel_fill, _random_box, _randint, _setup_angle, _setup_size, _uniform)
 
 
 class ColorJitter(Module):
@@ -168,7 +168,7 @@ class RandomGrayscale(Module):
 
     def forward(self, img):
         channels = F.get_dimensions(img)[0]
-        if numtorch.rand(1).item() < self.p:
+        if _draw_below(self.p, False):
             return F.rgb_to_grayscale(img, num_output_channels=channels)
         return img
 
@@ -214,7 +214,7 @@ class RandomErasing(Module):
         return 0, 0, img_h, img_w, img
 
     def forward(self, img):
-        if numtorch.rand(1).item() < self.p:
+        if _draw_below(self.p, False):
             if isinstance(self.value, (int, float)):
                 value = [float(self.value)]
             elif isinstance(self.value, str):
@@ -268,19 +268,19 @@ class GaussianBlur(Module):
 class RandomInvert(_WithProbability):
     """Invert the colours of an image with probability p."""
 
-    _fn = F.invert
+    _fn, _as_float = F.invert, True
 
 
 class RandomAutocontrast(_WithProbability):
     """Autocontrast an image with probability p."""
 
-    _fn = F.autocontrast
+    _fn, _as_float = F.autocontrast, True
 
 
 class RandomEqualize(_WithProbability):
     """Equalise the histogram of an image with probability p."""
 
-    _fn = F.equalize
+    _fn, _as_float = F.equalize, True
 
 
 class _WithArgument(Module):
@@ -294,7 +294,7 @@ class _WithArgument(Module):
         self.p = p
 
     def forward(self, img):
-        if numtorch.rand(1).item() < self.p:
+        if _draw_below(self.p, True):
             return type(self)._fn(img, getattr(self, self._arg))
         return img
 

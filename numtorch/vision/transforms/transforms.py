@@ -270,7 +270,7 @@ class RandomApply(Module):
         self.transforms, self.p = transforms, p
 
     def forward(self, img):
-        if self.p < numtorch.rand(1).item():
+        if bool(self.p < numtorch.rand(1)):
             return img
         for t in self.transforms:
             img = t(img)
@@ -341,17 +341,28 @@ class RandomCrop(Module):
         return f"{type(self).__name__}(size={self.size}, padding={self.padding})"
 
 
+def _draw_below(p, as_float):
+    """One numtorch.rand(1) draw compared with p: as a tensor (p rounded to float32) or as a Python float.
+
+    torchvision compares both ways in different transforms; the two differ when the draw falls between
+    p and float32(p), so each transform keeps its own.
+    """
+    draw = numtorch.rand(1)
+    return draw.item() < p if as_float else bool(draw < p)
+
+
 class _WithProbability(Module):
     """A transform applied with probability p, decided by one numtorch.rand(1) draw."""
 
     _fn = None
+    _as_float = False
 
     def __init__(self, p=0.5):
         super().__init__()
         self.p = p
 
     def forward(self, img):
-        return type(self)._fn(img) if numtorch.rand(1).item() < self.p else img
+        return type(self)._fn(img) if _draw_below(self.p, self._as_float) else img
 
     def __repr__(self):
         return f"{type(self).__name__}(p={self.p})"
@@ -381,7 +392,7 @@ class RandomPerspective(Module):
     def forward(self, img):
         channels, height, width = F.get_dimensions(img)
         fill = _per_channel_fill(img, self.fill)
-        if numtorch.rand(1).item() < self.p:
+        if _draw_below(self.p, False):
             start, end = self.get_params(width, height, self.distortion_scale)
             return F.perspective(img, start, end, self.interpolation, fill)
         return img
