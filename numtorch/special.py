@@ -598,3 +598,13 @@ def bessel_j1(input, *, out=None):
     """Computes the Bessel function of the first kind of order 1 of ``input``."""
     _need_tensor("special_bessel_j1", input)
     return call(_J1, (input,), _kw(out))
+
+
+# Tier-3 families implemented in their own op modules.
+from ._ops.bessel import PUBLIC as _BESSEL  # noqa: E402
+from ._ops.igamma import gammainc, gammaincc  # noqa: E402,F401
+from ._ops.orthopoly import PUBLIC as _POLYNOMIALS  # noqa: E402
+
+globals().update(_BESSEL)
+globals().update(_POLYNOMIALS)
+__all__ += sorted(_BESSEL) + sorted(_POLYNOMIALS) + ["gammainc", "gammaincc"]

@@ -211,6 +211,8 @@ DATASET_ERRORS = [
     lambda lib: len(lib.utils.data.ChainDataset([range(2)])),
     lambda lib: type("Sub", (lib.utils.data.Subset,), {"__getitem__": lambda s, i: i})(range(3), [0]),
     lambda lib: lib.utils.data.IterableDataset(),
+    # the seeds' old keyword form
+    lambda lib: lib.utils.data.TensorDataset(data_tensor=lib.ones(2), target_tensor=lib.ones(2)),
 ]
 
 
@@ -503,3 +505,14 @@ def test_public_names():
 
 def test_too_many_workers_warns():
     both(lambda lib: lib.utils.data.DataLoader(range(3), num_workers=os.cpu_count() * 4 + 1).num_workers)
+
+
+def test_seed_weighted_sampler_loader():
+    # the study notes' example: weight 2 for label 1, nine draws in batches of three
+    def fn(lib):
+        lib.manual_seed(0)
+        data = lib.utils.data.TensorDataset(lib.arange(8.0).reshape(8, 1), lib.tensor([0, 1] * 4))
+        weights = [2 if label == 1 else 1 for _, label in data]
+        sampler = lib.utils.data.sampler.WeightedRandomSampler(weights, num_samples=9, replacement=True)
+        return list(lib.utils.data.DataLoader(data, batch_size=3, sampler=sampler))
+    both(fn)

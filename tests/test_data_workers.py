@@ -346,3 +346,24 @@ def test_worker_death_is_reported(how):
     assert msgs["numtorch"] == msgs["torch"]
     assert msgs["torch"][0] == "DataLoader worker (pid(s) PID) exited unexpectedly"
     assert no_children()
+
+
+def _no_space(*args):
+    raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize("how", ["no-shm-dir", "shm-full"])
+def test_batches_fall_back_to_pickling_without_shared_memory(how, monkeypatch):
+    from numtorch.utils.data._utils import shm
+    # forked workers inherit the patched module state
+    if how == "no-shm-dir":
+        monkeypatch.setattr(shm, "SHM_DIR", "/nonexistent/numtorch-shm")
+    else:
+        monkeypatch.setattr(shm.os, "posix_fallocate", _no_space)
+
+    def fn(lib):
+        return list(lib.utils.data.DataLoader(Images(lib, 6), batch_size=3, num_workers=2))
+    got = fn(numtorch)
+    same_tree(got, fn(need_torch()))
+    assert type(got[0][0]._data.base).__name__ not in ("mmap", "_Segment")
+    assert no_children()

@@ -108,7 +108,8 @@ def collate_tensor_fn(batch, *, collate_fn_map=None):
         same = all(x.dtype == elem.dtype and x.shape == elem.shape for x in batch)
         if same and elem._data.itemsize * int(np.prod(shape)) >= shm.MIN_BYTES:
             # the stacked batch is written once, into the file that carries it to the main process
-            out = numtorch.Tensor._wrap(shm.empty(shape, elem._data.dtype))
+            arr = shm.empty(shape, elem._data.dtype)
+            out = None if arr is None else numtorch.Tensor._wrap(arr)
     return numtorch.stack(batch, 0, out=out)
 
 

@@ -45,18 +45,28 @@ def in_worker():
 
 
 def empty(shape, dtype):
-    """An uninitialised array backed by a fresh shared-memory file owned by this worker."""
+    """An uninitialised array backed by a fresh shared-memory file owned by this worker, or ``None``
+    when there is no shared memory to be had (the batch then travels pickled)."""
+    if _owner is None:
+        return None
     dtype = np.dtype(dtype)
     nbytes = max(int(np.prod(shape, dtype=np.int64)) * dtype.itemsize, 1)
     main_pid, token, wid = _owner
     name = f"{_PREFIX}_{main_pid}_{token}_{wid}_{next(_counter)}"
     path = os.path.join(SHM_DIR, name)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.ftruncate(fd, nbytes)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:
+        return None
+    try:
+        # reserve the pages now: a full /dev/shm then fails here instead of killing us with SIGBUS later
+        os.posix_fallocate(fd, 0, nbytes)
         seg = _Segment(fd, nbytes)
+    except OSError:
+        _unlink(path)
+        return None
     except BaseException:
-        os.unlink(path)
+        _unlink(path)
         raise
     finally:
         os.close(fd)
@@ -84,9 +94,9 @@ class _Pickler(pickle.Pickler):
             return NotImplemented
         seg = _segment_of(obj)
         if seg is None or min(obj.strides, default=0) < 0:
-            if obj.nbytes < MIN_BYTES:
+            copy = empty(obj.shape, obj.dtype) if obj.nbytes >= MIN_BYTES else None
+            if copy is None:
                 return NotImplemented
-            copy = empty(obj.shape, obj.dtype)
             np.copyto(copy, obj)
             obj, seg = copy, copy.base
         offset = obj.__array_interface__["data"][0] - seg.addr
@@ -94,11 +104,15 @@ class _Pickler(pickle.Pickler):
             # handed over before and maybe unlinked by now: the whole segment travels again, once per
             # message, so views of it still alias each other on arrival
             seg = self._resent.get(id(seg)) or self._resend(seg)
+            if seg is None:
+                return NotImplemented
         self.sent[seg.name] = seg
         return _attach, (seg.name, len(seg), obj.dtype, obj.shape, obj.strides, offset)
 
     def _resend(self, seg):
         fresh = empty((len(seg),), np.uint8)
+        if fresh is None:
+            return None
         fresh[:] = np.frombuffer(seg, np.uint8)
         self._resent[id(seg)] = fresh.base
         return fresh.base
