@@ -9,6 +9,7 @@ from ._dtype import NP2DT
 from ._tensor import Tensor
 from ._ops._registry import FUNCTIONS, INT_TO_FLOAT, OPS, _copy_into_out, call, call_inplace, register
 from ._ops.pointwise import _need_tensor, _reject
+from ._ops.bessel import hankel_pq
 from ._ops.unary import _erfc64, _erfinv64, _exp_neg_sq, _lgamma64
 
 __all__ = ["bessel_j0", "bessel_j1", "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2",
@@ -547,20 +548,7 @@ def _bessel_j_miller(xp, x):
 
 def _bessel_j_asymptotic(xp, x, nu):
     """Hankel's expansion sqrt(2 / (pi x)) (P cos(chi) - Q sin(chi)), chi = x - (nu / 2 + 1 / 4) pi."""
-    mu = 4.0 * nu * nu
-    p = xp.zeros_like(x)
-    q = xp.zeros_like(x)
-    term = xp.ones_like(x)
-    for k in range(60):
-        if k % 4 == 0:
-            p = p + term
-        elif k % 4 == 1:
-            q = q + term
-        elif k % 4 == 2:
-            p = p - term
-        else:
-            q = q - term
-        term = term * (mu - (2 * k + 1) ** 2) / (8 * (k + 1) * x)
+    p, q = hankel_pq(x, nu, 60)
     c = xp.cos(x)
     s = xp.sin(x)
     # cos and sin of chi from those of x: exact shifts by multiples of pi/4, no extra argument reduction.

@@ -120,11 +120,11 @@ def _y_integral(x, nu):
     return a - b / math.pi
 
 
-def _hankel(x, nu):
-    """P and Q of Hankel's asymptotic expansion."""
+def hankel_pq(x, nu, terms=30):
+    """P and Q of Hankel's asymptotic expansion of J_nu and Y_nu (x large)."""
     mu = 4.0 * nu * nu
-    p, q, term = np.zeros_like(x), np.zeros_like(x), np.ones_like(x)
-    for k in range(30):
+    p, q, term = x * 0.0, x * 0.0, x * 0.0 + 1.0
+    for k in range(terms):
         if k % 4 == 0:
             p = p + term
         elif k % 4 == 1:
@@ -143,7 +143,7 @@ def _y(x, nu):
     xs = np.where(small, x, 1.0)
     xm = np.where(small | big, 5.0, x)
     xb = np.where(big, np.minimum(x, 1e300), 30.0)
-    p, q = _hankel(xb, nu)
+    p, q = hankel_pq(xb, nu)
     c, s = np.cos(xb), np.sin(xb)
     # sin and cos of chi = x - (nu / 2 + 1 / 4) pi from those of x.
     sin_chi = (s - c) / math.sqrt(2) if nu == 0 else -(s + c) / math.sqrt(2)
@@ -245,7 +245,8 @@ def _modified_i(nu):
 _KERNELS = {
     "bessel_y0": lambda x: _y(x, 0), "bessel_y1": lambda x: _y(x, 1),
     "modified_bessel_k0": lambda x: _k(x, 0), "modified_bessel_k1": lambda x: _k(x, 1),
-    "scaled_modified_bessel_k0": lambda x: _k_scaled(x, 0), "scaled_modified_bessel_k1": lambda x: _k_scaled(x, 1),
+    "scaled_modified_bessel_k0": lambda x: _k_scaled(x, 0),
+    "scaled_modified_bessel_k1": lambda x: _k_scaled(x, 1),
     "modified_bessel_i0": _modified_i(0), "modified_bessel_i1": _modified_i(1),
     "spherical_bessel_j0": _spherical_j0, "airy_ai": _airy,
 }

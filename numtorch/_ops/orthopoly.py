@@ -41,7 +41,8 @@ def _cheb_u(x, n):
     r = _recurrence(x, n, lambda x: x + x, _two_x)
     ac = np.arccos(np.clip(x, -1, 1))
     s = np.sin(ac)
-    closed = np.where(s != 0, np.sin((n + 1) * ac) / np.where(s != 0, s, 1), (n + 1) * np.cos((n + 1) * ac) / x)
+    closed = np.where(s != 0, np.sin((n + 1) * ac) / np.where(s != 0, s, 1),
+                      (n + 1) * np.cos((n + 1) * ac) / x)
     r = np.where((n > 8) & (np.abs(x) < 1), closed, r)
     return np.where(np.abs(x) == 1, np.where((x > 0) | (n % 2 == 0), n + 1.0, -(n + 1.0)), r)
 
