@@ -66,10 +66,17 @@ def _archive_name(path):
     return stem or "archive"
 
 
-def _atomic_write(path, write):
+def _atomic_write(path, write, zip_layout=False):
     """Run ``write(file)`` on a temporary file beside ``path``, then rename it over ``path``."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
+    if zip_layout and not os.path.isdir(folder):
+        raise RuntimeError(f"Parent directory {os.path.dirname(path) or folder} does not exist.")
+    if zip_layout and os.path.isdir(path):
+        raise RuntimeError(f"open file failed with strerror: Is a directory ({path!r})")
+    if not os.path.isdir(folder) or os.path.isdir(path):
+        # the error opening ``path`` itself would give, not one about the temporary file
+        open(path, "wb").close()
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -104,7 +111,7 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL, _use_ne
 
     if isinstance(f, (str, os.PathLike)):
         archive = _archive_name(os.fspath(f))
-        _atomic_write(f, lambda fobj: write(fobj, archive))
+        _atomic_write(f, lambda fobj: write(fobj, archive), _use_new_zipfile_serialization)
     else:
         write(f, "archive")
 
@@ -174,9 +181,11 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
 
 
 def _load_opened(opened, f, fname, map_location, make_unpickler, header_load, mmap, is_path, weights_only):
-    if not hasattr(opened, "seek") or not hasattr(opened, "read"):
-        raise AttributeError("expected 'f' to be string, path, or a file-like object with 'read' and "
-                             f"'seek', got {type(opened).__name__}")
+    for attr in ("seek", "read"):
+        if not hasattr(opened, attr):
+            raise AttributeError(f"'{type(opened).__name__}' object has no attribute '{attr}'. You can only "
+                                 "torch.load from a file that is seekable. Please pre-load the data into a "
+                                 "buffer like io.BytesIO and try to load from it instead.")
     if _zip.is_zip(opened):
         reader = _zip.Reader(opened, fname)
         if reader.has("constants.pkl"):
@@ -217,5 +226,5 @@ def get_unsafe_globals_in_checkpoint(f):
     found = set()
     for op, arg, _ in pickletools.genops(io.BytesIO(data)):
         if op.name == "GLOBAL":
-            found.add(arg.replace(" ", "."))
+            found.add(".".join(_weights_only.python3_name(*arg.split(" ", 1))))
     return list(found - allowed)

@@ -614,3 +614,25 @@ def test_zip64_records_load_in_both(monkeypatch):
     for m in (torch, numtorch):
         got = m.load(io.BytesIO(raw))
         np.testing.assert_array_equal(to_np(got["x"]), to_np(x))
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_bad_targets_raise_like_torch(tmp_path, legacy):
+    kw = {"_use_new_zipfile_serialization": not legacy}
+    for target in (tmp_path / "missing" / "m.pt", tmp_path):
+        kinds = []
+        for m in (torch, numtorch):
+            with pytest.raises(Exception) as info:
+                m.save({"a": m.ones(1)}, target, **kw)
+            kinds.append(type(info.value))
+        assert kinds[0] is kinds[1]
+    assert os.listdir(tmp_path) == []
+
+
+def test_load_of_a_non_file_raises_like_torch(tmp_path):
+    numtorch.save({"a": numtorch.ones(1)}, tmp_path / "sd.pt")
+    for m in (torch, numtorch):
+        with pytest.raises(AttributeError, match="has no attribute 'seek'"):
+            m.load(m.load(tmp_path / "sd.pt"))
+        with pytest.raises(FileNotFoundError):
+            m.load(tmp_path / "nothing.pt")

@@ -112,14 +112,17 @@ class Unpickler:
         return items
 
 
+def python3_name(module, name):
+    """``(module, name)`` of a GLOBAL with Python 2 spellings (``__builtin__``, protocol 2) mapped to 3."""
+    if (module, name) in NAME_MAPPING:
+        return NAME_MAPPING[(module, name)]
+    return IMPORT_MAPPING.get(module, module), name
+
+
 def _global(u):
     module = u.readline()[:-1].decode("utf-8")
     name = u.readline()[:-1].decode("utf-8")
-    # protocol-2 pickles spell builtins the Python 2 way (``__builtin__``); read them as Python 3 names
-    if (module, name) in NAME_MAPPING:
-        module, name = NAME_MAPPING[(module, name)]
-    elif module in IMPORT_MAPPING:
-        module = IMPORT_MAPPING[module]
+    module, name = python3_name(module, name)
     path = f"{module}.{name}"
     if module in _BLOCKED_MODULES:
         raise UnpicklingError(f"Trying to load unsupported GLOBAL {path} whose module {module} is blocked.")
