@@ -5,6 +5,8 @@ Run directly (``python bench/workloads_data.py``) to print each library's 2-work
 time ratio; on a quiet 2-core machine it should be well below 1. Times are wall-clock (the work happens
 in other processes), so they are noisy while the machine is shared.
 """
+import os
+import resource
 import time
 
 import numpy as np
@@ -50,25 +52,35 @@ def tensor_epoch(lib):
     return lambda: list(loader)
 
 
+def _cpu_seconds():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def worker_speedup(lib, repeat=5):
-    """Median wall time of a 2-worker epoch divided by that of a 0-worker epoch."""
+    """Median wall time of 2-worker and 0-worker epochs, and the CPU seconds (workers included) of each."""
     runs = {n: _epoch(n)(lib) for n in (0, 2)}
-    times = {0: [], 2: []}
+    wall = {0: [], 2: []}
+    cpu = {0: 0.0, 2: 0.0}
     for _ in range(repeat):
         for n, fn in runs.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), _cpu_seconds()
             fn()
-            times[n].append(time.perf_counter() - start)
-    med = {n: sorted(t)[len(t) // 2] for n, t in times.items()}
-    return med[2] / med[0], med
+            wall[n].append(time.perf_counter() - start)
+            cpu[n] += (_cpu_seconds() - start_cpu) / repeat
+    med = {n: sorted(t)[len(t) // 2] for n, t in wall.items()}
+    return med, cpu
 
 
 if __name__ == "__main__":
     import importlib
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     for name in ("torch", "numtorch"):
         try:
             lib = importlib.import_module(name)
         except ImportError:
             continue
-        ratio, med = worker_speedup(lib)
-        print(f"{name}: 0 workers {med[0] * 1e3:.1f} ms, 2 workers {med[2] * 1e3:.1f} ms, ratio {ratio:.2f}")
+        med, cpu = worker_speedup(lib)
+        print(f"{name}: epoch wall 0 workers {med[0] * 1e3:.0f} ms, 2 workers {med[2] * 1e3:.0f} ms "
+              f"(ratio {med[2] / med[0]:.2f}); CPU {cpu[0] * 1e3:.0f} ms vs {cpu[2] * 1e3:.0f} ms")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -35,6 +36,15 @@ def shm_files():
     return set(glob.glob(f"/dev/shm/numtorch_dl_{os.getpid()}_*"))
 
 
+def _is_resource_tracker(pid):
+    # spawn-context loaders start multiprocessing's resource tracker, which lives as long as we do
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"resource_tracker" in f.read()
+    except OSError:
+        return False
+
+
 def children():
     """Live (or zombie) child processes of this process, read from /proc."""
     pids = []
@@ -44,8 +54,9 @@ def children():
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == os.getpid():
-            pids.append((int(path.split("/")[2]), fields[0]))
+        pid = int(path.split("/")[2])
+        if int(fields[1]) == os.getpid() and not _is_resource_tracker(pid):
+            pids.append((pid, fields[0]))
     return pids
 
 
@@ -366,4 +377,18 @@ def test_batches_fall_back_to_pickling_without_shared_memory(how, monkeypatch):
     got = fn(numtorch)
     same_tree(got, fn(need_torch()))
     assert type(got[0][0]._data.base).__name__ not in ("mmap", "_Segment")
+    assert no_children()
+
+
+def test_unpicklable_dataset_with_spawn():
+    def fn(lib):
+        loader = lib.utils.data.DataLoader(Images(lib, 4), num_workers=1, multiprocessing_context="spawn")
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            try:
+                iter(loader)
+            except TypeError as e:
+                return str(e), [str(x.message) for x in w]
+    res = _both(fn)
+    assert res["numtorch"] == res["torch"]
     assert no_children()

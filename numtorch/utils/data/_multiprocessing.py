@@ -68,7 +68,10 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 w.start()
             except (TypeError, AttributeError, pickle.PicklingError):
                 warnings.warn("Got pickle error when attempting to start a worker Process. This might be "
-                              "because the worker Process arguments are not picklable.", stacklevel=2)
+                              "because the worker Process arguments are not picklable. Python 3.14+ changed "
+                              "the multiprocessing start method in non-Mac POSIX platforms to 'forkserver', "
+                              "which requires the worker Process arguments to be picklable. You can also try "
+                              "multiprocessing.set_start_method('fork').", stacklevel=2)
                 self._shutdown_workers()
                 raise
             self._index_queues.append(index_queue)
@@ -219,8 +222,10 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._shutdown = True
         try:
             self._workers_done_event.set()
+            # a constructor that failed half-way has no task bookkeeping yet
+            status = getattr(self, "_workers_status", None) or [True] * len(self._workers)
             for wid in range(len(self._workers)):
-                if self._persistent_workers or self._workers_status[wid]:
+                if self._persistent_workers or status[wid]:
                     self._mark_worker_as_unavailable(wid, shutdown=True)
             for w in self._workers:
                 w.join(timeout=_utils.MP_STATUS_CHECK_INTERVAL)
