@@ -71,9 +71,9 @@ def _edges(data, d, bins, rng, dt):
     from .._tensor import Tensor
     if isinstance(bins, Tensor):
         if bins.dtype is not dt:
-            raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should have the same dtype, "
-                               f"but got input with dtype {_CNAMES.get(dt, dt._legacy)} and bins for dimension "
-                               f"{d} with dtype {_CNAMES.get(bins.dtype, bins.dtype._legacy)}")
+            raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should have the same "
+                               f"dtype, but got input with dtype {_CNAMES.get(dt, dt._legacy)} and bins for "
+                               f"dimension {d} with dtype {_CNAMES.get(bins.dtype, bins.dtype._legacy)}")
         if bins.ndim != 1 or bins.numel() < 1:
             raise RuntimeError(f"torch.histogramdd: bins tensor should have one dimension and at least 1 "
                                f"element, but got {bins.ndim} dimensions")
@@ -91,7 +91,8 @@ def _edges(data, d, bins, rng, dt):
         raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {_fmt(lo)} max "
                            f"{_fmt(hi)} for dimension {d}")
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise RuntimeError(f"torch.histogramdd: dimension {d}'s range [{_fmt(lo)}, {_fmt(hi)}] is not finite")
+        raise RuntimeError(f"torch.histogramdd: dimension {d}'s range [{_fmt(lo)}, {_fmt(hi)}] is not "
+                           "finite")
     if lo == hi:
         lo, hi = (0.0, 1.0) if rng is None and not data.shape[0] else (lo - 0.5, hi + 0.5)
     return FUNCTIONS["linspace"](lo, hi, bins + 1, dtype=dt)
@@ -113,12 +114,13 @@ def _histogramdd(name, input, bins, rng, weight, density):
     if isinstance(bins, (Tensor, int)) or hasattr(bins, "__index__"):
         bins = [bins] * dims
     if len(bins) != dims:
-        raise RuntimeError(f"torch.histogramdd: expected {dims} sequences of bin edges for each of the {dims} "
-                           f"dimensions of the input, but got {len(bins)}")
+        raise RuntimeError(f"torch.histogramdd: expected {dims} sequences of bin edges for each of the "
+                           f"{dims} dimensions of the input, but got {len(bins)}")
     if rng is not None and len(rng) != 2 * dims:
         raise RuntimeError(f"torch.histogramdd: for a {dims}-dimensional histogram range should have "
                            f"{2 * dims} elements, but got {len(rng)}")
-    edges = [_edges(data, d, bins[d], None if rng is None else rng[2 * d:2 * d + 2], dt) for d in range(dims)]
+    edges = [_edges(data, d, bins[d], None if rng is None else rng[2 * d:2 * d + 2], dt)
+             for d in range(dims)]
     flat = np.zeros(data.shape[0], np.int64)
     keep = np.ones(data.shape[0], bool)
     for d, e in enumerate(edges):
@@ -133,8 +135,8 @@ def _histogramdd(name, input, bins, rng, weight, density):
     w = None
     if weight is not None:
         if tuple(weight.shape) != tuple(input.shape[:-1]) and name == "histogramdd":
-            raise RuntimeError("torch.histogramdd: if weight tensor is provided it should have the same shape "
-                               "as the input tensor excluding its innermost dimension")
+            raise RuntimeError("torch.histogramdd: if weight tensor is provided it should have the same "
+                               "shape as the input tensor excluding its innermost dimension")
         w = np.asarray(weight._data).reshape(-1)[keep].astype(np.float64)
     hist = np.bincount(flat[keep], w, minlength=int(np.prod(shape))).astype(dt._np).reshape(shape)
     if density:
