@@ -11,6 +11,7 @@ import pytest
 import numtorch
 from numtorch.vision import datasets
 from numtorch.vision.datasets import folder
+from numtorch.vision.datasets import utils as dutils
 from make_vision_model_fixtures import (DATA_FIXTURE, build_cifar, build_image_folder, build_mnist,
                                         mnist_arrays)
 
@@ -282,3 +283,110 @@ def test_digits_with_transforms():
     x, y = ds[0]
     assert x.shape == (1, 32, 32) and x.dtype == numtorch.float32 and 100 <= y < 110
     assert 0.0 <= float(x.min()) and float(x.max()) <= 1.0
+
+
+# ---------------------------------------------------------------- datasets.utils
+def test_verify_str_arg_messages():
+    assert dutils.verify_str_arg("b", "split", ("a", "b")) == "b"
+    unknown = r"^Unknown value 'c' for argument split. Valid values are \{'a', 'b'\}.$"
+    with pytest.raises(ValueError, match=unknown):
+        dutils.verify_str_arg("c", "split", ("a", "b"))
+    not_str = r"^Expected type str for argument split, but got type <class 'int'>.$"
+    with pytest.raises(ValueError, match=not_str):
+        dutils.verify_str_arg(3, "split")
+    with pytest.raises(ValueError, match=r"^Expected type str, but got type <class 'int'>.$"):
+        dutils.verify_str_arg(3)
+    with pytest.raises(ValueError, match="^custom$"):
+        dutils.verify_str_arg("c", "split", ["a"], custom_msg="custom")
+
+
+def test_file_checks_archives_and_listing(tmp_path):
+    import gzip
+    import hashlib
+    import zipfile
+    payload = b"numtorch" * 100
+    (tmp_path / "f.bin").write_bytes(payload)
+    md5 = hashlib.md5(payload).hexdigest()
+    assert dutils.calculate_md5(tmp_path / "f.bin") == md5 and dutils.check_md5(tmp_path / "f.bin", md5)
+    assert dutils.check_integrity(tmp_path / "f.bin") and dutils.check_integrity(tmp_path / "f.bin", md5)
+    assert not dutils.check_integrity(tmp_path / "f.bin", "0" * 32)
+    assert not dutils.check_integrity(tmp_path / "missing.bin")
+    with gzip.open(tmp_path / "g.txt.gz", "wb") as f:
+        f.write(payload)
+    out = tmp_path / "out"
+    out.mkdir()
+    assert dutils.extract_archive(str(tmp_path / "g.txt.gz"), str(out)) == str(out)
+    assert (out / "g.txt").read_bytes() == payload
+    with zipfile.ZipFile(tmp_path / "z.zip", "w") as zf:
+        zf.writestr("inner/a.txt", "A")
+    dutils.extract_archive(str(tmp_path / "z.zip"), str(out), remove_finished=True)
+    assert (out / "inner" / "a.txt").read_text() == "A" and not (tmp_path / "z.zip").exists()
+    assert sorted(dutils.list_dir(str(out))) == ["inner"]
+    assert dutils.list_files(str(out), ".txt", prefix=True) == [os.path.join(str(out), "g.txt")]
+    with pytest.raises(RuntimeError, match="not supported"):
+        dutils.extract_archive(str(tmp_path / "f.bin"))
+
+
+def test_download_url_offline_and_cached(tmp_path):
+    with pytest.raises(RuntimeError) as info:
+        dutils.download_url("http://127.0.0.1:9/data/x.tar.gz", str(tmp_path / "dl"))
+    msg = str(info.value)
+    assert "http://127.0.0.1:9/data/x.tar.gz" in msg and os.path.join(str(tmp_path / "dl"), "x.tar.gz") in msg
+    (tmp_path / "dl" / "x.tar.gz").write_bytes(b"present")
+    assert dutils.download_url("http://127.0.0.1:9/data/x.tar.gz", str(tmp_path / "dl")).endswith("x.tar.gz")
+
+
+def test_emnist_download_unpacks_local_zip(tmp_path, offline):
+    import zipfile
+    staging = tmp_path / "staging"
+    build_mnist(staging, "EMNIST", seed=2, prefix="emnist-letters", gz=True)
+    raw = tmp_path / "EMNIST" / "raw"
+    raw.mkdir(parents=True)
+    with zipfile.ZipFile(raw / "gzip.zip", "w") as zf:
+        for name in os.listdir(staging / "EMNIST" / "raw"):
+            zf.write(staging / "EMNIST" / "raw" / name, "gzip/" + name)
+    assert_like_torchvision(datasets.EMNIST(tmp_path, "letters", download=True), "emnist_train", tmp_path)
+    assert not (raw / "gzip").exists()
+
+
+@pytest.fixture
+def local_mirror(tmp_path):
+    """An HTTP server on 127.0.0.1 serving tmp_path/www, standing in for a dataset's download site."""
+    import functools
+    import http.server
+    import threading
+    www = tmp_path / "www"
+    www.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(www))
+    handler.func.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield www, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_mnist_download_from_mirror(tmp_path, local_mirror, monkeypatch):
+    www, url = local_mirror
+    raw = build_mnist(www / "site", "MNIST", gz=True)
+    for name in os.listdir(raw):
+        os.replace(os.path.join(raw, name), www / name)
+    resources = [(name, dutils.calculate_md5(www / name)) for name, _ in datasets.MNIST.resources]
+    monkeypatch.setattr(datasets.MNIST, "mirrors", ["http://127.0.0.1:9/", url])
+    monkeypatch.setattr(datasets.MNIST, "resources", resources)
+    ds = datasets.MNIST(tmp_path / "data", download=True)
+    assert_like_torchvision(ds, "mnist_train", tmp_path / "data")
+    assert os.path.isfile(os.path.join(ds.raw_folder, "train-images-idx3-ubyte"))
+    bad = [(name, "0" * 32) for name, _ in datasets.MNIST.resources]
+    monkeypatch.setattr(datasets.MNIST, "resources", bad)
+    with pytest.raises(RuntimeError, match="MD5 mismatch"):
+        datasets.MNIST(tmp_path / "other", download=True)
+
+
+def test_cifar_download_from_mirror(tmp_path, local_mirror, monkeypatch):
+    www, url = local_mirror
+    build_cifar(www, archive=True)
+    monkeypatch.setattr(datasets.CIFAR10, "url", url + "cifar-10-python.tar.gz")
+    monkeypatch.setattr(datasets.CIFAR10, "tgz_md5", dutils.calculate_md5(www / "cifar-10-python.tar.gz"))
+    assert_like_torchvision(datasets.CIFAR10(tmp_path, download=True), "cifar10_train", tmp_path)

@@ -7,7 +7,7 @@ import tempfile
 import numpy as np
 
 import numtorch
-from .datasets._utils import _pil_image
+from .datasets.utils import _pil_image
 
 __all__ = ["ImageReadMode", "read_file", "write_file", "decode_image", "decode_png", "decode_jpeg",
            "read_image", "encode_png", "write_png", "encode_jpeg", "write_jpeg"]

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 
 import numtorch
-from .datasets._utils import _pil_image
+from .datasets.utils import _pil_image
 
 __all__ = ["make_grid", "save_image", "draw_bounding_boxes"]
 

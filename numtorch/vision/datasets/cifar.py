@@ -4,7 +4,7 @@ import pickle
 
 import numpy as np
 
-from ._utils import _offline_error, _pil_image, download_url, extract_archive
+from .utils import _offline_error, _pil_image, download_url, extract_archive
 from .vision import VisionDataset
 
 __all__ = ["CIFAR10", "CIFAR100"]

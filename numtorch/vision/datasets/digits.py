@@ -12,7 +12,7 @@ import os
 import numpy as np
 
 import numtorch
-from ._utils import _pil_image
+from .utils import _pil_image
 from .vision import VisionDataset
 
 __all__ = ["Digits"]

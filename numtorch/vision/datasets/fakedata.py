@@ -1,6 +1,6 @@
 """FakeData: random images that depend only on their index, as in torchvision."""
 import numtorch
-from ._utils import _pil_image
+from .utils import _pil_image
 from .vision import VisionDataset
 
 __all__ = ["FakeData"]

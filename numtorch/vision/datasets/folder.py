@@ -1,7 +1,7 @@
 """DatasetFolder and ImageFolder: samples arranged as ``root/<class>/<file>``, as in torchvision."""
 import os
 
-from ._utils import _pil_image
+from .utils import _pil_image
 from .vision import VisionDataset
 
 __all__ = ["IMG_EXTENSIONS", "has_file_allowed_extension", "is_image_file", "find_classes", "make_dataset",

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 import numtorch
-from ._utils import _offline_error, _pil_image, download_url, extract_archive, verify_str_arg
+from .utils import _offline_error, _pil_image, download_url, extract_archive, verify_str_arg
 from .vision import VisionDataset
 
 __all__ = ["MNIST", "FashionMNIST", "KMNIST", "EMNIST", "read_sn3_pascalvincent_tensor", "read_image_file",
@@ -167,7 +167,8 @@ class MNIST(VisionDataset):
             else:
                 places = [(self.mirrors[0] + name, os.path.join(self.raw_folder, name))
                           for name, _ in self.resources]
-                raise _offline_error(type(self).__name__, places, errors[0])
+                tried = "; ".join(f"{m}: {e}" for m, e in zip(self.mirrors, errors))
+                raise _offline_error(type(self).__name__, places, tried)
 
     def extra_repr(self):
         return f"Split: {'Train' if self.train is True else 'Test'}"

@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 
-from ._utils import _offline_error, _pil_image, download_url, verify_str_arg
+from .utils import _offline_error, _pil_image, download_url, verify_str_arg
 from .vision import VisionDataset
 
 __all__ = ["SVHN"]

@@ -1,4 +1,4 @@
-"""Shared helpers for numtorch.vision datasets: Pillow import, downloads, archives, file checks."""
+"""numtorch.vision.datasets.utils: downloads (short timeout, clear offline errors), archives, file checks."""
 import gzip
 import hashlib
 import os
@@ -41,17 +41,34 @@ def check_integrity(fpath, md5=None):
     return True if md5 is None else check_md5(fpath, md5)
 
 
+def iterable_to_str(iterable):
+    """Quote and comma-join the items, as in error messages."""
+    return "'" + "', '".join(str(item) for item in iterable) + "'"
+
+
 def verify_str_arg(value, arg=None, valid_values=None, custom_msg=None):
     """Check that ``value`` is a str and one of ``valid_values``; raise ValueError otherwise."""
     if not isinstance(value, str):
-        msg = "Expected type str" + ("" if arg is None else f" for argument {arg},")
-        raise ValueError(f"{msg} but got type {type(value)}.")
+        where = "" if arg is None else f" for argument {arg}"
+        raise ValueError(f"Expected type str{where}, but got type {type(value)}.")
     if valid_values is None or value in valid_values:
         return value
     if custom_msg is None:
-        custom_msg = (f"Unknown value '{value}' for argument {arg}. Valid values are "
-                      f"{{{', '.join(repr(v) for v in valid_values)}}}.")
+        custom_msg = (f"Unknown value '{value}' for argument {arg}. "
+                      f"Valid values are {{{iterable_to_str(valid_values)}}}.")
     raise ValueError(custom_msg)
+
+
+def list_dir(root, prefix=False):
+    """List the directories in ``root`` (joined to it when ``prefix``)."""
+    names = [p for p in os.listdir(root) if os.path.isdir(os.path.join(root, p))]
+    return [os.path.join(root, d) for d in names] if prefix else names
+
+
+def list_files(root, suffix, prefix=False):
+    """List the files in ``root`` ending with ``suffix`` (joined to it when ``prefix``)."""
+    names = [p for p in os.listdir(root) if os.path.isfile(os.path.join(root, p)) and p.endswith(suffix)]
+    return [os.path.join(root, d) for d in names] if prefix else names
 
 
 def _offline_error(what, places, cause=None):
@@ -80,7 +97,9 @@ def download_url(url, root, filename=None, md5=None):
     except OSError as err:
         raise _offline_error(filename, [(url, fpath)], err) from err
     if not check_integrity(fpath, md5):
-        raise RuntimeError(f"File not found or corrupted: {fpath} (MD5 mismatch with {url}).")
+        # a bad copy left in place would pass the presence checks of the next run
+        os.remove(fpath)
+        raise RuntimeError(f"File not found or corrupted: {url} (MD5 mismatch).")
     return fpath
 
 

@@ -110,7 +110,7 @@ def _load_weights(model, source):
         return model
     kind, where = source
     if kind == "url":
-        from ..datasets._utils import download_url
+        from ..datasets.utils import download_url
         cache = _hub_checkpoint_dir()
         try:
             where = download_url(where, cache)
