@@ -551,15 +551,19 @@ def test_mmap_default_options():
 
 # ------------------------------------------------------------------------------------ bad files
 
-@pytest.mark.parametrize("case", ["half", "tail", "head", "empty", "garbage", "flipped", "pickle"])
+@pytest.mark.parametrize("case", ["half", "tail", "head", "empty", "garbage", "flipped", "pickle",
+                                  "legacy_20", "legacy_60", "legacy_150", "legacy_250", "legacy_tail"])
 @pytest.mark.filterwarnings("ignore:Detected pickle protocol")
 def test_corrupt_files_raise_clear_errors(tmp_path, case):
     good = dump(numtorch, {"w": numtorch.arange(1000.0)})
+    legacy = dump(numtorch, {"w": numtorch.arange(1000.0)}, _use_new_zipfile_serialization=False)
     flipped = bytearray(good)
     flipped[good.index(b"data/0") + 200] ^= 1
     raw = {"half": good[:len(good) // 2], "tail": good[:-10], "head": good[:100], "empty": b"",
            "garbage": b"hello world, not a checkpoint", "flipped": bytes(flipped),
-           "pickle": pickle.dumps({"a": 1})}[case]
+           "pickle": pickle.dumps({"a": 1}), "legacy_tail": legacy[:-5]}.get(case)
+    if raw is None:
+        raw = legacy[:int(case.split("_")[1])]
     path = tmp_path / "broken.pt"
     path.write_bytes(raw)
     for weights_only in (True, False):

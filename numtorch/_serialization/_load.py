@@ -102,6 +102,14 @@ def _swap(buf, dtype):
         view.byteswap(inplace=True)
 
 
+def _check_numel(numel, dtype, fname, limit=None):
+    """Bytes of a storage of ``numel`` elements, refusing sizes no honest checkpoint can have."""
+    if type(numel) is not int or numel < 0 or (limit is not None and numel * dtype.itemsize > limit):
+        raise RuntimeError(f"{fname} declares an impossible storage size {numel!r}: the file is truncated or "
+                           "corrupted")
+    return numel * dtype.itemsize
+
+
 def _storage_dtype(storage_type):
     dtype = getattr(storage_type, "dtype", None)
     if not isinstance(dtype, _dtype.dtype):
@@ -149,7 +157,7 @@ def load_zip(reader, map_location, make_unpickler, mapped=None):
             return loaded[key]
         dtype = _storage_dtype(storage_type)
         name = f"data/{key}"
-        nbytes = numel * dtype.itemsize
+        nbytes = _check_numel(numel, dtype, reader.fname)
         if mapped is not None:
             reader.check_stored(name)
             if reader.size(name) != nbytes:
@@ -177,6 +185,18 @@ class NotACheckpoint(pickle.UnpicklingError):
     """The input does not start with any checkpoint layout torch writes."""
 
 
+def _named_errors(fname, read):
+    """``read()``, with running out of data reported against the file's name."""
+    try:
+        return read()
+    except EOFError:
+        raise EOFError(f"Ran out of input: {fname} is truncated") from None
+    except pickle.UnpicklingError as e:
+        if "truncated" in str(e):
+            raise RuntimeError(f"{fname} is truncated ({e})") from None
+        raise
+
+
 def load_legacy(f, fname, map_location, make_unpickler, header_load):
     """Read the pre-1.6 layout: magic, version and sys-info pickles, the object, storage keys, raw data."""
     try:
@@ -187,15 +207,17 @@ def load_legacy(f, fname, map_location, make_unpickler, header_load):
         raise NotACheckpoint(f"{fname} is not a checkpoint written by torch.save ({e!r})") from None
     if magic != MAGIC_NUMBER:
         raise RuntimeError(f"Invalid magic number; corrupt file? ({fname} is not a torch.save checkpoint)")
-    version = header_load(f)
+    version, sys_info = _named_errors(fname, lambda: (header_load(f), header_load(f)))
     if version != PROTOCOL_VERSION:
         raise RuntimeError(f"Invalid protocol version: {version}")
-    sys_info = header_load(f)
     little = sys_info.get("little_endian", True) if isinstance(sys_info, dict) else True
     swap = little != (sys.byteorder == "little")
     restore = restorer(map_location)
     pending = {}
     views = {}
+    here = f.tell()
+    file_size = f.seek(0, io.SEEK_END)
+    f.seek(here)
 
     def persistent_load(pid):
         if not isinstance(pid, tuple):
@@ -208,7 +230,7 @@ def load_legacy(f, fname, map_location, make_unpickler, header_load):
         storage_type, key, location, numel, view = pid[1:]
         dtype = _storage_dtype(storage_type)
         if key not in pending:
-            host = np.empty(numel * dtype.itemsize, np.uint8)
+            host = np.empty(_check_numel(numel, dtype, fname, file_size), np.uint8)
             pending[key] = (dtype, host, LoadedStorage(restore(host, location), dtype))
         root = pending[key][2]
         if view is None:
@@ -221,8 +243,7 @@ def load_legacy(f, fname, map_location, make_unpickler, header_load):
 
     unpickler = make_unpickler(f)
     unpickler.persistent_load = persistent_load
-    result = unpickler.load()
-    keys = header_load(f)
+    result, keys = _named_errors(fname, lambda: (unpickler.load(), header_load(f)))
     for key in keys:
         if key not in pending:
             raise RuntimeError(f"{fname}: storage key {key!r} is not used by the checkpoint")

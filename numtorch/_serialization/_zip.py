@@ -111,7 +111,7 @@ class Reader:
 
     def __init__(self, f, fname):
         self._f = f
-        self._fname = fname
+        self.fname = fname
         try:
             self._zf = zipfile.ZipFile(f)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
@@ -139,7 +139,7 @@ class Reader:
         info = self._infos.get(name)
         if info is None:
             raise RuntimeError(f"PytorchStreamReader failed locating file {name}: file not found "
-                               f"({self._fname} is not a complete torch.save checkpoint)")
+                               f"({self.fname} is not a complete torch.save checkpoint)")
         return info
 
     def offset(self, name):
@@ -149,7 +149,7 @@ class Reader:
         head = self._f.read(_LOCAL.size)
         if len(head) < _LOCAL.size or _LOCAL.unpack(head)[0] != _LOCAL_SIG:
             raise RuntimeError(f"PytorchStreamReader failed reading zip archive: bad local header for "
-                               f"{name} ({self._fname} is corrupted)")
+                               f"{name} ({self.fname} is corrupted)")
         fields = _LOCAL.unpack(head)
         return info.header_offset + _LOCAL.size + fields[9] + fields[10]
 
@@ -160,7 +160,7 @@ class Reader:
         """The record as a fresh writable uint8 array; its CRC is checked now or, if large, by ``verify``."""
         info = self._info(name)
         if nbytes is not None and info.file_size != nbytes:
-            raise RuntimeError(f"{self._fname}: record {name} holds {info.file_size} bytes but the "
+            raise RuntimeError(f"{self.fname}: record {name} holds {info.file_size} bytes but the "
                                f"checkpoint expects {nbytes}; the file is corrupted")
         if info.compress_type != zipfile.ZIP_STORED:
             buf = np.frombuffer(bytearray(self._zf.read(info)), np.uint8)
@@ -169,7 +169,7 @@ class Reader:
             self._f.seek(self.offset(name))
             got = self._f.readinto(memoryview(buf)) if info.file_size else 0
             if got != info.file_size:
-                raise RuntimeError(f"PytorchStreamReader failed reading record {name}: {self._fname} is "
+                raise RuntimeError(f"PytorchStreamReader failed reading record {name}: {self.fname} is "
                                    "truncated")
         if buf.nbytes >= _THREAD_BYTES:
             # checksum on a worker thread while the next record is read
@@ -182,7 +182,7 @@ class Reader:
     def _check(self, name, expected, crc):
         if crc != expected:
             raise RuntimeError(f"PytorchStreamReader failed reading record {name}: CRC mismatch, "
-                               f"{self._fname} is corrupted")
+                               f"{self.fname} is corrupted")
 
     def verify(self):
         """Wait for the deferred checksums; raise if any record is corrupted."""
@@ -200,4 +200,4 @@ class Reader:
 
     def check_stored(self, name):
         if self._info(name).compress_type != zipfile.ZIP_STORED:
-            raise RuntimeError(f"record {name} of {self._fname} is compressed and cannot be memory-mapped")
+            raise RuntimeError(f"record {name} of {self.fname} is compressed and cannot be memory-mapped")
