@@ -2,11 +2,11 @@
 import atexit
 import itertools
 import multiprocessing
+import os
 import pickle
 import queue
 import signal
 import time
-import os
 import warnings
 import weakref
 

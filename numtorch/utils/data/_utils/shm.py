@@ -189,5 +189,15 @@ def _unlink(path):
 def sweep(token=None):
     """Unlink files of this process's iterators (one ``token``, or all) that were never received."""
     tag = "*" if token is None else f"{token}_*"
-    for path in glob.glob(os.path.join(SHM_DIR, f"{_PREFIX}_{os.getpid()}_{tag}")):
+    _unlink_all(f"{_PREFIX}_{os.getpid()}_{tag}")
+
+
+def sweep_orphans():
+    """In a worker whose main process died: unlink everything this worker sent that was never read."""
+    if _owner is not None:
+        _unlink_all("{}_{}_{}_{}_*".format(_PREFIX, *_owner))
+
+
+def _unlink_all(pattern):
+    for path in glob.glob(os.path.join(SHM_DIR, pattern)):
         _unlink(path)

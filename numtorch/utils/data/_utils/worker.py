@@ -87,6 +87,7 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
     """Serve ``(task index, sampler index)`` requests from ``index_queue`` until told to stop."""
     global _worker_info
     from ..dataloader import _DatasetKind
+    watchdog = _ParentWatchdog()
     try:
         shm.set_owner(shm_token[0], shm_token[1], worker_id)
         numtorch.set_num_threads(1)
@@ -102,7 +103,6 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
             # reported with the first task, so it surfaces where the user iterates
             init_exception = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
         iteration_end = False
-        watchdog = _ParentWatchdog()
         while watchdog.is_alive():
             try:
                 r = index_queue.get(timeout=_POLL_INTERVAL)
@@ -133,6 +133,8 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
         pass
     finally:
         shm.release()
+    if watchdog.manager_dead:
+        shm.sweep_orphans()
     if done_event.is_set():
         data_queue.cancel_join_thread()
         data_queue.close()
