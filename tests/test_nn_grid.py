@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import numtorch
-from conftest import check, check_raises, need_torch, rand
+from conftest import assert_same, check, check_raises, need_torch, rand
 
 MODES = ["bilinear", "nearest", "bicubic"]
 PADS = ["zeros", "border", "reflection"]
@@ -179,3 +179,29 @@ def test_grid_sample_half(dtype, mode):
     check(lambda m, x, g: m.nn.functional.grid_sample(x.to(getattr(m, dtype)), g.to(getattr(m, dtype)),
                                                       mode=mode, align_corners=False).float(),
           rand(2, 3, 5, 6), _grid(2, 4, 7, 2), grad=False, atol=1e-2, rtol=1e-2)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("pad", PADS)
+def test_grid_sample_double_backward(mode, pad):
+    """Second derivatives (torch's GridSampler2DBackwardBackward0) through input and grid."""
+    torch = need_torch()
+    x, g = rand(2, 2, 4, 5, dtype="float64"), _grid_f64(2, 3, 2, 2)
+    res = []
+    for lib in (torch, numtorch):
+        xs, gs = lib.tensor(x, requires_grad=True), lib.tensor(g, requires_grad=True)
+        y = lib.nn.functional.grid_sample(xs, gs, mode=mode, padding_mode=pad, align_corners=False)
+        gx, gg = lib.autograd.grad(y, (xs, gs), lib.tensor(rand(*y.shape, seed=3, dtype="float64")),
+                                   create_graph=True)
+        loss = (gx * lib.tensor(rand(*gx.shape, seed=4, dtype="float64"))).sum() + (gg * gg).sum()
+        res.append(lib.autograd.grad(loss, (xs, gs)))
+    for a, b in zip(res[1], res[0]):
+        assert_same(a, b, 1e-10, 1e-8)
+
+
+def test_grid_sample_gradgradcheck():
+    xs = numtorch.tensor(rand(1, 1, 3, 3, dtype="float64"), requires_grad=True)
+    gs = numtorch.tensor(_grid_f64(1, 2, 1, 2), requires_grad=True)
+    for mode in ("bilinear", "bicubic"):
+        fn = lambda x, g: numtorch.nn.functional.grid_sample(x, g, mode, "reflection", True)  # noqa: E731
+        assert numtorch.autograd.gradgradcheck(fn, (xs, gs))

@@ -12,11 +12,12 @@ import numpy as np
 from .. import _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from ._registry import FUNCTIONS, call, register
 from .pointwise import public
-from .sampling import _cubic_weights
 
 _MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
+_state = grad_mode.state
 _PADS = {"zeros": 0, "border": 1, "reflection": 2}
 
 
@@ -62,8 +63,7 @@ def _dim_taps(xp, g, size, mode, padding, align):
     if mode == 2:
         base = xp.floor(c)
         t = c - base
-        ws = _cubic_weights(t, ft.type)
-        dws = _cubic_dweights(t, ft.type)
+        ws, dws = _cubic_weights_t(t), _cubic_dweights_t(t)
         taps = []
         for k in range(4):
             # Bicubic pads each tap's integer position, not the coordinate.
@@ -79,18 +79,6 @@ def _dim_taps(xp, g, size, mode, padding, align):
     t = c - base
     one = ft.type(1)
     return [(_index(xp, base, size), one - t, -one), (_index(xp, base + 1, size), t, one)], mult
-
-
-def _cubic_dweights(t, ft):
-    a = ft(-0.75)
-
-    def dnear(x):
-        return (3 * (a + 2) * x - 2 * (a + 3)) * x
-
-    def dfar(x):
-        return (3 * a * x - 10 * a) * x + 8 * a
-    one, two = ft(1), ft(2)
-    return [dfar(t + one), dnear(t), -dnear(one - t), -dfar(two - t)]
 
 
 def _index(xp, pos, size):
@@ -145,6 +133,8 @@ def _grid_sampler_fwd(xp, a, grid, mode, padding, align):
 
 
 def _grid_sampler_backward(grad, a, grid, out, mode, padding, align):
+    if _state.enabled and (grad.requires_grad or a.requires_grad or grid.requires_grad):
+        return _grid_backward_graph(grad, a, grid, mode, padding, align)
     xp = grad._xp
     x, gr, gd = a._data, grid._data, grad._data
     n, c, sizes = x.shape[0], x.shape[1], x.shape[2:]
@@ -178,6 +168,98 @@ def _grid_sampler_backward(grad, a, grid, out, mode, padding, align):
     gin = _scatter_rows(xp, rows, vals, n * int(np.prod(sizes)), c)
     gin = xp.ascontiguousarray(gin.reshape(n, int(np.prod(sizes)), c).transpose(0, 2, 1)).reshape(x.shape)
     return Tensor._wrap(gin.astype(x.dtype, copy=False)), Tensor._wrap(ggrid.reshape(gr.shape))
+
+
+def _const(arr, like):
+    return Tensor._wrap(np.asarray(arr)).to(like.dtype)
+
+
+def _graph_weights(xp, g, sizes, mode, padding, align):
+    """Per-dimension taps whose weights (and their coordinate derivatives) are tensors of the grid."""
+    nd = len(sizes)
+    arr = g._data
+    per_dim, mults = _all_taps(xp, arr, sizes, mode, padding, align)
+    out = []
+    for d, size in enumerate(sizes):
+        coord, _ = _unnormalize(g[..., nd - 1 - d], size, align)
+        c_np, _ = _unnormalize(arr[..., nd - 1 - d], size, align)
+        if mode == 2:
+            t = coord - _const(np.floor(c_np), g)
+            ws, dws = _cubic_weights_t(t), _cubic_dweights_t(t)
+        elif mode == 1:
+            ws = dws = [None]
+        else:
+            # The padded coordinate is piecewise linear in the raw one: slope (+-1 or 0) plus a constant.
+            pc_np, slope = _pad_coord(xp, c_np, size, padding, align)
+            slope = np.ones_like(c_np) if slope is None else slope
+            pc = coord * _const(slope, g) + _const(pc_np - slope * c_np, g)
+            t = pc - _const(np.floor(pc_np), g)
+            ws, dws = [1 - t, t], [-1.0, 1.0]
+        out.append([(idx, w, dw) for (idx, _, _), w, dw in zip(per_dim[d], ws, dws)])
+    return out, mults
+
+
+def _cubic_weights_t(t):
+    # Keys' cubic convolution (a = -0.75) on the four taps around t; t may be an array or a tensor.
+    a = -0.75
+
+    def near(x):
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _cubic_dweights_t(t):
+    a = -0.75
+
+    def dnear(x):
+        return (3 * (a + 2) * x - 2 * (a + 3)) * x
+
+    def dfar(x):
+        return (3 * a * x - 10 * a) * x + 8 * a
+    return [dfar(t + 1), dnear(t), -dnear(1 - t), -dfar(2 - t)]
+
+
+def _grid_backward_graph(grad, a, grid, mode, padding, align):
+    """The same gradients written in tensor ops, so that they can be differentiated again."""
+    n, c, sizes = a.shape[0], a.shape[1], tuple(a.shape[2:])
+    nd, p_in = len(sizes), int(np.prod(sizes))
+    p_out = int(np.prod(grid.shape[1:-1]))
+    g = grid.reshape(n, p_out, nd)
+    per_dim, mults = _graph_weights(np, g, sizes, mode, padding, align)
+    # Channels first, batch folded into the pixel axis: one shared index addresses every batch item.
+    src = a.reshape(n, c, p_in).permute(1, 0, 2).reshape(c, n * p_in)
+    gout = grad.reshape(n, c, p_out).permute(1, 0, 2).reshape(c, n * p_out)
+    n_off = (np.arange(n) * p_in)[:, None]
+    rows, vals, parts = [], [], [0] * nd
+    for combo in itertools.product(*per_dim):
+        flat, valid, w = _combine(np, [((i, ok), None, None) for (i, ok), _, _ in combo], sizes, n_off)
+        mask = _const(valid.reshape(-1).astype(np.float64), grad)
+        weight = mask
+        for _, wd, _ in combo:
+            if wd is not None:
+                weight = weight * wd.reshape(-1)
+        idx = Tensor._wrap(flat.reshape(-1).astype(np.int64))
+        rows.append(idx)
+        vals.append(gout * weight)
+        if mode == 1:
+            continue
+        gv = (gout * src.index_select(1, idx)).sum(0) * mask
+        for d in range(nd):
+            part = gv * combo[d][2] if isinstance(combo[d][2], float) else gv * combo[d][2].reshape(-1)
+            for e in range(nd):
+                if e != d:
+                    part = part * combo[e][1].reshape(-1)
+            parts[d] = parts[d] + part
+    zeros = FUNCTIONS["zeros"]((c, n * p_in), dtype=grad.dtype)
+    gin = zeros.index_add(1, FUNCTIONS["cat"](rows), FUNCTIONS["cat"](vals, 1))
+    gin = gin.reshape(c, n, p_in).permute(1, 0, 2).reshape(a.shape)
+    if mode == 1:
+        return gin, FUNCTIONS["zeros_like"](grid)
+    cols = [parts[d] * _const(mults[d], grad).reshape(-1) for d in reversed(range(nd))]
+    return gin, FUNCTIONS["stack"](cols, -1).reshape(grid.shape)
 
 
 def _scatter_rows(xp, rows, vals, n_rows, c):
