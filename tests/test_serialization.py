@@ -310,7 +310,8 @@ def test_data_pickle_is_byte_identical_to_torch():
         x = tensor(m, (2, 3))
         return {"sd": lenet(m).state_dict(), "views": [x, x.t()], "p": m.nn.Parameter(m.ones(2)),
                 "size": m.Size([2]),
-                "dt": m.float16, "dev": m.device("cpu"), "py": [1, 2.5, "s", None, b"b", {1}, 1j, 2**70]}
+                "dt": m.float16, "dev": m.device("cpu"), "py": [1, 2.5, "s", None, b"b", {1}, 1j, 2**70],
+                "buffer": m.nn.Buffer(m.ones(2))}
     records = {}
     for name in ("torch", "numtorch"):
         z = zipfile.ZipFile(io.BytesIO(dump(lib(name), build(lib(name)))))

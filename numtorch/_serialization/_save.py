@@ -82,7 +82,7 @@ class _Storages:
 
 
 def _tensor_state(t):
-    return {k: v for k, v in t.__dict__.items() if k not in _AUTOGRAD_KEYS and not k.startswith("_")}
+    return {k: v for k, v in t.__dict__.items() if k not in _AUTOGRAD_KEYS}
 
 
 _BASE = pickle._Pickler
