@@ -641,3 +641,19 @@ def test_load_of_a_non_file_raises_like_torch(tmp_path):
             m.load(m.load(tmp_path / "sd.pt"))
         with pytest.raises(FileNotFoundError):
             m.load(tmp_path / "nothing.pt")
+
+
+class MyTensor(numtorch.Tensor):
+    pass
+
+
+def test_tensor_subclass_and_attributes_round_trip():
+    t = numtorch.ones(3)
+    t.note = "kept"
+    sub = object.__new__(MyTensor)
+    sub._data = numtorch.arange(2.0)._data
+    back = numtorch.load(io.BytesIO(dump(numtorch, [t, sub])), weights_only=False)
+    assert back[0].note == "kept" and type(back[1]) is MyTensor
+    np.testing.assert_array_equal(to_np(back[1]), [0.0, 1.0])
+    theirs = torch.load(io.BytesIO(dump(numtorch, t)))
+    assert theirs.note == "kept"

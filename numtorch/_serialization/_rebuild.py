@@ -111,7 +111,11 @@ def rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
 def rebuild_from_type_v2(func, new_type, args, state):
     ret = func(*args)
     if type(ret) is not new_type:
-        ret = ret.as_subclass(new_type)
+        if not (isinstance(new_type, type) and issubclass(new_type, Tensor)):
+            raise RuntimeError(f"cannot rebuild a tensor as {new_type!r}, which is not a Tensor subclass")
+        sub = object.__new__(new_type)
+        sub._data = ret._data
+        ret = _finish(sub, ret.requires_grad, None)
     setstate = getattr(type(ret), "__setstate__", None)
     if setstate is not None and setstate is not Tensor.__setstate__:
         ret.__setstate__(state)

@@ -1,12 +1,14 @@
 """Writing checkpoints: a pickler that emits torch's global names, the zip and the legacy layouts."""
+import io
 import pickle
 import sys
 from collections import OrderedDict
 
 import numpy as np
 
-from .._ops.creation import _AUTOGRAD_KEYS
 from .. import _dtype
+from .._ops.creation import _AUTOGRAD_KEYS
+from .._ops.shape import _ptr, _root
 from .._size import Size
 from .._storage import TypedStorage, UntypedStorage
 from .._device import device
@@ -35,16 +37,6 @@ class _StorageRef:
 
     def numel(self):
         return self.root.nbytes // self.dtype.itemsize
-
-
-def _ptr(a):
-    return a.__array_interface__["data"][0] if type(a) is np.ndarray else a.data.ptr
-
-
-def _root(a):
-    while isinstance(a.base, type(a)):
-        a = a.base
-    return a
 
 
 class _Storages:
@@ -181,7 +173,6 @@ def _pickler_class(pickle_module):
 
 def dump_zip(obj, f, archive, pickle_module, protocol, byteorder_record=True):
     """Write ``obj`` to the open binary file ``f`` in torch's zip layout."""
-    import io
     storages = _Storages()
     buf = io.BytesIO()
     _pickler_class(pickle_module)(buf, protocol, storages).dump(obj)
