@@ -516,3 +516,21 @@ def test_seed_weighted_sampler_loader():
         sampler = lib.utils.data.sampler.WeightedRandomSampler(weights, num_samples=9, replacement=True)
         return list(lib.utils.data.DataLoader(data, batch_size=3, sampler=sampler))
     both(fn)
+
+
+def test_collate_with_custom_map():
+    # torch's documented extension point: a copy of the default map plus a handler for a new type
+    def fn(lib):
+        from importlib import import_module
+        c = import_module(f"{lib.__name__}.utils.data._utils.collate")
+        fmap = dict(c.default_collate_fn_map)
+        fmap[Point] = lambda batch, *, collate_fn_map: ("points", len(batch))
+        batch = [{"p": Point(1, 2), "t": lib.ones(2)}, {"p": Point(3, 4), "t": lib.zeros(2)}]
+        return c.collate(batch, collate_fn_map=fmap)
+    both(fn)
+
+    def no_map(lib):
+        from importlib import import_module
+        c = import_module(f"{lib.__name__}.utils.data._utils.collate")
+        return c.collate([Point(1, "a")], collate_fn_map=None)
+    both(no_map)

@@ -408,3 +408,15 @@ def test_unpicklable_dataset_with_spawn():
     res = _both(fn)
     assert res["numtorch"] == res["torch"]
     assert no_children()
+
+
+def test_seed_tensor_dataset_two_workers():
+    # the study notes' loop: TensorDataset, batch_size, shuffle=True, num_workers=2, seeded globally
+    def fn(lib):
+        lib.manual_seed(1)
+        x = lib.linspace(1, 10, 10)
+        loader = lib.utils.data.DataLoader(lib.utils.data.TensorDataset(x, lib.linspace(10, 1, 10)),
+                                           batch_size=5, shuffle=True, num_workers=2)
+        return [[step, bx, by] for epoch in range(2) for step, (bx, by) in enumerate(loader)]
+    res = _both(fn)
+    same_tree(res["numtorch"], res["torch"])
