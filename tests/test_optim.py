@@ -56,10 +56,10 @@ OPT_CASES = [
 SHAPES = [(7, 5), (3,), (), (2, 4, 3)]
 
 
-def _data(dtype, steps, seed=0):
+def _data(dtype, steps, seed=0, shapes=SHAPES):
     rng = np.random.default_rng(seed)
-    params = [rng.standard_normal(s).astype(dtype) for s in SHAPES]
-    grads = [[rng.standard_normal(s).astype(dtype) for s in SHAPES] for _ in range(steps)]
+    params = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    grads = [[rng.standard_normal(s).astype(dtype) for s in shapes] for _ in range(steps)]
     return params, grads
 
 
@@ -96,6 +96,41 @@ def test_trajectory_float32(name, kw):
     nps, nopt = _run(numtorch, name, kw, params, grads)
     _assert_state(nopt, topt, nps, tps, rtol=1e-6)
     assert nopt.state_dict()["param_groups"] == topt.state_dict()["param_groups"]
+
+
+# Parameters big enough for the BLAS-fused update path (see optim/_functional.py).
+LARGE = [(48, 64), (2500,)]
+# torch's float32 sqrt on long arrays (MKL) is sometimes 1 ulp below the correctly rounded value, so only
+# the optimizers without an elementwise sqrt can match bit for bit there.
+NO_SQRT = ("SGD", "Adamax", "ASGD", "Rprop")
+
+
+@pytest.mark.parametrize("name,kw", OPT_CASES)
+def test_trajectory_large_params(name, kw):
+    params, grads = _data("float32", 10, seed=4, shapes=LARGE)
+    tps, topt = _run(torch, name, kw, params, grads)
+    nps, nopt = _run(numtorch, name, kw, params, grads)
+    _assert_state(nopt, topt, nps, tps, rtol=1e-6)
+    if name in NO_SQRT:
+        for n, t in zip(nps, tps):
+            np.testing.assert_array_equal(n.detach().numpy(), t.detach().numpy())
+
+
+@pytest.mark.parametrize("blas", [True, False])
+def test_fused_paths_agree(blas, monkeypatch):
+    """The BLAS fused path and the float64 fallback both give torch's bits."""
+    from numtorch.optim import _functional
+    if not blas:
+        monkeypatch.setattr(_functional, "_blas_fma", False)
+    elif not _functional._blas_fuses():
+        pytest.skip("this BLAS does not fuse the multiply-add")
+    kw = {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}
+    params, grads = _data("float32", 5, seed=5, shapes=LARGE)
+    for name, args in (("SGD", kw), ("Adamax", {})):
+        tps, _ = _run(torch, name, args, params, grads)
+        nps, _ = _run(numtorch, name, args, params, grads)
+        for n, t in zip(nps, tps):
+            np.testing.assert_array_equal(n.detach().numpy(), t.detach().numpy())
 
 
 @pytest.mark.parametrize("name,kw", OPT_CASES[::3])

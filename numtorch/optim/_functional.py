@@ -2,9 +2,18 @@
 
 torch's vectorised CPU kernels for ``add(alpha=)``, ``addcmul`` and ``lerp`` use a fused multiply-add;
 float32 results are reproduced bit for bit by forming the product exactly in float64 and rounding once.
+When one factor is a scalar, BLAS does the same faster: ``[1, s] @ [[c], [a]]`` is one fused multiply-add
+per element in its matrix-vector kernels (checked once at run time; otherwise the float64 path is used).
 Python scalars are cast to the tensor's compute type first (float32 for float32 and half tensors).
 """
+import threading
+
 import numpy as np
+
+# Below this size the float64 path is as fast as the BLAS call and its two copies.
+_GEMV_MIN = 2048
+_scratch = threading.local()
+_blas_fma = None
 
 
 def xp_of(a):
@@ -30,8 +39,50 @@ def sc(a, v):
     return float(v) if a.dtype == np.float64 else np.float32(v)
 
 
+def _stack(n, dtype):
+    """A (2, n) scratch array, reused across calls (one per thread and dtype, grown as needed)."""
+    bufs = _scratch.__dict__.setdefault("bufs", {})
+    buf = bufs.get(dtype)
+    if buf is None or buf.shape[1] < n:
+        buf = bufs[dtype] = np.empty((2, n), dtype)
+    return buf[:, :n]
+
+
+def _gemv(top, s, out):
+    """``out = top * 1 + bottom * s`` with one rounding, where ``_stack`` rows hold top and bottom."""
+    np.matmul(np.array([1, s], out.dtype), top, out=out.reshape(-1))
+
+
+def _blas_fuses():
+    """Whether this BLAS's float32 matrix-vector product rounds ``c + a * s`` once (checked once)."""
+    global _blas_fma
+    if _blas_fma is None:
+        rng = np.random.default_rng(0)
+        a, c = rng.standard_normal((2, _GEMV_MIN)).astype(np.float32)
+        s = np.float32(0.1234567)
+        want = (a.astype(np.float64) * float(s) + c).astype(np.float32)
+        rows = _stack(_GEMV_MIN, np.dtype(np.float32))
+        rows[0], rows[1] = c, a
+        got = np.empty_like(a)
+        _gemv(rows, s, got)
+        _blas_fma = bool(np.array_equal(got, want))
+    return _blas_fma
+
+
+def _gemv_ok(out, *arrays):
+    """Whether ``out`` (and same-shaped ``arrays``) can take the BLAS fused path."""
+    return (type(out) is np.ndarray and out.dtype == np.float32 and out.size >= _GEMV_MIN
+            and out.flags.c_contiguous and all(a.shape == out.shape for a in arrays) and _blas_fuses())
+
+
 def fma(x, y, z, out):
     """``out = x * y + z`` rounded once."""
+    if np.ndim(y) == 0 and _gemv_ok(out, x, z):
+        rows = _stack(out.size, out.dtype)
+        np.copyto(rows[0], z.reshape(-1))
+        np.copyto(rows[1], x.reshape(-1))
+        _gemv(rows, y, out)
+        return out
     xp = xp_of(out)
     if out.dtype == np.float64:
         return xp.add(xp.multiply(x, y), z, out=out)
@@ -53,6 +104,13 @@ def add(a, b, alpha, out=None):
 def lerp_(a, b, weight):
     """``a.lerp_(b, weight)`` for a Python-number weight."""
     w = sc(a, weight)
+    if _gemv_ok(a, b):
+        rows = _stack(a.size, a.dtype)
+        np.subtract(b, a, out=rows[1].reshape(a.shape))
+        # torch's kernel anchors on the nearer end: a + w * diff, or b + (w - 1) * diff.
+        np.copyto(rows[0], (a if abs(w) < 0.5 else b).reshape(-1))
+        _gemv(rows, w if abs(w) < 0.5 else w - 1, a)
+        return a
     diff = b - a
     if abs(w) < 0.5:
         return fma(w, diff, a, a)
