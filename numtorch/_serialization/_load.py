@@ -61,8 +61,6 @@ def _from_storage(obj):
     from .._storage import UntypedStorage
     if isinstance(obj, UntypedStorage):
         return obj._buf.reshape(-1).view(np.uint8)
-    if isinstance(obj, LoadedStorage):
-        return obj.bytes
     raise TypeError(f"map_location should return a storage, but got {type(obj).__name__}")
 
 
@@ -161,7 +159,8 @@ def load_zip(reader, map_location, make_unpickler, mapped=None):
         if mapped is not None:
             reader.check_stored(name)
             if reader.size(name) != nbytes:
-                raise RuntimeError(f"record {name} holds {reader.size(name)} bytes, expected {nbytes}")
+                raise RuntimeError(f"{reader.fname}: record {name} holds {reader.size(name)} bytes, expected "
+                                   f"{nbytes}; the file is corrupted")
             buf = np.ndarray((nbytes,), np.uint8, buffer=mapped, offset=reader.offset(name))
         else:
             buf = reader.read(name, nbytes)
