@@ -403,6 +403,27 @@ CASES = [
     ("err_lintrans_shape", "T.LinearTransformation(vec, vec[0])(f32)", None),
     ("err_elastic", "F.elastic_transform(f32, torch.zeros(1, 2, 2, 2))", None),
     ("err_center_crop_T", "T.CenterCrop([1, 2, 3])", None),
+    ("err_resize_lanczos_t", "F.resize(u8, 5, IM.LANCZOS)", None),
+    ("err_resize_box_t", "F.resize(u8, 5, IM.BOX)", None),
+    ("err_pad_tuple_fill_t", "F.pad(u8, 1, fill=(1, 2, 3))", None),
+    ("err_hue_channels", "F.adjust_hue(torch.cat([g8, g8]), 0.1)", None),
+    ("err_rotate_pil_fill", "F.rotate(pil, 10, fill=(1, 2))", None),
+    ("err_to_pil_i64", "F.to_pil_image(i16.to(torch.int64))", None),
+    ("err_to_pil_2ch_mode", "F.to_pil_image(torch.cat([g8, g8]), mode='RGB')", None),
+    ("err_to_pil_1ch_mode", "F.to_pil_image(g8, mode='RGB')", None),
+    ("err_normalize_type", "F.normalize(arr, [0.5], [0.5])", None),
+    ("err_crop_pil_type", "F.crop(arr, 0, 0, 1, 1)", None),
+    ("err_pil_to_tensor", "F.pil_to_tensor(u8)", None),
+    ("err_posterize_2d", "F.posterize(g8[0], 2)", None),
+    ("err_equalize_5d", "F.equalize(torch.stack([b8, b8]))", None),
+    ("err_sharp_pil_neg", "F.adjust_sharpness(u8, -0.5)", None),
+    ("err_resized_crop_T", "T.RandomResizedCrop(5, scale=0.5)", None),
+    ("err_persp_interp", "F.perspective(u8, [[0, 0], [1, 0], [1, 1], [0, 1]], "
+     "[[0, 0], [1, 0], [1, 1], [0, 1]], IM.BICUBIC)", None),
+    ("err_affine_shear_len", "F.affine(u8, 0, [0, 0], 1.0, [1, 2, 3])", None),
+    ("err_rrotation_fill", "T.RandomRotation(5, fill=None, center=3)", None),
+    ("err_elastic_alpha", "T.ElasticTransform(alpha=3)", None),
+    ("err_convert_int_image", "F.convert_image_dtype(f64, torch.int64)", None),
     # metadata helpers
     ("dims", "[F.get_dimensions(u8), F.get_dimensions(pil), F.get_image_size(b8), F.get_image_size(pilL), "
      "F.get_image_num_channels(g8), F.get_image_num_channels(pilA)]", None),
@@ -451,7 +472,7 @@ def main():
     from PIL import Image
     import warnings
     warnings.simplefilter("ignore")
-    store = {}
+    store, quiet = {}, []
     for name, expr, seed in CASES:
         env = make_inputs(torch, Image)
         try:
@@ -460,8 +481,10 @@ def main():
             store[name + "@raises"] = np.array(json.dumps([type(exc).__name__, str(exc)]))
             continue
         if name.startswith("err_"):
-            print("did not raise:", name)
+            quiet.append(name)
         _encode(out, name, store, Image, torch)
+    if quiet:
+        raise AssertionError(f"expected these cases to raise: {quiet}")
     versions = {"torch": torch.__version__, "torchvision": torchvision.__version__, "PIL": Image.__version__}
     store["@versions"] = np.array(json.dumps(versions))
     os.makedirs(os.path.dirname(FIXTURE), exist_ok=True)

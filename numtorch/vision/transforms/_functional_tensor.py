@@ -317,6 +317,13 @@ def resize(img, size, interpolation="bilinear", antialias=True):
     _assert_image_tensor(img)
     size = list(size)
     antialias = bool(antialias) and interpolation in ("bilinear", "bicubic")
+    # torchvision hands other modes to interpolate without antialias, which rejects them like this
+    if interpolation == "lanczos":
+        raise ValueError("Lanczos mode requires antialias=True")
+    if interpolation not in ("nearest", "nearest-exact", "bilinear", "bicubic"):
+        raise NotImplementedError("Input Error: Only 3D, 4D and 5D input Tensors supported (got 4D) for the "
+                                  "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+                                  f"nearest-exact (got {interpolation})")
     img, cast, squeeze, out_dtype = _cast_squeeze_in(img, [numtorch.float32, numtorch.float64])
     if interpolation in ("bilinear", "bicubic"):
         adjoint = _resize_adjoint(img.shape[-2:], size, interpolation, antialias, _np_float(img))
