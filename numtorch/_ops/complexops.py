@@ -1,6 +1,6 @@
-"""Building and taking apart numbers: ``complex``, ``polar``, ``conj_physical``,
-``resolve_conj``/``resolve_neg`` (numtorch keeps no lazy conjugate or negative bits, so they return their input), ``frexp``, ``is_nonzero``
-and ``is_same_size``."""
+"""Building and taking apart numbers: ``complex``, ``polar``, ``conj_physical``, ``frexp``,
+``is_nonzero``, ``is_same_size``, and ``resolve_conj``/``resolve_neg`` (numtorch keeps no lazy conjugate
+or negative bits, so these return their input)."""
 import numpy as np
 
 from .. import _dtype
