@@ -321,9 +321,9 @@ def resize(img, size, interpolation="bilinear", antialias=True):
     if interpolation == "lanczos":
         raise ValueError("Lanczos mode requires antialias=True")
     if interpolation not in ("nearest", "nearest-exact", "bilinear", "bicubic"):
+        modes = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
         raise NotImplementedError("Input Error: Only 3D, 4D and 5D input Tensors supported (got 4D) for the "
-                                  "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
-                                  f"nearest-exact (got {interpolation})")
+                                  f"modes: {modes} (got {interpolation})")
     img, cast, squeeze, out_dtype = _cast_squeeze_in(img, [numtorch.float32, numtorch.float64])
     if interpolation in ("bilinear", "bicubic"):
         adjoint = _resize_adjoint(img.shape[-2:], size, interpolation, antialias, _np_float(img))
