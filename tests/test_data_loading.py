@@ -374,6 +374,7 @@ def _loader_cases():
         "batch-sampler-list": dict(batch_sampler=lambda lib, g: [[1, 2], [9], [0, 3, 5]]),
         "collate-fn": dict(batch_size=3, collate_fn=lambda batch: [len(batch), batch[0][1]]),
         "pin-memory": dict(batch_size=4, pin_memory=True),
+        "pin-memory-device": dict(batch_size=4, pin_memory=True, pin_memory_device="cuda"),
         "distributed": dict(batch_size=2, sampler=lambda lib, g: lib.utils.data.DistributedSampler(
             range(10), 3, 0, seed=4)),
         "random-replacement": dict(batch_size=4, sampler=lambda lib, g: lib.utils.data.RandomSampler(

@@ -222,10 +222,10 @@ class _BaseDataLoaderIter:
         self._num_workers = loader.num_workers
         if loader.pin_memory and loader.pin_memory_device:
             warnings.warn("pin_memory_device is deprecated, the current accelerator will be used as the "
-                          f"device,ignore pin_memory_device='{loader.pin_memory_device}'.", stacklevel=3)
+                          f"device,ignore pin_memory_device='{loader.pin_memory_device}'.", stacklevel=2)
         if loader.pin_memory and not numtorch.cuda.is_available():
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device "
-                          "pinned memory won't be used.", stacklevel=3)
+                          "pinned memory won't be used.", stacklevel=2)
         self._timeout = loader.timeout
         self._collate_fn = loader.collate_fn
         # the sampler's iterator is a generator: creating it draws nothing, so the base seed below is
