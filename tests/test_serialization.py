@@ -657,3 +657,32 @@ def test_tensor_subclass_and_attributes_round_trip():
     np.testing.assert_array_equal(to_np(back[1]), [0.0, 1.0])
     theirs = torch.load(io.BytesIO(dump(numtorch, t)))
     assert theirs.note == "kept"
+
+
+def big_endian(raw, dtypes):
+    """The checkpoint ``raw`` (storage ``i`` holding NumPy dtype ``dtypes[i]``) as a big-endian machine
+    would have written it."""
+    zin = zipfile.ZipFile(io.BytesIO(raw))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zout:
+        for name in zin.namelist():
+            rec = zin.read(name)
+            if name.endswith("byteorder"):
+                rec = b"big"
+            elif "/data/" in name:
+                dt = np.dtype(dtypes[int(name.rsplit("/", 1)[1])])
+                rec = np.frombuffer(rec, dt.newbyteorder("<")).astype(dt.newbyteorder(">")).tobytes()
+            zout.writestr(name, rec)
+    return out.getvalue()
+
+
+def test_big_endian_checkpoint():
+    vals = {"f": torch.arange(5.0), "d": torch.arange(3, dtype=torch.float64), "l": torch.arange(4),
+            "c": torch.tensor([1 + 2j]), "h": torch.ones(2, dtype=torch.float16),
+            "s": torch.arange(3, dtype=torch.int16)}
+    raw = big_endian(dump(torch, vals), [v.numpy().dtype for v in vals.values()])
+    ref = torch.load(io.BytesIO(raw))
+    got = numtorch.load(io.BytesIO(raw))
+    for k in vals:
+        np.testing.assert_array_equal(to_np(got[k]), to_np(ref[k]))
+        np.testing.assert_array_equal(to_np(got[k]), to_np(vals[k]))
