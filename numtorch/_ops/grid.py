@@ -17,8 +17,8 @@ from ._registry import FUNCTIONS, call, register
 from .pointwise import public
 
 _MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
-_state = grad_mode.state
 _PADS = {"zeros": 0, "border": 1, "reflection": 2}
+_state = grad_mode.state
 
 
 def _clip(xp, c, size):
@@ -57,7 +57,7 @@ def _unnormalize(g, size, align):
 
 
 def _dim_taps(xp, g, size, mode, padding, align):
-    """Taps for one spatial dimension: [(index, valid, weight, dweight)], and dcoord/dgrid."""
+    """Taps for one spatial dimension, [((index, valid), weight, dweight/dcoord)], and dcoord/dgrid."""
     ft = g.dtype
     c, mult = _unnormalize(g, size, align)
     if mode == 2:
@@ -98,7 +98,7 @@ def _all_taps(xp, grid, sizes, mode, padding, align):
 
 
 def _combine(xp, combo, sizes, n_off):
-    """Flat row into the (N * prod(sizes), C) input, the tap's weight (zero when outside) and validity."""
+    """Flat row into the (N * prod(sizes), C) input, whether the tap lies inside, and its weight."""
     flat, valid, weight = n_off, True, None
     stride = 1
     for d in reversed(range(len(sizes))):
