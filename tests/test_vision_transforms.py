@@ -82,8 +82,9 @@ def test_against_torchvision(golden, name, expr, seed):
 
 # --- the tensor kernels against the torch oracle's own interpolate / grid_sample ---------------------------
 
+# outputs with h + w > 128 go through torch's generic kernel, smaller ones through its channels-last one
 RESIZES = [((3, 31, 37), (10, 13)), ((2, 3, 9, 11), (17, 23)), ((1, 20, 20), (20, 7)), ((3, 12, 10), (45, 4)),
-           ((2, 1, 8, 8), (3, 3))]
+           ((2, 1, 8, 8), (3, 3)), ((1, 20, 30), (70, 90)), ((2, 2, 16, 16), (100, 40))]
 
 
 def _rand_image(shape, seed=0, dtype="float32"):
@@ -101,6 +102,23 @@ def test_resize_matches_interpolate(oracle, shape, size, mode, antialias):
     want = oracle.nn.functional.interpolate(x4, size=size, mode=mode, align_corners=False,
                                             antialias=antialias)
     want = want[0] if x.ndim == 3 else want
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_resize_kernel_follows_thread_count(oracle, threads):
+    # torch also takes the channels-last bilinear kernel for 3-channel images when single-threaded
+    data = _rand_image((3, 20, 30))
+    saved = numtorch.get_num_threads(), oracle.get_num_threads()
+    numtorch.set_num_threads(threads)
+    oracle.set_num_threads(threads)
+    try:
+        got = F.resize(numtorch.from_numpy(data), [70, 90], antialias=False)
+        want = oracle.nn.functional.interpolate(oracle.from_numpy(data)[None], size=(70, 90), mode="bilinear",
+                                                align_corners=False)[0]
+    finally:
+        numtorch.set_num_threads(saved[0])
+        oracle.set_num_threads(saved[1])
     np.testing.assert_array_equal(got.numpy(), want.numpy())
 
 
