@@ -9,7 +9,8 @@ import numpy as np
 from . import _dtype
 from ._dtype import NP2DT
 from ._tensor import Tensor
-from ._ops._registry import FUNCTIONS, call, register
+from ._ops._registry import FUNCTIONS, _copy_into_out, call, register
+from .autograd import grad_mode
 from ._ops.reduction import norm_dims
 
 __all__ = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn",
@@ -224,34 +225,34 @@ def _c2r_1d(name, input, n, dim, norm, forward):
     return call(_C2R, (x, (d,), _norm_mode(norm, forward), size), {})
 
 
-def fft(input, n=None, dim=-1, norm=None):
+def fft(input, n=None, dim=-1, norm=None, *, out=None):
     """Computes the one dimensional discrete Fourier transform of ``input``."""
-    return _c2c_1d("fft", input, n, dim, norm, True)
+    return _with_out("fft_fft", _c2c_1d("fft", input, n, dim, norm, True), out, input)
 
 
-def ifft(input, n=None, dim=-1, norm=None):
+def ifft(input, n=None, dim=-1, norm=None, *, out=None):
     """Computes the one dimensional inverse discrete Fourier transform of ``input``."""
-    return _c2c_1d("ifft", input, n, dim, norm, False)
+    return _with_out("fft_ifft", _c2c_1d("ifft", input, n, dim, norm, False), out, input)
 
 
-def rfft(input, n=None, dim=-1, norm=None):
+def rfft(input, n=None, dim=-1, norm=None, *, out=None):
     """Computes the one dimensional Fourier transform of real-valued ``input`` (the non-negative bins)."""
-    return _r2c_1d("rfft", input, n, dim, norm, True)
+    return _with_out("fft_rfft", _r2c_1d("rfft", input, n, dim, norm, True), out, input)
 
 
-def irfft(input, n=None, dim=-1, norm=None):
+def irfft(input, n=None, dim=-1, norm=None, *, out=None):
     """Computes the inverse of :func:`rfft`: a real signal of length ``n`` (default ``2*(m-1)``)."""
-    return _c2r_1d("irfft", input, n, dim, norm, False)
+    return _with_out("fft_irfft", _c2r_1d("irfft", input, n, dim, norm, False), out, input)
 
 
-def hfft(input, n=None, dim=-1, norm=None):
+def hfft(input, n=None, dim=-1, norm=None, *, out=None):
     """Computes the one dimensional discrete Fourier transform of a Hermitian symmetric ``input`` signal."""
-    return _c2r_1d("hfft", input, n, dim, norm, True)
+    return _with_out("fft_hfft", _c2r_1d("hfft", input, n, dim, norm, True), out, input)
 
 
-def ihfft(input, n=None, dim=-1, norm=None):
+def ihfft(input, n=None, dim=-1, norm=None, *, out=None):
     """Computes the inverse of :func:`hfft`: the non-negative bins of the inverse transform of real input."""
-    return _r2c_1d("ihfft", input, n, dim, norm, False)
+    return _with_out("fft_ihfft", _r2c_1d("ihfft", input, n, dim, norm, False), out, input)
 
 
 # ---------------------------------------------------------------------------------------- n-d transforms
@@ -287,48 +288,59 @@ def _c2r_nd(name, input, s, dim, norm):
     return call(_C2R, (x, tuple(dims), _norm_mode(norm, False), size), {})
 
 
-def fftn(input, s=None, dim=None, norm=None):
+def fftn(input, s=None, dim=None, norm=None, *, out=None):
     """Computes the N dimensional discrete Fourier transform of ``input`` over ``dim``."""
-    return _c2c_nd("fftn", input, s, dim, norm, True)
+    return _with_out("fft_fftn", _c2c_nd("fftn", input, s, dim, norm, True), out, input)
 
 
-def ifftn(input, s=None, dim=None, norm=None):
+def ifftn(input, s=None, dim=None, norm=None, *, out=None):
     """Computes the N dimensional inverse discrete Fourier transform of ``input`` over ``dim``."""
-    return _c2c_nd("ifftn", input, s, dim, norm, False)
+    return _with_out("fft_ifftn", _c2c_nd("ifftn", input, s, dim, norm, False), out, input)
 
 
-def rfftn(input, s=None, dim=None, norm=None):
+def rfftn(input, s=None, dim=None, norm=None, *, out=None):
     """Computes the N dimensional Fourier transform of real ``input``; the last dim keeps its non-negative
     bins."""
-    return _r2c_nd("rfftn", input, s, dim, norm)
+    return _with_out("fft_rfftn", _r2c_nd("rfftn", input, s, dim, norm), out, input)
 
 
-def irfftn(input, s=None, dim=None, norm=None):
+def irfftn(input, s=None, dim=None, norm=None, *, out=None):
     """Computes the inverse of :func:`rfftn`."""
-    return _c2r_nd("irfftn", input, s, dim, norm)
+    return _with_out("fft_irfftn", _c2r_nd("irfftn", input, s, dim, norm), out, input)
 
 
-def fft2(input, s=None, dim=(-2, -1), norm=None):
+def fft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """Computes the two dimensional discrete Fourier transform of ``input``."""
-    return _c2c_nd("fft2", input, s, dim, norm, True)
+    return _with_out("fft_fft2", _c2c_nd("fft2", input, s, dim, norm, True), out, input)
 
 
-def ifft2(input, s=None, dim=(-2, -1), norm=None):
+def ifft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """Computes the two dimensional inverse discrete Fourier transform of ``input``."""
-    return _c2c_nd("ifft2", input, s, dim, norm, False)
+    return _with_out("fft_ifft2", _c2c_nd("ifft2", input, s, dim, norm, False), out, input)
 
 
-def rfft2(input, s=None, dim=(-2, -1), norm=None):
+def rfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """Computes the two dimensional Fourier transform of real ``input``."""
-    return _r2c_nd("rfft2", input, s, dim, norm)
+    return _with_out("fft_rfft2", _r2c_nd("rfft2", input, s, dim, norm), out, input)
 
 
-def irfft2(input, s=None, dim=(-2, -1), norm=None):
+def irfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """Computes the inverse of :func:`rfft2`."""
-    return _c2r_nd("irfft2", input, s, dim, norm)
+    return _with_out("fft_irfft2", _c2r_nd("irfft2", input, s, dim, norm), out, input)
 
 
 # ---------------------------------------------------------------------------------------- helpers
+
+def _with_out(name, res, out, input=None):
+    """``res``, or ``res`` written into ``out`` (torch refuses out= when autograd would record)."""
+    if out is None:
+        return res
+    if grad_mode.state.enabled and (res.requires_grad or getattr(input, "requires_grad", False)):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    _copy_into_out(out, res.detach())
+    return out
+
 
 def _frequencies(name, n, d, dtype, device, requires_grad, count):
     dt = _dtype.get_default_dtype() if dtype is None else dtype
@@ -343,14 +355,15 @@ def _frequencies(name, n, d, dtype, device, requires_grad, count):
     return (k * scale).requires_grad_(requires_grad)
 
 
-def fftfreq(n, d=1.0, *, dtype=None, layout=None, device=None, requires_grad=False):
+def fftfreq(n, d=1.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """The sample frequencies of a signal of size ``n`` with sample spacing ``d``."""
-    return _frequencies("fftfreq", n, d, dtype, device, requires_grad, n)
+    return _with_out("fft_fftfreq", _frequencies("fftfreq", n, d, dtype, device, requires_grad, n), out)
 
 
-def rfftfreq(n, d=1.0, *, dtype=None, layout=None, device=None, requires_grad=False):
+def rfftfreq(n, d=1.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """The non-negative sample frequencies of a real signal of size ``n`` with sample spacing ``d``."""
-    return _frequencies("rfftfreq", n, d, dtype, device, requires_grad, n // 2 + 1)
+    res = _frequencies("rfftfreq", n, d, dtype, device, requires_grad, n // 2 + 1)
+    return _with_out("fft_rfftfreq", res, out)
 
 
 def _shift(input, dim, half):

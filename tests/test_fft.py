@@ -234,3 +234,21 @@ def test_round_trips():
     check(lambda m, x: m.fft.irfft(m.fft.rfft(x), n=7), rand(2, 7, dtype="float64"), atol=1e-12)
     check(lambda m, x: m.fft.ifftn(m.fft.fftn(x)).real, rand(2, 3, 4, dtype="float64"), atol=1e-12)
     check(lambda m, x: m.fft.hfft(m.fft.ihfft(x), n=6), rand(6, dtype="float64"), atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ONE_D + N_D)
+def test_out_argument(name):
+    # out= receives the transform (resized from empty), and is refused when autograd would record.
+    def run(m, x):
+        f = getattr(m.fft, name)
+        probe = f(x)
+        out = m.empty(0, dtype=probe.dtype)
+        res = f(x, out=out)
+        return res is out, out
+    check(run, rand(4, 6, dtype="float64"), grad=False)
+    check(lambda m: (m.fft.fftfreq(5, out=m.empty(5)), m.fft.rfftfreq(6, 0.5, out=m.empty(0))), grad=False)
+
+
+def test_out_refuses_autograd():
+    check_raises(lambda m, x: m.fft.fft(x.requires_grad_(), out=m.empty(0, dtype=m.complex128)),
+                 rand(4, dtype="float64"))
