@@ -7,7 +7,6 @@ numtorch with the same inputs and seeds.
 import importlib.util
 import json
 import os
-import random
 import warnings
 
 import numpy as np
