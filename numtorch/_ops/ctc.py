@@ -208,5 +208,5 @@ def _ctc_loss_enum(log_probs, targets, input_lengths, target_lengths, blank=0, r
 
 
 # torch.ctc_loss takes the reduction as its integer enum.
-_ctc_loss_enum.__name__ = "ctc_loss"
+_ctc_loss_enum.__name__ = _ctc_loss_enum.__qualname__ = "ctc_loss"
 public(_ctc_loss_enum, method=False)
