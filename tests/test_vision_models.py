@@ -33,6 +33,7 @@ def _state_table(model):
     return [[k, list(v.shape), str(v.dtype)] for k, v in model.state_dict().items()]
 
 
+@pytest.mark.filterwarnings("ignore:The default weight initialization:FutureWarning")
 @pytest.mark.parametrize("name", [n for n, side in MODEL_INPUTS.items() if side is not None])
 def test_state_dict_and_output_shape(name, no_init):
     model = models.get_model(name).eval()
@@ -43,12 +44,14 @@ def test_state_dict_and_output_shape(name, no_init):
     assert list(out.shape) == FIX[name]["out_shape"]
 
 
+@pytest.mark.filterwarnings("ignore:The default weight initialization:FutureWarning")
 @pytest.mark.parametrize("name", REPR_MODELS)
 def test_repr(name, no_init):
     assert repr(models.get_model(name)) == FIX[name]["repr"]
 
 
 # alexnet's fixture holds the default Conv2d/Linear init that resnet18's fc already covers, at 5x the cost
+@pytest.mark.filterwarnings("ignore:The default weight initialization:FutureWarning")
 @pytest.mark.parametrize("name", sorted(set(SEEDED_MODELS) - {"alexnet"}))
 def test_seeded_init_and_eval_output(name):
     numtorch.manual_seed(0)
@@ -75,6 +78,34 @@ def test_resnet18_train_step_gradients(no_init):
     loss.backward()
     assert all(p.grad is not None and p.grad.shape == p.shape for p in model.parameters())
     assert model.bn1.num_batches_tracked.item() == 1
+
+
+def test_googlenet_outputs_and_options(no_init):
+    with pytest.warns(FutureWarning, match="default weight initialization of GoogleNet"):
+        net = models.googlenet()
+    with numtorch.no_grad():
+        for p in net.parameters():
+            p.fill_(0.01)
+    out = net(numtorch.zeros(2, 3, 64, 64))
+    assert isinstance(out, models.GoogLeNetOutputs) and out.logits.shape == out.aux_logits1.shape == (2, 1000)
+    net.eval()
+    assert isinstance(net(numtorch.zeros(1, 3, 64, 64)), numtorch.Tensor)
+    plain = models.googlenet(aux_logits=False, init_weights=False, transform_input=True)
+    assert plain.aux1 is None and not any(k.startswith("aux") for k in plain.state_dict())
+    with pytest.raises(ValueError, match="blocks length should be 3 instead of 2"):
+        models.GoogLeNet(blocks=[1, 2], init_weights=False)
+
+
+def test_densenet_old_checkpoint_keys(tmp_path, no_init):
+    _need_serialization()
+    src = models.densenet121(num_classes=4)
+    state = src.state_dict()
+    # checkpoints that old predate BatchNorm's num_batches_tracked buffer
+    old = {k.replace("norm1.", "norm.1.").replace("conv2.", "conv.2."): v for k, v in state.items()
+           if not k.endswith("num_batches_tracked")}
+    assert "features.denseblock1.denselayer1.norm.1.weight" in old
+    numtorch.save(old, tmp_path / "old.pth")
+    assert list(models.densenet121(weights=tmp_path / "old.pth", num_classes=4).state_dict()) == list(state)
 
 
 def test_list_and_get_model():

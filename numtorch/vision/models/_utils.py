@@ -19,6 +19,11 @@ _WEIGHTS = {
     "vgg16_bn": ("VGG16_BN_Weights", {"IMAGENET1K_V1": "vgg16_bn-6c64b313.pth"}, "IMAGENET1K_V1"),
     "vgg19": ("VGG19_Weights", {"IMAGENET1K_V1": "vgg19-dcbb9e9d.pth"}, "IMAGENET1K_V1"),
     "vgg19_bn": ("VGG19_BN_Weights", {"IMAGENET1K_V1": "vgg19_bn-c79401a0.pth"}, "IMAGENET1K_V1"),
+    "densenet121": ("DenseNet121_Weights", {"IMAGENET1K_V1": "densenet121-a639ec97.pth"}, "IMAGENET1K_V1"),
+    "densenet161": ("DenseNet161_Weights", {"IMAGENET1K_V1": "densenet161-8d451a50.pth"}, "IMAGENET1K_V1"),
+    "densenet169": ("DenseNet169_Weights", {"IMAGENET1K_V1": "densenet169-b2777c0a.pth"}, "IMAGENET1K_V1"),
+    "densenet201": ("DenseNet201_Weights", {"IMAGENET1K_V1": "densenet201-c1103571.pth"}, "IMAGENET1K_V1"),
+    "googlenet": ("GoogLeNet_Weights", {"IMAGENET1K_V1": "googlenet-1378be20.pth"}, "IMAGENET1K_V1"),
     "resnet18": ("ResNet18_Weights", {"IMAGENET1K_V1": "resnet18-f37072fd.pth"}, "IMAGENET1K_V1"),
     "resnet34": ("ResNet34_Weights", {"IMAGENET1K_V1": "resnet34-b627a593.pth"}, "IMAGENET1K_V1"),
     "resnet50": ("ResNet50_Weights", {"IMAGENET1K_V1": "resnet50-0676ba61.pth",
@@ -104,8 +109,10 @@ def _hub_checkpoint_dir():
     return os.path.join(torch_home, "hub", "checkpoints")
 
 
-def _load_weights(model, source):
-    """Load the state dict named by ``source`` (see _weights_source) into ``model``; return the model."""
+def _load_weights(model, source, remap=None):
+    """Load the state dict named by ``source`` (see _weights_source) into ``model``; return the model.
+
+    ``remap`` rewrites the loaded state dict first (old checkpoint key names)."""
     if source is None:
         return model
     kind, where = source
@@ -121,5 +128,6 @@ def _load_weights(model, source):
                                ) from err
     if not hasattr(numtorch, "load"):
         raise RuntimeError("loading a checkpoint needs numtorch.load, which this numtorch build lacks")
-    model.load_state_dict(numtorch.load(where, map_location="cpu", weights_only=True))
+    state_dict = numtorch.load(where, map_location="cpu", weights_only=True)
+    model.load_state_dict(state_dict if remap is None else remap(state_dict))
     return model
