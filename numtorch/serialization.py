@@ -15,10 +15,25 @@ MAGIC_NUMBER = _save.MAGIC_NUMBER
 PROTOCOL_VERSION = _save.PROTOCOL_VERSION
 UNSAFE_MESSAGE = _weights_only.UNSAFE_MESSAGE
 _mmap_flags = [_mmap.MAP_PRIVATE]
+_state = _save.STATE
 
 __all__ = ["save", "load", "add_safe_globals", "safe_globals", "get_safe_globals", "clear_safe_globals",
            "get_unsafe_globals_in_checkpoint", "default_restore_location", "set_default_mmap_options",
-           "get_default_mmap_options", "SourceChangeWarning", "StorageType", "DEFAULT_PROTOCOL"]
+           "get_default_mmap_options", "SourceChangeWarning", "StorageType", "DEFAULT_PROTOCOL", "skip_data"]
+
+
+class skip_data:
+    """Context manager under which save writes storages as zeros and load leaves them unread (zeros)."""
+
+    def __init__(self, materialize_fake_tensors=False):
+        self.materialize_fake_tensors = materialize_fake_tensors
+
+    def __enter__(self):
+        self._old = _state.skip_data
+        _state.skip_data = True
+
+    def __exit__(self, type, value, tb):
+        _state.skip_data = self._old
 
 
 class SourceChangeWarning(Warning):
@@ -100,6 +115,9 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL, _use_ne
     if not isinstance(f, (str, os.PathLike)) and not hasattr(f, "write"):
         raise AttributeError("expected 'f' to be string, path, or a file-like object with a 'write' "
                              "attribute")
+
+    if _state.skip_data and not _use_new_zipfile_serialization:
+        raise RuntimeError("Cannot use skip_data=True with _use_new_zipfile_serialization=False")
 
     def write(fobj, archive):
         if _use_new_zipfile_serialization:

@@ -686,3 +686,18 @@ def test_big_endian_checkpoint():
     for k in vals:
         np.testing.assert_array_equal(to_np(got[k]), to_np(ref[k]))
         np.testing.assert_array_equal(to_np(got[k]), to_np(vals[k]))
+
+
+def test_skip_data():
+    x = tensor(numtorch, (2, 3))
+    with numtorch.serialization.skip_data():
+        raw = dump(numtorch, {"x": x, "v": x[1]})
+        with pytest.raises(RuntimeError, match="skip_data"):
+            dump(numtorch, x, _use_new_zipfile_serialization=False)
+    for m in (torch, numtorch):
+        got = m.load(io.BytesIO(raw))
+        assert tuple(got["x"].shape) == (2, 3) and not to_np(got["x"]).any()
+        assert got["v"].storage_offset() == 3
+    with numtorch.serialization.skip_data():
+        got = numtorch.load(io.BytesIO(dump(numtorch, x)))
+    assert tuple(got.shape) == (2, 3) and not to_np(got).any()
