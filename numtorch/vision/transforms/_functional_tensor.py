@@ -325,6 +325,11 @@ def resize(img, size, interpolation="bilinear", antialias=True):
         raise NotImplementedError("Input Error: Only 3D, 4D and 5D input Tensors supported (got 4D) for the "
                                   f"modes: {modes} (got {interpolation})")
     img, cast, squeeze, out_dtype = _cast_squeeze_in(img, [numtorch.float32, numtorch.float64])
+    if img.ndim != 4:  # a 2-D image becomes (1, H, W): interpolate sees one spatial dimension
+        raise ValueError("Input and output must have the same number of spatial dimensions, but got input "
+                         f"with spatial dimensions of {list(img.shape[2:])} and output size of {size}. Please "
+                         "provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, "
+                         "...,oK) format.")
     if interpolation in ("bilinear", "bicubic"):
         adjoint = _resize_adjoint(img.shape[-2:], size, interpolation, antialias, _np_float(img))
         if antialias:
@@ -365,6 +370,9 @@ def _apply_grid(img, grid, mode, fill):
     img, cast, squeeze, out_dtype = _cast_squeeze_in(img, [numtorch.float64 if grid.dtype == np.float64
                                                            else numtorch.float32])
     grid = np.broadcast_to(grid, (img.shape[0],) + grid.shape[1:])
+    if img.ndim != 4:  # a 2-D image reaches grid_sample as a 3-D (1-D spatial) input
+        raise RuntimeError("grid_sampler(): expected grid to have size 1 in last dimension, but got grid "
+                           f"with sizes {list(grid.shape)}")
     shape = tuple(img.shape)
     out = _resample(img, lambda a: _sampling.grid_sample(a, grid, mode),
                     lambda g: _sampling.grid_sample_backward(g, grid, mode, shape))
