@@ -326,10 +326,11 @@ def resize(img, size, interpolation="bilinear", antialias=True):
                                   f"modes: {modes} (got {interpolation})")
     img, cast, squeeze, out_dtype = _cast_squeeze_in(img, [numtorch.float32, numtorch.float64])
     if img.ndim != 4:  # a 2-D image becomes (1, H, W): interpolate sees one spatial dimension
+        spatial = list(img.shape[2:])
         raise ValueError("Input and output must have the same number of spatial dimensions, but got input "
-                         f"with spatial dimensions of {list(img.shape[2:])} and output size of {size}. Please "
-                         "provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, "
-                         "...,oK) format.")
+                         f"with spatial dimensions of {spatial} and output size of {size}. Please provide "
+                         "input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) "
+                         "format.")
     if interpolation in ("bilinear", "bicubic"):
         adjoint = _resize_adjoint(img.shape[-2:], size, interpolation, antialias, _np_float(img))
         if antialias:
