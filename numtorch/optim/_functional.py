@@ -128,9 +128,11 @@ def addcmul_(a, b, c, value, out=None):
 
 def addcdiv_(a, b, c, value):
     """``a += value * b / c``."""
-    if value != 1:
-        b = b * sc(a, value)
-    a += b / c
+    xp = xp_of(a)
+    # One temporary: (value * b) / c is formed in place before the add, as torch rounds it.
+    q = xp.multiply(b, sc(a, value)) if value != 1 else xp.array(b, copy=True)
+    xp.divide(q, c, out=q)
+    a += q
     return a
 
 
