@@ -5,6 +5,7 @@ maps the file and unlinks it at once, so the memory lives exactly as long as the
 File names carry the main process id and the iterator's token, so whatever was never received (an
 early ``break``, a killed worker) is swept by the iterator's shutdown or at interpreter exit.
 """
+import ctypes
 import glob
 import io
 import itertools
@@ -170,13 +171,55 @@ def _attach(name, nbytes, dtype, shape, strides, offset):
         path = os.path.join(SHM_DIR, name)
         fd = os.open(path, os.O_RDWR)
         try:
-            seg = mmap.mmap(fd, nbytes)
+            seg = _map_shared(fd, nbytes)
         finally:
             os.close(fd)
             _unlink(path)
         if memo is not None:
             memo[name] = seg
     return np.ndarray(shape, dtype, buffer=seg, offset=offset, strides=strides)
+
+
+class _Unmap:
+    """Unmaps a region when the last array over it is gone."""
+
+    __slots__ = ("addr", "size")
+
+    def __init__(self, addr, size):
+        self.addr, self.size = addr, size
+
+    def __del__(self):
+        if _libc is not None:
+            _libc.munmap(self.addr, self.size)
+
+
+def _load_libc():
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mmap.restype = ctypes.c_void_p
+        libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int,
+                              ctypes.c_long]
+        libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
+_libc = _load_libc()
+
+
+def _map_shared(fd, nbytes):
+    """A writable buffer over the file: mmap.mmap would keep a duplicate descriptor open for every
+    batch a user holds on to (and hit the open-files limit), so the region is mapped through libc."""
+    if _libc is None:
+        return mmap.mmap(fd, nbytes)
+    addr = _libc.mmap(None, nbytes, mmap.PROT_READ | mmap.PROT_WRITE, mmap.MAP_SHARED, fd, 0)
+    if addr is None or addr == ctypes.c_void_p(-1).value:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    buf = (ctypes.c_ubyte * nbytes).from_address(addr)
+    buf.unmap = _Unmap(addr, nbytes)
+    return buf
 
 
 def _unlink(path):
