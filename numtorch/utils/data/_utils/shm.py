@@ -3,7 +3,8 @@
 A worker writes an array into a fresh file under /dev/shm and sends only its name; the main process
 maps the file and unlinks it at once, so the memory lives exactly as long as the arrays viewing it.
 File names carry the main process id and the iterator's token, so whatever was never received (an
-early ``break``, a killed worker) is swept by the iterator's shutdown or at interpreter exit.
+early ``break``, a killed worker) is swept by the iterator's shutdown or at interpreter exit, and by
+the workers themselves if the main process dies.
 """
 import ctypes
 import glob
