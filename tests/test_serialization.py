@@ -77,7 +77,8 @@ def assert_same(a, b, what="obj", rtol=0.0):
         for i, (x, y) in enumerate(zip(a, b)):
             assert_same(x, y, f"{what}[{i}]", rtol)
         return
-    if isinstance(a, (numtorch.dtype, torch.dtype, numtorch.device, torch.device, numtorch.Size, torch.Size)):
+    if isinstance(a, (numtorch.dtype, torch.dtype, numtorch.device, torch.device, numtorch.Size, torch.Size,
+                      numtorch.layout, torch.layout)):
         assert type(a).__name__ == type(b).__name__ and repr(a) == repr(b), what
         return
     assert type(a) is type(b) and a == b, f"{what}: {a!r} vs {b!r}"
@@ -175,9 +176,12 @@ def test_size_dtype_device_and_python_values(src, dst):
                 "dtypes": [m.float16, m.bfloat16, m.int64, m.bool],
                 "device": m.device("cpu"), "cuda": m.device("cuda", 1),
                 "scalars": (1, -7, 2**70, 2.5, float("inf"), 1 + 2j, True, None), "text": "héllo",
-                "bytes": b"\x00\xff", "set": {1, 2}, "nested": [{"a": [1, (2, 3)]}, []]}
+                "bytes": b"\x00\xff", "set": {1, 2}, "nested": [{"a": [1, (2, 3)]}, []], "layout": m.strided}
     got, want = cross(src, dst, build)
     assert_same(got, want)
+    if src == "numtorch":  # torch itself cannot pickle memory formats
+        formats = cross(src, dst, lambda m: [m.channels_last, m.contiguous_format], weights_only=False)
+        assert [repr(f) for f in formats[0]] == [repr(f) for f in formats[1]]
 
 
 def all_data(m):

@@ -52,6 +52,9 @@ def _layout_by_name(name):
     return layout
 
 
+GET_LAYOUT = TorchName("torch.serialization", "_get_layout", _layout_by_name)
+
+
 def _parameter_cls():
     from ..nn.parameter import Parameter
     return Parameter
@@ -73,7 +76,7 @@ def special_globals():
     out.update({f"torch.{name}": cls for name, cls in CPU_TYPES.items()})
     out.update({f"torch.{st.name}": st for st in STORAGE_TYPES.values()})
     out["torch.storage.UntypedStorage"] = UNTYPED
-    for mark in _rebuild.MARKS:
+    for mark in _rebuild.MARKS + (GET_LAYOUT,):
         out[f"{mark.module}.{mark.name}"] = mark
     return out
 
@@ -88,7 +91,10 @@ def save_names():
     out.update({id(st): ("torch", st.name) for st in STORAGE_TYPES.values()})
     out[id(UNTYPED)] = ("torch.storage", "UntypedStorage")
     from . import _rebuild
-    out.update({id(m): (m.module, m.name) for m in _rebuild.MARKS})
+    out.update({id(m): (m.module, m.name) for m in _rebuild.MARKS + (GET_LAYOUT,)})
+    import numtorch
+    for fmt in ("contiguous_format", "channels_last", "preserve_format"):
+        out[id(getattr(numtorch, fmt))] = ("torch", fmt)
     return out
 
 

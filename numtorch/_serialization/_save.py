@@ -85,6 +85,11 @@ class _Storages:
         return ref
 
 
+def _layout_cls():
+    import numtorch
+    return numtorch.layout
+
+
 def _tensor_state(t):
     return {k: v for k, v in t.__dict__.items() if k not in _AUTOGRAD_KEYS}
 
@@ -145,6 +150,8 @@ def make_pickler_class(base=_BASE):
                 return self._reduce_tensor(obj)
             if cls is Size:
                 return (Size, (tuple(obj),))
+            if cls is _layout_cls():
+                return (_names.GET_LAYOUT, (repr(obj),))
             if cls is device:
                 # torch's device.type is a new string each time, so the memo never shares it with a
                 # storage location: a copy keeps numtorch's pickles byte-identical to torch's
