@@ -66,8 +66,8 @@ def cholesky_inverse(L, upper=False, *, out=None):
 
 _TRI_WARNING = ("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangularand will "
                 "be removed in a future PyTorch release.\ntorch.linalg.solve_triangular has its arguments "
-                "reversed and does not return a copy of one of the inputs.\nX = torch.triangular_solve(B, A).solution\n"
-                "should be replaced with\nX = torch.linalg.solve_triangular(A, B). (Triggered internally at "
+                "reversed and does not return a copy of one of the inputs.\nX = "
+                "torch.triangular_solve(B, A).solution\nshould be replaced with\nX = torch.linalg.solve_triangular(A, B). (Triggered internally at "
                 "/__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp:2273.)")
 _tri_warned = []
 
@@ -92,8 +92,8 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, 
 
 _LU_WARNING = ("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and "
                "will be removed in a future PyTorch release.\nLU, pivots = torch.lu(A, compute_pivots)\nshould "
-               "be replaced with\nLU, pivots = torch.linalg.lu_factor(A, compute_pivots)\nand\nLU, pivots, info = "
-               "torch.lu(A, compute_pivots, get_infos=True)\nshould be replaced with\nLU, pivots, info = "
+               "be replaced with\nLU, pivots = torch.linalg.lu_factor(A, compute_pivots)\nand\nLU, pivots, "
+               "info = torch.lu(A, compute_pivots, get_infos=True)\nshould be replaced with\nLU, pivots, info = "
                "torch.linalg.lu_factor_ex(A, compute_pivots) (Triggered internally at "
                "/__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp:2073.)")
 _lu_warned = []
