@@ -93,6 +93,7 @@ class ConcatDataset(Dataset):
 
     @staticmethod
     def cumsum(sequence):
+        """Running totals of the lengths of ``sequence``'s datasets."""
         return list(itertools.accumulate(len(e) for e in sequence))
 
     def __init__(self, datasets):
