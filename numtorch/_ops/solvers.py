@@ -64,11 +64,14 @@ def cholesky_inverse(L, upper=False, *, out=None):
     return cholesky_solve(eye, L, upper, out=out)
 
 
-_TRI_WARNING = ("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangularand will "
-                "be removed in a future PyTorch release.\ntorch.linalg.solve_triangular has its arguments "
-                "reversed and does not return a copy of one of the inputs.\nX = "
-                "torch.triangular_solve(B, A).solution\nshould be replaced with\nX = torch.linalg.solve_triangular(A, B). (Triggered internally at "
-                "/__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp:2273.)")
+_TRI_WARNING = "\n".join([
+    "torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangularand will be removed in a "
+    "future PyTorch release.",
+    "torch.linalg.solve_triangular has its arguments reversed and does not return a copy of one of the inputs.",
+    "X = torch.triangular_solve(B, A).solution",
+    "should be replaced with",
+    "X = torch.linalg.solve_triangular(A, B). (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp:2273.)"])
 _tri_warned = []
 
 
@@ -90,12 +93,17 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, 
     return return_type("triangular_solve", ("solution", "cloned_coefficient"))(res)
 
 
-_LU_WARNING = ("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and "
-               "will be removed in a future PyTorch release.\nLU, pivots = torch.lu(A, compute_pivots)\nshould "
-               "be replaced with\nLU, pivots = torch.linalg.lu_factor(A, compute_pivots)\nand\nLU, pivots, "
-               "info = torch.lu(A, compute_pivots, get_infos=True)\nshould be replaced with\nLU, pivots, info = "
-               "torch.linalg.lu_factor_ex(A, compute_pivots) (Triggered internally at "
-               "/__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp:2073.)")
+_LU_WARNING = "\n".join([
+    "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will be removed "
+    "in a future PyTorch release.",
+    "LU, pivots = torch.lu(A, compute_pivots)",
+    "should be replaced with",
+    "LU, pivots = torch.linalg.lu_factor(A, compute_pivots)",
+    "and",
+    "LU, pivots, info = torch.lu(A, compute_pivots, get_infos=True)",
+    "should be replaced with",
+    "LU, pivots, info = torch.linalg.lu_factor_ex(A, compute_pivots) (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp:2073.)"])
 _lu_warned = []
 
 
