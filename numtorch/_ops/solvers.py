@@ -67,7 +67,8 @@ def cholesky_inverse(L, upper=False, *, out=None):
 _TRI_WARNING = "\n".join([
     "torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangularand will be removed in a "
     "future PyTorch release.",
-    "torch.linalg.solve_triangular has its arguments reversed and does not return a copy of one of the inputs.",
+    "torch.linalg.solve_triangular has its arguments reversed and does not return a copy of one of the "
+    "inputs.",
     "X = torch.triangular_solve(B, A).solution",
     "should be replaced with",
     "X = torch.linalg.solve_triangular(A, B). (Triggered internally at "
@@ -94,8 +95,8 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, 
 
 
 _LU_WARNING = "\n".join([
-    "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will be removed "
-    "in a future PyTorch release.",
+    "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will be "
+    "removed in a future PyTorch release.",
     "LU, pivots = torch.lu(A, compute_pivots)",
     "should be replaced with",
     "LU, pivots = torch.linalg.lu_factor(A, compute_pivots)",
