@@ -187,8 +187,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     opened = open(os.fspath(f), "rb") if is_path else f
     try:
         try:
-            return _load_opened(opened, f, fname, map_location, make_unpickler, header_load, mmap, is_path,
-                                weights_only)
+            return _load_opened(opened, f, fname, map_location, make_unpickler, header_load, mmap, is_path)
         except pickle.UnpicklingError as e:
             if weights_only and not isinstance(e, _load.NotACheckpoint):
                 raise pickle.UnpicklingError(_weights_only.failure_message(str(e))) from None
@@ -198,7 +197,21 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
             opened.close()
 
 
-def _load_opened(opened, f, fname, map_location, make_unpickler, header_load, mmap, is_path, weights_only):
+def _map_file(path):
+    """The whole file mapped privately (copy-on-write), or shared so that writes reach the file."""
+    if _mmap_flags[0] == _mmap.MAP_SHARED:
+        fd = os.open(path, os.O_RDWR)
+        access = _mmap.ACCESS_WRITE
+    else:
+        fd = os.open(path, os.O_RDONLY)
+        access = _mmap.ACCESS_COPY
+    try:
+        return _mmap.mmap(fd, 0, access=access)
+    finally:
+        os.close(fd)
+
+
+def _load_opened(opened, f, fname, map_location, make_unpickler, header_load, mmap, is_path):
     for attr in ("seek", "read"):
         if not hasattr(opened, attr):
             raise AttributeError(f"'{type(opened).__name__}' object has no attribute '{attr}'. You can only "
@@ -212,9 +225,7 @@ def _load_opened(opened, f, fname, map_location, make_unpickler, header_load, mm
         if mmap:
             if not is_path:
                 raise ValueError("f must be a file path in order to use the mmap argument")
-            shared = _mmap_flags[0] == _mmap.MAP_SHARED
-            access = _mmap.ACCESS_WRITE if shared else _mmap.ACCESS_COPY
-            mapped = _mmap.mmap(opened.fileno(), 0, access=access)
+            mapped = _map_file(os.fspath(f))
         if not reader.has("data.pkl"):
             raise RuntimeError("PytorchStreamReader failed locating file data.pkl: file not found "
                                f"({fname} is not a torch.save checkpoint)")

@@ -543,6 +543,18 @@ def test_mmap_errors(tmp_path):
             m.load(legacy, mmap=True)
 
 
+def test_mmap_shared_writes_reach_the_file(tmp_path):
+    import mmap
+    path = tmp_path / "shared.pt"
+    numtorch.save({"x": numtorch.zeros(4)}, path)
+    for m in (torch, numtorch):
+        with m.serialization.set_default_mmap_options(mmap.MAP_SHARED):
+            got = m.load(path, mmap=True)
+        got["x"][0 if m is torch else 1] = 5.0 if m is torch else 7.0
+        del got
+    assert to_np(torch.load(path)["x"]).tolist() == [5.0, 7.0, 0.0, 0.0]
+
+
 def test_mmap_default_options():
     import mmap
     ser = numtorch.serialization
