@@ -116,14 +116,16 @@ def test_trajectory_large_params(name, kw):
             np.testing.assert_array_equal(n.detach().numpy(), t.detach().numpy())
 
 
-@pytest.mark.parametrize("blas", [True, False])
-def test_fused_paths_agree(blas, monkeypatch):
-    """The BLAS fused path and the float64 fallback both give torch's bits."""
+@pytest.mark.parametrize("path", ["blas", "blas_blocks", "float64"])
+def test_fused_paths_agree(path, monkeypatch):
+    """The BLAS fused path (whole or in blocks) and the float64 fallback all give torch's bits."""
     from numtorch.optim import _functional
-    if not blas:
+    if path == "float64":
         monkeypatch.setattr(_functional, "_blas_fma", False)
     elif not _functional._blas_fuses():
         pytest.skip("this BLAS does not fuse the multiply-add")
+    if path == "blas_blocks":
+        monkeypatch.setattr(_functional, "_GEMV_BLOCK", 1000)
     kw = {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}
     params, grads = _data("float32", 5, seed=5, shapes=LARGE)
     for name, args in (("SGD", kw), ("Adamax", {})):

@@ -12,6 +12,7 @@ import numpy as np
 
 # Below this size the float64 path is as fast as the BLAS call and its two copies.
 _GEMV_MIN = 2048
+_GEMV_BLOCK = 1 << 20
 _scratch = threading.local()
 _blas_fma = None
 
@@ -48,20 +49,35 @@ def _stack(n, dtype):
     return buf[:, :n]
 
 
-def _gemv(top, s, out):
-    """``out = top * 1 + bottom * s`` with one rounding, where ``_stack`` rows hold top and bottom."""
-    np.matmul(np.array([1, s], out.dtype), top, out=out.reshape(-1))
+def _gemv(rows, s, out):
+    """``out = rows[0] + s * rows[1]`` with one rounding per element (a BLAS matrix-vector product)."""
+    np.matmul(np.array([1, s], out.dtype), rows, out=out.reshape(-1))
+
+
+def _gemv_blocks(out, s, fill):
+    """``_gemv`` over ``out`` in bounded blocks; ``fill(rows, sl)`` writes both rows for a flat slice."""
+    # Blocks keep the reused scratch small however large a parameter is.
+    flat = out.reshape(-1)
+    n = flat.size
+    for start in range(0, n, _GEMV_BLOCK):
+        sl = slice(start, min(n, start + _GEMV_BLOCK))
+        rows = _stack(sl.stop - start, out.dtype)
+        fill(rows, sl)
+        _gemv(rows, s, flat[sl])
+    return out
 
 
 def _blas_fuses():
     """Whether this BLAS's float32 matrix-vector product rounds ``c + a * s`` once (checked once)."""
     global _blas_fma
     if _blas_fma is None:
+        # An odd length also covers the kernels' scalar tail loop.
+        n = _GEMV_MIN + 13
         rng = np.random.default_rng(0)
-        a, c = rng.standard_normal((2, _GEMV_MIN)).astype(np.float32)
+        a, c = rng.standard_normal((2, n)).astype(np.float32)
         s = np.float32(0.1234567)
         want = (a.astype(np.float64) * float(s) + c).astype(np.float32)
-        rows = _stack(_GEMV_MIN, np.dtype(np.float32))
+        rows = _stack(n, np.dtype(np.float32))
         rows[0], rows[1] = c, a
         got = np.empty_like(a)
         _gemv(rows, s, got)
@@ -72,17 +88,15 @@ def _blas_fuses():
 def _gemv_ok(out, *arrays):
     """Whether ``out`` (and same-shaped ``arrays``) can take the BLAS fused path."""
     return (type(out) is np.ndarray and out.dtype == np.float32 and out.size >= _GEMV_MIN
-            and out.flags.c_contiguous and all(a.shape == out.shape for a in arrays) and _blas_fuses())
+            and out.flags.c_contiguous and _blas_fuses()
+            and all(a.shape == out.shape and a.flags.c_contiguous for a in arrays))
 
 
 def fma(x, y, z, out):
     """``out = x * y + z`` rounded once."""
     if np.ndim(y) == 0 and _gemv_ok(out, x, z):
-        rows = _stack(out.size, out.dtype)
-        np.copyto(rows[0], z.reshape(-1))
-        np.copyto(rows[1], x.reshape(-1))
-        _gemv(rows, y, out)
-        return out
+        zf, xf = z.reshape(-1), x.reshape(-1)
+        return _gemv_blocks(out, y, lambda rows, sl: (np.copyto(rows[0], zf[sl]), np.copyto(rows[1], xf[sl])))
     xp = xp_of(out)
     if out.dtype == np.float64:
         return xp.add(xp.multiply(x, y), z, out=out)
@@ -105,12 +119,14 @@ def lerp_(a, b, weight):
     """``a.lerp_(b, weight)`` for a Python-number weight."""
     w = sc(a, weight)
     if _gemv_ok(a, b):
-        rows = _stack(a.size, a.dtype)
-        np.subtract(b, a, out=rows[1].reshape(a.shape))
+        af, bf = a.reshape(-1), b.reshape(-1)
         # torch's kernel anchors on the nearer end: a + w * diff, or b + (w - 1) * diff.
-        np.copyto(rows[0], (a if abs(w) < 0.5 else b).reshape(-1))
-        _gemv(rows, w if abs(w) < 0.5 else w - 1, a)
-        return a
+        near = af if abs(w) < 0.5 else bf
+
+        def fill(rows, sl):
+            np.subtract(bf[sl], af[sl], out=rows[1])
+            np.copyto(rows[0], near[sl])
+        return _gemv_blocks(a, w if abs(w) < 0.5 else w - 1, fill)
     diff = b - a
     if abs(w) < 0.5:
         return fma(w, diff, a, a)
