@@ -717,3 +717,15 @@ def test_skip_data():
     with numtorch.serialization.skip_data():
         got = numtorch.load(io.BytesIO(dump(numtorch, x)))
     assert tuple(got.shape) == (2, 3) and not to_np(got).any()
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("make", [lambda: torch.zeros(2, dtype=torch.uint16),
+                                  lambda: torch.zeros(2, dtype=torch.complex32),
+                                  lambda: torch.zeros(2, dtype=torch.float8_e4m3fn),
+                                  lambda: torch.quantize_per_tensor(torch.ones(2), 0.1, 0, torch.qint8),
+                                  lambda: torch.ones(2).to_sparse()])
+@pytest.mark.parametrize("weights_only", [True, False])
+def test_torch_features_numtorch_lacks_fail_clearly(make, weights_only):
+    with pytest.raises(RuntimeError, match="not supported"):
+        numtorch.load(io.BytesIO(dump(torch, {"t": make()})), weights_only=weights_only)

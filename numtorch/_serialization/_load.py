@@ -112,7 +112,10 @@ def _check_numel(numel, dtype, fname, limit=None):
 def _storage_dtype(storage_type):
     dtype = getattr(storage_type, "dtype", None)
     if not isinstance(dtype, _dtype.dtype):
-        raise pickle.UnpicklingError(f"checkpoint names an unsupported storage type {storage_type}")
+        if isinstance(dtype, _names.Unsupported):
+            dtype()
+        raise RuntimeError(f"the checkpoint uses storage type {storage_type!r}, which numtorch does not "
+                           "support")
     return dtype
 
 

@@ -38,6 +38,41 @@ class StorageType:
         return f"StorageType(dtype={self.dtype})"
 
 
+class Unsupported:
+    """A torch global with no numtorch counterpart: loading proceeds until it is used, then fails clearly."""
+
+    __slots__ = ("path", "what")
+
+    def __init__(self, path, what):
+        self.path, self.what = path, what
+
+    def __call__(self, *args):
+        raise RuntimeError(f"the checkpoint uses {self.path}; {self.what} are not supported by numtorch")
+
+    @property
+    def dtype(self):
+        return self
+
+    def __repr__(self):
+        return self.path
+
+
+_MISSING_DTYPES = (["uint16", "uint32", "uint64", "complex32", "float8_e5m2", "float8_e4m3fn",
+                    "float8_e5m2fnuz", "float8_e4m3fnuz", "float8_e8m0fnu", "float4_e2m1fn_x2", "bits8", "bits16",
+                    "bits1x8", "bits2x4", "bits4x2", "qint8", "qint32", "quint8", "quint4x2", "quint2x4"]
+                   + [f"{p}int{n}" for p in ("", "u") for n in range(1, 8)])
+_MISSING = {f"torch.{name}": "tensors of this dtype" for name in _MISSING_DTYPES}
+_MISSING.update({f"torch.{q}Storage": "quantized tensors" for q in ("QInt8", "QInt32", "QUInt8", "QUInt4x2",
+                                                                     "QUInt2x4")})
+_MISSING.update({f"torch.{q}": "quantized tensors" for q in (
+    "per_tensor_affine", "per_tensor_symmetric", "per_channel_affine", "per_channel_symmetric",
+    "per_channel_affine_float_qparams")})
+_MISSING.update({f"torch._utils._rebuild_{kind}": what for kind, what in (
+    ("qtensor", "quantized tensors"), ("sparse_tensor", "sparse tensors"),
+    ("nested_tensor", "nested tensors"),
+    ("meta_tensor_no_storage", "meta tensors"), ("wrapper_subclass", "wrapper tensor subclasses"),
+    ("device_tensor_from_numpy", "tensors saved through NumPy arrays"))})
+
 # torch.<Legacy>Storage for the dtypes torch still names that way (newer dtypes use UntypedStorage)
 STORAGE_TYPES = {d: StorageType(d._legacy + "Storage", d) for d in _dtype.ALL}
 STORAGE_BY_NAME = {st.name: st for st in STORAGE_TYPES.values()}
@@ -66,12 +101,13 @@ def special_globals():
     from .._legacy import CPU_TYPES
     from _codecs import encode
     from collections import Counter
-    out = {
+    out = {path: Unsupported(path, what) for path, what in _MISSING.items()}
+    out.update({
         "collections.OrderedDict": OrderedDict, "collections.Counter": Counter,
         "torch.nn.parameter.Parameter": _parameter_cls(), "torch.Size": Size, "torch.Tensor": Tensor,
         "torch.device": device, "_codecs.encode": encode, "builtins.bytearray": bytearray,
         "builtins.set": set, "builtins.complex": complex,
-    }
+    })
     out.update({f"torch.{d._name}": d for d in _dtype.ALL})
     out.update({f"torch.{name}": cls for name, cls in CPU_TYPES.items()})
     out.update({f"torch.{st.name}": st for st in STORAGE_TYPES.values()})

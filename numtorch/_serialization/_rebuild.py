@@ -81,7 +81,9 @@ def rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, back
 def rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype,
                       metadata=None):
     if not isinstance(dtype, _dtype.dtype):
-        raise RuntimeError(f"checkpoint tensor has unsupported dtype {dtype}")
+        if callable(dtype):
+            dtype()
+        raise RuntimeError(f"the checkpoint uses dtype {dtype!r}, which numtorch does not support")
     t = tensor_from_storage(storage, dtype, storage_offset, size, stride)
     return _finish(t, requires_grad, metadata)
 
