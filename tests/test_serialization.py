@@ -729,3 +729,10 @@ def test_skip_data():
 def test_torch_features_numtorch_lacks_fail_clearly(make, weights_only):
     with pytest.raises(RuntimeError, match="not supported"):
         numtorch.load(io.BytesIO(dump(torch, {"t": make()})), weights_only=weights_only)
+
+
+def test_save_to_unbuffered_file(tmp_path):
+    x = tensor(numtorch, (300, 300))
+    with open(tmp_path / "raw.pt", "wb", buffering=0) as f:
+        numtorch.save({"x": x}, f)
+    np.testing.assert_array_equal(to_np(torch.load(tmp_path / "raw.pt")["x"]), to_np(x))

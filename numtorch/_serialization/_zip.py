@@ -45,8 +45,13 @@ class Writer:
         self._entries = []
 
     def _emit(self, data):
-        self._f.write(data)
-        self._pos += len(data)
+        view = memoryview(data)
+        done = 0
+        while done < len(view):
+            # raw (unbuffered) files may take only part of a large write
+            n = self._f.write(view[done:])
+            done += len(view) - done if n is None else n
+        self._pos += len(view)
 
     def write_all(self, records):
         """Write ``[(name, bytes-like)]`` in order; checksums run on worker threads while data is written."""
