@@ -8,6 +8,7 @@ from ._ops.decomp import (LinAlgError, check_linalg as _check, cholesky_ex, det,
 from ._ops.lu import (householder_product, lstsq, lu, lu_factor, lu_factor_ex, lu_solve, matrix_exp,
                       matrix_power, matrix_rank, multi_dot)
 from ._ops.matrix import linalg_cross as cross, _write
+from ._ops.ldl import ldl_factor, ldl_factor_ex, ldl_solve
 from ._ops.spectral import eig, eigh, eigvals, eigvalsh, linalg_qr as qr, linalg_svd as svd, pinv, svdvals
 from ._ops.pointwise import _need_tensor
 from ._ops.reduction import norm_dims
@@ -15,10 +16,11 @@ from ._ops.statistics import _VNORM
 from ._ops._registry import call
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig", "eigh",
-           "eigvals", "eigvalsh", "householder_product", "inv", "inv_ex", "lstsq", "lu", "lu_factor",
-           "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank",
-           "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd",
-           "svdvals", "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm"]
+           "eigvals", "eigvalsh", "householder_product", "inv", "inv_ex", "ldl_factor", "ldl_factor_ex",
+           "ldl_solve", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "matrix_exp",
+           "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet",
+           "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "tensorinv", "tensorsolve", "vander",
+           "vecdot", "vector_norm"]
 
 
 def matmul(input, other, *, out=None):
