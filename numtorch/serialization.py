@@ -84,6 +84,9 @@ def _archive_name(path):
 def _atomic_write(path, write, zip_layout=False):
     """Run ``write(file)`` on a temporary file beside ``path``, then rename it over ``path``."""
     path = os.fspath(path)
+    if os.path.islink(path):
+        # write through the link, as opening the path for writing would, instead of replacing it
+        path = os.path.realpath(path)
     folder = os.path.dirname(os.path.abspath(path))
     if zip_layout and not os.path.isdir(folder):
         raise RuntimeError(f"Parent directory {os.path.dirname(path) or folder} does not exist.")

@@ -736,3 +736,12 @@ def test_save_to_unbuffered_file(tmp_path):
     with open(tmp_path / "raw.pt", "wb", buffering=0) as f:
         numtorch.save({"x": x}, f)
     np.testing.assert_array_equal(to_np(torch.load(tmp_path / "raw.pt")["x"]), to_np(x))
+
+
+def test_save_through_symlink(tmp_path):
+    target = tmp_path / "run1.pt"
+    numtorch.save(numtorch.zeros(1), target)
+    (tmp_path / "latest.pt").symlink_to(target)
+    numtorch.save(numtorch.ones(2), tmp_path / "latest.pt")
+    assert (tmp_path / "latest.pt").is_symlink()
+    np.testing.assert_array_equal(to_np(torch.load(target)), [1.0, 1.0])
