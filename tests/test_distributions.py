@@ -1,0 +1,368 @@
+"""torch.distributions against real torch: values, shapes, dtypes, seeded samples, gradients, errors."""
+import numpy as np
+import pytest
+
+import numtorch
+from conftest import check, check_raises, need_torch, rand
+
+
+def pos(*shape, seed=0, dtype="float32"):
+    return rand(*shape, seed=seed, low=0.5, high=2.0, dtype=dtype)
+
+
+def prob(*shape, seed=0, dtype="float32"):
+    return rand(*shape, seed=seed, low=0.05, high=0.95, dtype=dtype)
+
+
+def D(lib):
+    return lib.distributions
+
+
+def loc_scale(s, d):
+    return rand(*s, dtype=d), pos(*s, seed=1, dtype=d)
+
+
+# name -> (constructor(lib, *params), params data builder(shape, dtype), log_prob value builder)
+FAMILIES = {
+    "Normal": (lambda m, a, b: D(m).Normal(a, b), loc_scale,
+               lambda s, d: rand(*s, seed=2, dtype=d)),
+    "Laplace": (lambda m, a, b: D(m).Laplace(a, b), loc_scale,
+                lambda s, d: rand(*s, seed=2, dtype=d)),
+    "Cauchy": (lambda m, a, b: D(m).Cauchy(a, b), loc_scale,
+               lambda s, d: rand(*s, seed=2, dtype=d)),
+    "Uniform": (lambda m, a, b: D(m).Uniform(a, a + b), loc_scale,
+                lambda s, d: rand(*s, seed=0, dtype=d) + 0.25),
+    "Exponential": (lambda m, a: D(m).Exponential(a), lambda s, d: (pos(*s, dtype=d),),
+                    lambda s, d: pos(*s, seed=2, dtype=d)),
+    "Bernoulli": (lambda m, a: D(m).Bernoulli(a), lambda s, d: (prob(*s, dtype=d),),
+                  lambda s, d: (rand(*s, seed=2) > 0).astype(d)),
+    "BernoulliLogits": (lambda m, a: D(m).Bernoulli(logits=a), lambda s, d: (rand(*s, dtype=d),),
+                        lambda s, d: (rand(*s, seed=2) > 0).astype(d)),
+    "Geometric": (lambda m, a: D(m).Geometric(a), lambda s, d: (prob(*s, dtype=d),),
+                  lambda s, d: np.floor(np.asarray(pos(*s, seed=2) * 3)).astype(d)),
+    "Poisson": (lambda m, a: D(m).Poisson(a), lambda s, d: (np.asarray(pos(*s, dtype=d) * 3),),
+                lambda s, d: np.floor(np.asarray(pos(*s, seed=2) * 3)).astype(d)),
+}
+SHAPES = [(), (3,), (2, 3)]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("name", list(FAMILIES))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_log_prob_and_grad(name, shape, dtype):
+    make, params, value = FAMILIES[name]
+    v = value(shape, dtype)
+    check(lambda m, *ps: make(m, *ps).log_prob(m.tensor(v)), *params(shape, dtype))
+
+
+@pytest.mark.parametrize("name", [n for n in FAMILIES if n != "Poisson"])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_entropy(name, shape):
+    make, params, _ = FAMILIES[name]
+    check(lambda m, *ps: make(m, *ps).entropy(), *params(shape, "float64"))
+
+
+@pytest.mark.parametrize("name", list(FAMILIES))
+@pytest.mark.parametrize("attr", ["mean", "variance", "stddev", "mode"])
+def test_moments(name, attr):
+    make, params, _ = FAMILIES[name]
+    check(lambda m, *ps: getattr(make(m, *ps), attr), *params((2, 3), "float64"), grad=attr != "mode")
+
+
+@pytest.mark.parametrize("name", ["Normal", "Laplace", "Cauchy", "Uniform", "Exponential"])
+@pytest.mark.parametrize("fn", ["cdf", "icdf"])
+def test_cdf_icdf(name, fn):
+    make, params, value = FAMILIES[name]
+    v = prob(2, 3, seed=5, dtype="float64") if fn == "icdf" else value((2, 3), "float64")
+    check(lambda m, *ps: getattr(make(m, *ps), fn)(m.tensor(v)), *params((2, 3), "float64"))
+
+
+@pytest.mark.parametrize("name", list(FAMILIES))
+@pytest.mark.parametrize("sample_shape", [(), (4,), (2, 5)])
+def test_seeded_sample(name, sample_shape):
+    make, params, _ = FAMILIES[name]
+
+    def fn(m, *ps):
+        m.manual_seed(7)
+        d = make(m, *ps)
+        return d.sample(sample_shape), d.sample()
+    check(fn, *params((3,), "float32"), grad=False)
+
+
+@pytest.mark.parametrize("name", ["Normal", "Laplace", "Cauchy", "Uniform", "Exponential"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_seeded_rsample_grad(name, dtype):
+    make, params, _ = FAMILIES[name]
+
+    def fn(m, *ps):
+        m.manual_seed(3)
+        d = make(m, *ps)
+        assert d.has_rsample
+        return d.rsample((4,))
+    check(fn, *params((2, 3), dtype), atol=1e-5)
+
+
+def test_sample_no_grad():
+    def fn(m, a, b):
+        s = D(m).Normal(a, b).sample((2,))
+        return s, s.requires_grad
+    check(fn, rand(3), pos(3), grad=True)
+
+
+@pytest.mark.parametrize("name", list(FAMILIES))
+def test_expand(name):
+    make, params, value = FAMILIES[name]
+
+    def fn(m, *ps):
+        m.manual_seed(1)
+        d = make(m, *ps).expand((4, 3))
+        return (d.batch_shape, d.event_shape, d.sample(), d.log_prob(m.tensor(value((3,), "float32"))),
+                d._validate_args, type(d).__name__)
+    check(fn, *params((3,), "float32"))
+
+
+@pytest.mark.parametrize("scalar", [True, False])
+def test_number_params(scalar):
+    def fn(m):
+        d = D(m).Normal(0.5, 2.0) if scalar else D(m).Normal(m.zeros(2, dtype=m.float64), 1.0)
+        return d.batch_shape, d.loc, d.scale, repr(d), d.log_prob(m.tensor(0.25, dtype=d.loc.dtype))
+    check(fn)
+
+
+# ---- Categorical --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(4,), (2, 3), (2, 1, 5)])
+@pytest.mark.parametrize("kind", ["probs", "logits"])
+def test_categorical(shape, kind):
+    data = pos(*shape) if kind == "probs" else rand(*shape)
+    idx = (np.arange(int(np.prod(shape[:-1]))) % shape[-1]).reshape(shape[:-1])
+
+    def fn(m, p):
+        d = D(m).Categorical(**{kind: p})
+        return (d.log_prob(m.tensor(idx)), d.entropy(), d.probs, d.logits, d.mode, d.mean, d.batch_shape,
+                d.param_shape, d.enumerate_support(), d.enumerate_support(expand=False))
+    check(fn, data)
+
+
+@pytest.mark.parametrize("sample_shape", [(), (6,), (2, 3)])
+def test_categorical_sample(sample_shape):
+    def fn(m, p):
+        m.manual_seed(11)
+        d = D(m).Categorical(p)
+        return d.sample(sample_shape), d.expand((4, 2)).sample((3,))
+    check(fn, pos(2, 5), grad=False)
+
+
+def test_categorical_zero_prob_entropy():
+    check(lambda m, p: D(m).Categorical(p).entropy(), np.array([[0.0, 0.5, 0.5], [1.0, 0.0, 0.0]]))
+
+
+def test_bernoulli_extra():
+    def fn(m, p):
+        d = D(m).Bernoulli(p)
+        return d.enumerate_support(), d.enumerate_support(False), d.logits, d.param_shape, d.perplexity()
+    check(fn, np.array([0.1, 0.5, 0.9]))
+    check(lambda m, p: D(m).Bernoulli(p).mode, np.array([0.1, 0.5, 0.9]), grad=False)
+
+
+# ---- KL -----------------------------------------------------------------------------------------------
+
+KL_PAIRS = [("Normal", "Normal"), ("Laplace", "Laplace"), ("Cauchy", "Cauchy"),
+            ("Exponential", "Exponential"),
+            ("Bernoulli", "Bernoulli"), ("BernoulliLogits", "Bernoulli"), ("Geometric", "Geometric"),
+            ("Poisson", "Poisson"), ("Uniform", "Uniform"), ("Bernoulli", "Poisson"),
+            ("Exponential", "Normal"), ("Laplace", "Normal"), ("Normal", "Laplace"), ("Uniform", "Normal"),
+            ("Uniform", "Exponential"), ("Normal", "Uniform"), ("Normal", "Exponential"),
+            ("Laplace", "Uniform"), ("Exponential", "Uniform"), ("Poisson", "Bernoulli")]
+
+
+@pytest.mark.parametrize("p,q", KL_PAIRS)
+def test_kl(p, q):
+    mp, pp, _ = FAMILIES[p]
+    mq, pq, _ = FAMILIES[q]
+    a, b = pp((2, 3), "float64"), pq((2, 3), "float64")
+    b = tuple(x[::-1].copy() for x in b)
+
+    def fn(m, *ps):
+        return D(m).kl_divergence(mp(m, *ps[:len(a)]), mq(m, *ps[len(a):]))
+    check(fn, *a, *b)
+
+
+def test_kl_expfamily_bregman():
+    # Normal-vs-Normal has a closed form; the generic Bregman path must agree with torch's too.
+    def fn(m, a, b, c, d):
+        kl = D(m).kl._kl_expfamily_expfamily
+        return kl(D(m).Normal(a, b), D(m).Normal(c, d)), kl(D(m).Exponential(b), D(m).Exponential(d))
+    check(fn, rand(3), pos(3), rand(3, seed=3), pos(3, seed=4), atol=1e-5)
+
+
+def test_kl_categorical():
+    check(lambda m, p, q: D(m).kl_divergence(D(m).Categorical(p), D(m).Categorical(q)),
+          pos(2, 4), pos(2, 4, seed=1))
+    check(lambda m, p, q: D(m).kl_divergence(D(m).Categorical(p), D(m).Categorical(q)),
+          np.array([0.0, 0.5, 0.5]), np.array([0.5, 0.5, 0.0]), grad=False)
+
+
+def test_kl_uniform_infinite():
+    check(lambda m: D(m).kl_divergence(D(m).Uniform(m.tensor([0., 0.]), m.tensor([2., 1.])),
+                                       D(m).Uniform(m.tensor([0.5, 0.]), m.tensor([2., 3.]))))
+
+
+def test_kl_not_implemented():
+    for fn in (lambda m: D(m).kl_divergence(D(m).Normal(0., 1.), D(m).Bernoulli(0.5)),
+               lambda m: D(m).kl_divergence(D(m).Cauchy(0., 1.), D(m).Normal(0., 1.))):
+        ne, te = check_raises(fn)
+        assert str(ne) == str(te)
+
+
+def test_register_kl_dispatch():
+    need_torch()
+    for m in (numtorch, lib_torch()):
+        class MyNormal(D(m).Normal):
+            pass
+
+        @D(m).register_kl(MyNormal, D(m).Normal)
+        def _kl(p, q):
+            return m.zeros(())
+        assert D(m).kl_divergence(MyNormal(0., 1.), D(m).Normal(1., 1.)).item() == 0
+        assert D(m).kl_divergence(D(m).Normal(0., 1.), MyNormal(0., 1.)).item() == 0
+        del D(m).kl._KL_REGISTRY[MyNormal, D(m).Normal]
+        D(m).kl._KL_MEMOIZE.clear()
+
+
+def lib_torch():
+    return need_torch()
+
+
+# ---- validation ---------------------------------------------------------------------------------------
+
+BAD_ARGS = [
+    lambda m: D(m).Normal(m.tensor([0.0]), m.tensor([-1.0])),
+    lambda m: D(m).Normal(m.tensor([np.nan]), m.tensor([1.0])),
+    lambda m: D(m).Uniform(1.0, 0.0),
+    lambda m: D(m).Bernoulli(m.tensor(1.5)),
+    lambda m: D(m).Bernoulli(),
+    lambda m: D(m).Bernoulli(0.5, logits=0.1),
+    lambda m: D(m).Categorical(m.tensor([0.5, -0.1])),
+    lambda m: D(m).Categorical(m.tensor(0.5)),
+    lambda m: D(m).Categorical(logits=m.tensor(0.5)),
+    lambda m: D(m).Geometric(m.tensor([0.0, 0.5])),
+    lambda m: D(m).Exponential(m.tensor(0.0)),
+    lambda m: D(m).Poisson(m.tensor(-1.0)),
+    lambda m: D(m).Normal(m.tensor([0.0]), m.tensor([1.0])).log_prob([0.0]),
+    lambda m: D(m).Normal(m.zeros(3), m.ones(3)).log_prob(m.zeros(2)),
+    lambda m: D(m).Exponential(m.ones(3)).log_prob(-m.ones(3)),
+    lambda m: D(m).Categorical(m.ones(3)).log_prob(m.tensor(3)),
+    lambda m: D(m).Bernoulli(m.tensor(0.3)).log_prob(m.tensor(0.5)),
+    lambda m: D(m).Uniform(0.0, 1.0).log_prob(m.tensor(2.0)),
+    lambda m: D(m).Poisson(m.tensor(1.0)).log_prob(m.tensor(0.5)),
+    lambda m: D(m).Normal(0.0, 1.0).entropy().__class__ and D(m).Poisson(m.tensor(1.0)).entropy(),
+    lambda m: D(m).Distribution.set_default_validate_args(3),
+    lambda m: D(m).Normal("a", 1.0),
+]
+
+
+@pytest.mark.parametrize("i", range(len(BAD_ARGS)))
+def test_validation_errors(i):
+    ne, te = check_raises(BAD_ARGS[i])
+    if isinstance(te, (ValueError, NotImplementedError)):
+        assert str(ne) == str(te)
+
+
+def test_validate_args_off():
+    def fn(m):
+        d = D(m).Normal(m.tensor([0.0]), m.tensor([-1.0]), validate_args=False)
+        e = D(m).Exponential(m.ones(2), validate_args=False)
+        return d.log_prob(m.tensor([0.5])), e.log_prob(-m.ones(2))
+    check(fn)
+
+
+def test_set_default_validate_args():
+    need_torch()
+    for m in (numtorch, lib_torch()):
+        D(m).Distribution.set_default_validate_args(False)
+        try:
+            D(m).Normal(0.0, -1.0)
+        finally:
+            D(m).Distribution.set_default_validate_args(True)
+        with pytest.raises(ValueError):
+            D(m).Normal(0.0, -1.0)
+
+
+def test_sample_n_warns():
+    def fn(m, a):
+        m.manual_seed(0)
+        return D(m).Normal(a, 1.0).sample_n(3)
+    check(fn, rand(2), grad=False)
+
+
+def test_base_class_and_attrs():
+    def fn(m):
+        d = D(m).Normal(m.zeros(2), m.ones(2))
+        u = D(m).Uniform(m.zeros(2), m.ones(2))
+        return (repr(d.support), repr(d.arg_constraints["scale"]), repr(u.support),
+                repr(u.arg_constraints["low"]),
+                D(m).Normal.has_rsample, D(m).Categorical.has_rsample, D(m).Categorical.has_enumerate_support,
+                repr(D(m).Categorical(m.ones(3)).support), repr(D(m).Categorical.arg_constraints["logits"]),
+                repr(D(m).Bernoulli(0.5)), repr(D(m).Poisson.support), repr(D(m).Exponential.support))
+    check(fn)
+
+
+def test_base_not_implemented():
+    check_raises(lambda m: D(m).Distribution().rsample())
+    check_raises(lambda m: D(m).Distribution().mode)
+    check_raises(lambda m: D(m).Bernoulli(0.5).rsample())
+
+
+# ---- constraints --------------------------------------------------------------------------------------
+
+CONSTRAINTS = [
+    lambda c: c.real, lambda c: c.positive, lambda c: c.nonnegative, lambda c: c.unit_interval,
+    lambda c: c.boolean, lambda c: c.nonnegative_integer, lambda c: c.positive_integer,
+    lambda c: c.integer_interval(0, 2), lambda c: c.interval(-1.0, 1.0),
+    lambda c: c.half_open_interval(-1, 1),
+    lambda c: c.greater_than(0.5), lambda c: c.greater_than_eq(0.5), lambda c: c.less_than(1.0),
+    lambda c: c.simplex, lambda c: c.real_vector, lambda c: c.one_hot, lambda c: c.independent(c.positive, 2),
+    lambda c: c.lower_triangular, lambda c: c.lower_cholesky, lambda c: c.square, lambda c: c.symmetric,
+    lambda c: c.positive_definite, lambda c: c.positive_semidefinite, lambda c: c.multinomial(3),
+    lambda c: c.corr_cholesky, lambda c: c.cat([c.positive, c.real], lengths=[1, 2], dim=-1),
+    lambda c: c.stack([c.positive, c.real, c.unit_interval], dim=-1),
+]
+CVALUES = [np.array([[0.0, 1.0, 0.0], [0.2, 0.3, 0.5], [1.0, 2.0, np.nan]]),
+           np.array([[1.0, 0.0, 0.0], [0.5, 1.0, 0.0], [0.1, 0.2, 3.0]]),
+           np.array([[2.0, 0.5, 0.0], [0.5, 2.0, 0.0], [0.0, 0.0, 2.0]])]
+
+
+@pytest.mark.parametrize("i", range(len(CONSTRAINTS)))
+def test_constraints(i):
+    def fn(m, v):
+        c = CONSTRAINTS[i](D(m).constraints)
+        return c.check(v), repr(c), c.is_discrete, c.event_dim
+    for v in CVALUES:
+        check(fn, v, grad=False, warns=False)
+
+
+def test_dependent_constraint():
+    check_raises(lambda m: D(m).constraints.dependent.check(m.ones(2)))
+    check_raises(lambda m: D(m).constraints.dependent.event_dim)
+    check(lambda m: (D(m).constraints.is_dependent(D(m).constraints.dependent),
+                     D(m).constraints.is_dependent(D(m).Uniform.support),
+                     D(m).Uniform.support.event_dim, D(m).constraints.dependent(event_dim=1).event_dim))
+
+
+def test_empty_batch():
+    def fn(m, a, b):
+        d = D(m).Normal(a, b)
+        m.manual_seed(0)
+        return d.sample((2,)), d.log_prob(m.zeros(0, 3)), d.entropy(), d.batch_shape
+    check(fn, rand(0, 3), pos(0, 3))
+
+
+def test_utils():
+    def fn(m, p):
+        u = D(m).utils
+        v = u.tril_matrix_to_vec(m.arange(9.).reshape(3, 3))
+        return (u.probs_to_logits(p), u.probs_to_logits(p, True), u.logits_to_probs(p), u.clamp_probs(p), v,
+                u.vec_to_tril_matrix(v), u.broadcast_all(p, 1.0))
+    check(fn, prob(2, 3))
