@@ -206,3 +206,28 @@ def test_as_strided_scatter_gradient():
 ])
 def test_view_scatter_errors(fn):
     check_raises(fn, rand(3, 4), rand(2, 2))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x: x.clone().fill_diagonal_(5, wrap=True), lambda m, x: x.clone().fill_diagonal_(5),
+    lambda m, x: x.t().clone().fill_diagonal_(2, True), lambda m, x: x.clone().t().fill_diagonal_(3),
+    lambda m, x: x[1:, 1:].clone().fill_diagonal_(-1), lambda m, x: (x * 2).fill_diagonal_(0),
+    lambda m, x: m.zeros(3, 3, 3).fill_diagonal_(1), lambda m, x: m.zeros(8, 2).fill_diagonal_(4, wrap=True),
+])
+def test_fill_diagonal(fn):
+    check(fn, rand(7, 3))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x: m.zeros(3, 4, 3).fill_diagonal_(1), lambda m, x: m.zeros(3).fill_diagonal_(1),
+    lambda m, x: m.nonzero_static(x, size=-1),
+])
+def test_fill_diagonal_errors(fn):
+    check_raises(fn, rand(7, 3))
+
+
+@pytest.mark.parametrize("size", [0, 2, 5, 9])
+def test_nonzero_static(size):
+    data = np.array([[0, 1, 0], [2, 3, 0], [0, 0, 4]])
+    check(lambda m, x: m.nonzero_static(x, size=size), data, grad=False)
+    check(lambda m, x: x.reshape(-1).nonzero_static(size=size, fill_value=-7), data, grad=False)

@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from ._registry import FUNCTIONS, _camel, call, register
+from ._registry import FUNCTIONS, _camel, call, register, tensor_method
 from .pointwise import public
 from .reduction import norm_dims
 from .shape import _dim, _lst, cat, empty_preserving, size_args, stack
@@ -605,3 +605,38 @@ def as_strided_scatter(input, src, size, stride, storage_offset=None):
 
 for _fn in (select_scatter, slice_scatter, diagonal_scatter, as_strided_scatter):
     public(_fn)
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Fills the main diagonal (all indices equal) with ``fill_value``; ``wrap`` continues a tall matrix's
+    diagonal every ``ncols + 1`` rows."""
+    if self.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    height, width = self.shape[0], self.shape[1]
+    if self.ndim > 2 and any(s != height for s in self.shape[1:]):
+        raise RuntimeError("all dimensions of input must be of equal length")
+    # Diagonal views (not as_strided) so that autograd's CopySlices maps the filled positions exactly.
+    diag = self
+    for _ in range(self.ndim - 1):
+        diag = diag.diagonal(0, 0, 1)
+    diag.fill_(fill_value)
+    if wrap and self.ndim == 2 and height > width + 1:
+        # torch's wrapped diagonal restarts every ncols + 1 rows.
+        self[width + 1:].fill_diagonal_(fill_value, wrap=True)
+    return self
+
+
+def nonzero_static(input, *, size, fill_value=-1):
+    """The first ``size`` rows of ``nonzero(input)``, padded with ``fill_value`` rows."""
+    if size < 0:
+        raise RuntimeError(f"nonzero_static: 'size' must be an non-negative integer, but got size={size}")
+    idx = FUNCTIONS["nonzero"](input)
+    n = idx.shape[0]
+    if n >= size:
+        return idx[:size].clone()
+    pad = FUNCTIONS["full"]((size - n, max(input.ndim, idx.shape[1])), fill_value, dtype=idx.dtype)
+    return FUNCTIONS["cat"]([idx, pad])
+
+
+tensor_method(fill_diagonal_)
+public(nonzero_static)
