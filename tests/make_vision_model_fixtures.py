@@ -33,13 +33,13 @@ MODEL_INPUTS = {
     "resnext50_32x4d": 32, "resnext101_32x8d": 32, "resnext101_64x4d": 32, "wide_resnet50_2": 32,
     "wide_resnet101_2": 32, "vgg11": 32, "vgg11_bn": 32, "vgg13": 32, "vgg13_bn": 32, "vgg16": 32,
     "vgg16_bn": 32, "vgg19": 32, "vgg19_bn": 32, "densenet121": 32, "densenet161": 32, "densenet169": 32,
-    "densenet201": 32, "googlenet": 32,
+    "densenet201": 32, "googlenet": 32, "inception_v3": 75,
 }
 # small enough to initialise with numtorch's seeded RNG inside the test budget
 SEEDED_MODELS = {"resnet18": 32, "mobilenet_v2": 32, "squeezenet1_0": 64, "squeezenet1_1": 64, "alexnet": 64,
-                 "densenet121": 32, "googlenet": 32}
+                 "densenet121": 32, "googlenet": 32, "inception_v3": 75}
 REPR_MODELS = ["resnet18", "mobilenet_v2", "squeezenet1_1", "alexnet", "vgg11_bn", "resnet50", "densenet121",
-               "googlenet"]
+               "googlenet", "inception_v3"]
 
 
 def tensor_digest(arr):

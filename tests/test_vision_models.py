@@ -96,6 +96,26 @@ def test_googlenet_outputs_and_options(no_init):
         models.GoogLeNet(blocks=[1, 2], init_weights=False)
 
 
+def test_inception_outputs_and_options(no_init):
+    with pytest.warns(FutureWarning, match="default weight initialization of inception_v3"):
+        net = models.inception_v3()
+    with numtorch.no_grad():
+        for p in net.parameters():
+            p.fill_(0.001)
+    net.AuxLogits = nn.Flatten()  # the real head needs 299x299 inputs; only the plumbing is checked here
+    out = net(numtorch.zeros(2, 3, 75, 75))
+    assert isinstance(out, models.InceptionOutputs) and out.logits.shape == (2, 1000)
+    assert out.aux_logits.shape == (2, 768 * 3 * 3)
+    plain = models.inception_v3(aux_logits=False, init_weights=False, transform_input=True)
+    assert plain.AuxLogits is None and not any(k.startswith("AuxLogits") for k in plain.state_dict())
+    with numtorch.no_grad():
+        for p in plain.parameters():
+            p.fill_(0.001)
+    assert isinstance(plain(numtorch.zeros(2, 3, 75, 75)), numtorch.Tensor)
+    with pytest.raises(ValueError, match="length of inception_blocks should be 7 instead of 1"):
+        models.Inception3(inception_blocks=[1], init_weights=False)
+
+
 def test_densenet_old_checkpoint_keys(tmp_path, no_init):
     _need_serialization()
     src = models.densenet121(num_classes=4)

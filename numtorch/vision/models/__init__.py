@@ -4,6 +4,7 @@ import fnmatch
 from .alexnet import AlexNet, alexnet
 from .densenet import DenseNet, densenet121, densenet161, densenet169, densenet201
 from .googlenet import GoogLeNet, GoogLeNetOutputs, googlenet
+from .inception import Inception3, InceptionOutputs, inception_v3
 from .lenet import LeNet, lenet
 from .mobilenetv2 import MobileNetV2, mobilenet_v2
 from .resnet import (ResNet, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d,
@@ -12,8 +13,8 @@ from .squeezenet import SqueezeNet, squeezenet1_0, squeezenet1_1
 from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn
 
 _BUILDERS = {fn.__name__: fn for fn in (
-    alexnet, densenet121, densenet161, densenet169, densenet201, googlenet, lenet, mobilenet_v2, resnet18,
-    resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d, resnext101_64x4d,
+    alexnet, densenet121, densenet161, densenet169, densenet201, googlenet, inception_v3, lenet, mobilenet_v2,
+    resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d, resnext101_64x4d,
     wide_resnet50_2, wide_resnet101_2, squeezenet1_0, squeezenet1_1, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16,
     vgg16_bn, vgg19, vgg19_bn)}
 
@@ -44,5 +45,6 @@ def get_model(name, **config):
     return get_model_builder(name)(**config)
 
 
-__all__ = ["AlexNet", "DenseNet", "GoogLeNet", "GoogLeNetOutputs", "LeNet", "MobileNetV2", "ResNet",
-           "SqueezeNet", "VGG", "get_model", "get_model_builder", "list_models", *_BUILDERS]
+__all__ = ["AlexNet", "DenseNet", "GoogLeNet", "GoogLeNetOutputs", "Inception3", "InceptionOutputs", "LeNet",
+           "MobileNetV2", "ResNet", "SqueezeNet", "VGG", "get_model", "get_model_builder", "list_models",
+           *_BUILDERS]

@@ -24,6 +24,8 @@ _WEIGHTS = {
     "densenet169": ("DenseNet169_Weights", {"IMAGENET1K_V1": "densenet169-b2777c0a.pth"}, "IMAGENET1K_V1"),
     "densenet201": ("DenseNet201_Weights", {"IMAGENET1K_V1": "densenet201-c1103571.pth"}, "IMAGENET1K_V1"),
     "googlenet": ("GoogLeNet_Weights", {"IMAGENET1K_V1": "googlenet-1378be20.pth"}, "IMAGENET1K_V1"),
+    "inception_v3": ("Inception_V3_Weights", {"IMAGENET1K_V1": "inception_v3_google-0cc3c7bd.pth"},
+                     "IMAGENET1K_V1"),
     "resnet18": ("ResNet18_Weights", {"IMAGENET1K_V1": "resnet18-f37072fd.pth"}, "IMAGENET1K_V1"),
     "resnet34": ("ResNet34_Weights", {"IMAGENET1K_V1": "resnet34-b627a593.pth"}, "IMAGENET1K_V1"),
     "resnet50": ("ResNet50_Weights", {"IMAGENET1K_V1": "resnet50-0676ba61.pth",

@@ -19,6 +19,34 @@ def _imagenet_to_half_range(x):
     return numtorch.cat(chans, 1)
 
 
+def _resolve_init_weights(init_weights, name):
+    if init_weights is None:
+        warnings.warn(f"The default weight initialization of {name} will be changed in future releases of "
+                      "torchvision. If you wish to keep the old behavior (which leads to long initialization "
+                      "times due to scipy/scipy#11299), please set init_weights=True.", FutureWarning)
+        return True
+    return init_weights
+
+
+def _trunc_normal_init(model, default_std):
+    # a module's own ``stddev`` attribute overrides the default, as torchvision's Inception heads set it
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            std = float(m.stddev) if hasattr(m, "stddev") else default_std
+            nn.init.trunc_normal_(m.weight, mean=0.0, std=std, a=-2, b=2)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.constant_(m.weight, 1)
+            nn.init.constant_(m.bias, 0)
+
+
+def _named_weights_overrides(kwargs):
+    # torchvision's ImageNet checkpoints carry the aux heads and expect transform_input
+    if "transform_input" not in kwargs:
+        _overwrite_named_param(kwargs, "transform_input", True)
+    _overwrite_named_param(kwargs, "aux_logits", True)
+    _overwrite_named_param(kwargs, "init_weights", False)
+
+
 class BasicConv2d(nn.Module):
     """Conv2d without bias, BatchNorm2d (eps 1e-3), ReLU."""
 
@@ -73,12 +101,7 @@ class GoogLeNet(nn.Module):
                  blocks=None, dropout=0.2, dropout_aux=0.7):
         super().__init__()
         blocks = [BasicConv2d, Inception, InceptionAux] if blocks is None else blocks
-        if init_weights is None:
-            warnings.warn("The default weight initialization of GoogleNet will be changed in future releases "
-                          "of torchvision. If you wish to keep the old behavior (which leads to long "
-                          "initialization times due to scipy/scipy#11299), please set init_weights=True.",
-                          FutureWarning)
-            init_weights = True
+        init_weights = _resolve_init_weights(init_weights, "GoogleNet")
         if len(blocks) != 3:
             raise ValueError(f"blocks length should be 3 instead of {len(blocks)}")
         conv_block, inception_block, aux_block = blocks
@@ -106,12 +129,7 @@ class GoogLeNet(nn.Module):
         self.dropout = nn.Dropout(p=dropout)
         self.fc = nn.Linear(1024, num_classes)
         if init_weights:
-            for m in self.modules():
-                if isinstance(m, (nn.Conv2d, nn.Linear)):
-                    nn.init.trunc_normal_(m.weight, mean=0.0, std=0.01, a=-2, b=2)
-                elif isinstance(m, nn.BatchNorm2d):
-                    nn.init.constant_(m.weight, 1)
-                    nn.init.constant_(m.bias, 0)
+            _trunc_normal_init(self, 0.01)
 
     def _transform_input(self, x):
         return _imagenet_to_half_range(x) if self.transform_input else x
@@ -137,14 +155,11 @@ def googlenet(*, weights=None, progress=True, **kwargs):
     """GoogLeNet; ``weights`` is a local checkpoint path or a torchvision weights name."""
     original_aux_logits = kwargs.get("aux_logits", False)
     source = _weights_source("googlenet", weights, kwargs)
-    if source is not None and source[0] == "url":
-        # torchvision's ImageNet checkpoint carries the aux heads and expects transform_input
-        if "transform_input" not in kwargs:
-            _overwrite_named_param(kwargs, "transform_input", True)
-        _overwrite_named_param(kwargs, "aux_logits", True)
-        _overwrite_named_param(kwargs, "init_weights", False)
+    named = source is not None and source[0] == "url"
+    if named:
+        _named_weights_overrides(kwargs)
     model = _load_weights(GoogLeNet(**kwargs), source)
-    if source is not None and source[0] == "url":
+    if named:
         if not original_aux_logits:
             model.aux_logits = False
             model.aux1 = None
