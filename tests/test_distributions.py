@@ -366,3 +366,101 @@ def test_utils():
         return (u.probs_to_logits(p), u.probs_to_logits(p, True), u.logits_to_probs(p), u.clamp_probs(p), v,
                 u.vec_to_tril_matrix(v), u.broadcast_all(p, 1.0))
     check(fn, prob(2, 3))
+
+
+# ---- Independent, OneHotCategorical, MultivariateNormal -----------------------------------------------
+
+
+@pytest.mark.parametrize("ndims", [0, 1, 2])
+def test_independent(ndims):
+    v = rand(2, 3, seed=4)
+
+    def fn(m, a, b):
+        m.manual_seed(2)
+        d = D(m).Independent(D(m).Normal(a, b), ndims)
+        e = d.expand((4,) + tuple(d.batch_shape))
+        return (d.batch_shape, d.event_shape, d.log_prob(m.tensor(v)), d.entropy(), d.rsample((3,)), d.mean,
+                d.variance, d.mode, d.has_rsample, d.has_enumerate_support, repr(d), repr(d.support),
+                e.batch_shape, e.event_shape, e.sample())
+    check(fn, rand(2, 3), pos(2, 3, seed=1))
+
+
+def test_independent_errors_and_kl():
+    check_raises(lambda m: D(m).Independent(D(m).Normal(m.zeros(3), 1.0), 2))
+    check_raises(lambda m: D(m).Independent(D(m).Bernoulli(m.ones(3) / 2), 1).enumerate_support())
+    check(lambda m: D(m).Independent(D(m).Bernoulli(m.ones(3) / 3), 0).enumerate_support(), grad=False)
+
+    def fn(m, a, b, c, d):
+        p = D(m).Independent(D(m).Normal(a, b), 1)
+        q = D(m).Independent(D(m).Normal(c, d), 1)
+        return D(m).kl_divergence(p, q)
+    check(fn, rand(2, 3), pos(2, 3, seed=1), rand(2, 3, seed=2), pos(2, 3, seed=3))
+
+
+@pytest.mark.parametrize("kind", ["probs", "logits"])
+def test_one_hot_categorical(kind):
+    data = pos(2, 4) if kind == "probs" else rand(2, 4)
+    v = np.eye(4, dtype="float32")[[1, 3]]
+
+    def fn(m, p):
+        m.manual_seed(5)
+        d = D(m).OneHotCategorical(**{kind: p})
+        st = D(m).OneHotCategoricalStraightThrough(**{kind: p})
+        return (d.sample((3,)), d.log_prob(m.tensor(v)), d.entropy(), d.mean, d.mode, d.variance, d.probs,
+                d.logits, d.param_shape, d.event_shape, d.enumerate_support(), d.enumerate_support(False),
+                d.expand((3, 2)).sample(), st.rsample((2,)))
+    check(fn, data)
+    check(lambda m, p, q: D(m).kl_divergence(D(m).OneHotCategorical(p), D(m).OneHotCategorical(q)),
+          pos(2, 4), pos(2, 4, seed=1))
+    check_raises(lambda m: D(m).OneHotCategorical(m.ones(3)).log_prob(m.tensor([0.5, 0.5, 0.0])))
+
+
+def spd(n, batch=(), seed=0):
+    a = rand(*batch, n, n, seed=seed, dtype="float64")
+    return a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
+
+
+@pytest.mark.parametrize("param", ["covariance_matrix", "precision_matrix", "scale_tril"])
+@pytest.mark.parametrize("batch", [(), (2,)])
+def test_multivariate_normal(param, batch):
+    mat = spd(3, batch)
+    if param == "scale_tril":
+        mat = np.linalg.cholesky(mat)
+    v = rand(4, *batch, 3, seed=7, dtype="float64")
+
+    def fn(m, loc, mt):
+        m.manual_seed(9)
+        d = D(m).MultivariateNormal(loc, **{param: mt})
+        return (d.log_prob(m.tensor(v)), d.entropy(), d.rsample((2,)), d.sample(), d.mean, d.variance, d.mode,
+                d.covariance_matrix, d.precision_matrix, d.scale_tril, d.batch_shape, d.event_shape,
+                d.expand((5,) + tuple(batch)).log_prob(m.tensor(v[0])))
+    check(fn, rand(*batch, 3, dtype="float64"), mat, atol=1e-5, rtol=1e-4)
+
+
+def test_multivariate_normal_broadcast_and_kl():
+    def fn(m, loc, cov, loc2, cov2):
+        p = D(m).MultivariateNormal(loc, cov)
+        q = D(m).MultivariateNormal(loc2, scale_tril=m.linalg.cholesky(cov2))
+        return p.batch_shape, p.log_prob(loc2), D(m).kl_divergence(p, q), D(m).kl_divergence(q, p)
+    check(fn, rand(2, 3, dtype="float64"), spd(3), rand(3, seed=1, dtype="float64"), spd(3, (2,), seed=2),
+          atol=1e-5, rtol=1e-4)
+
+
+MVN_BAD = [
+    lambda m: D(m).MultivariateNormal(m.tensor(0.0), m.eye(1)),
+    lambda m: D(m).MultivariateNormal(m.zeros(2)),
+    lambda m: D(m).MultivariateNormal(m.zeros(2), m.eye(2), scale_tril=m.eye(2)),
+    lambda m: D(m).MultivariateNormal(m.zeros(2), m.ones(2)),
+    lambda m: D(m).MultivariateNormal(m.zeros(2), scale_tril=m.ones(2)),
+    lambda m: D(m).MultivariateNormal(m.zeros(2), precision_matrix=m.ones(2)),
+    lambda m: D(m).MultivariateNormal(m.zeros(2), m.tensor([[1.0, 2.0], [2.0, 1.0]])),
+    lambda m: D(m).MultivariateNormal(m.zeros(2), scale_tril=m.tensor([[1.0, 1.0], [0.0, 1.0]])),
+    lambda m: D(m).kl_divergence(D(m).MultivariateNormal(m.zeros(2), m.eye(2)),
+                                 D(m).MultivariateNormal(m.zeros(3), m.eye(3))),
+]
+
+
+@pytest.mark.parametrize("i", range(len(MVN_BAD)))
+def test_multivariate_normal_errors(i):
+    ne, te = check_raises(MVN_BAD[i])
+    assert str(ne) == str(te)

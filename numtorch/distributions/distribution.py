@@ -181,6 +181,10 @@ class Distribution:
         for name in names:
             if name in self.__dict__:
                 setattr(new, name, self.__dict__[name].expand(batch_shape + tuple(event_shape)))
+        return self._init_expanded(new, batch_shape)
+
+    def _init_expanded(self, new, batch_shape):
+        """Finishes ``expand``: shapes set without re-validating; the validation setting carries over."""
         Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new

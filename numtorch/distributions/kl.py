@@ -12,8 +12,11 @@ from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
 from .geometric import Geometric
+from .independent import Independent
 from .laplace import Laplace
+from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from .normal import Normal
+from .one_hot_categorical import OneHotCategorical
 from .poisson import Poisson
 from .uniform import Uniform
 from .utils import _sum_rightmost
@@ -86,6 +89,11 @@ def kl_divergence(p, q):
         raise NotImplementedError(f"No KL(p || q) is implemented for p type {p.__class__.__name__} and "
                                   f"q type {q.__class__.__name__}")
     return fun(p, q)
+
+
+def _batch_trace_XXT(bmat):
+    """Trace of ``X @ X.mT`` over the batch: the sum of squares of each matrix."""
+    return bmat.reshape(bmat.shape[:-2] + (-1,)).pow(2).sum(-1)
 
 
 def _infinite_like(tensor):
@@ -212,6 +220,34 @@ def _kl_normal_laplace(p, q):
 def _kl_infinity(p, q):
     """q has no density where p has mass: the divergence is infinite everywhere."""
     return _infinite_like(p.mean)
+
+
+@register_kl(OneHotCategorical, OneHotCategorical)
+def _kl_onehotcategorical_onehotcategorical(p, q):
+    return _kl_categorical_categorical(p._categorical, q._categorical)
+
+
+@register_kl(Independent, Independent)
+def _kl_independent_independent(p, q):
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError
+    return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_multivariatenormal_multivariatenormal(p, q):
+    if p.event_shape != q.event_shape:
+        # torch's message keeps the indentation of a backslash-continued literal.
+        raise ValueError("KL-divergence between two Multivariate Normals with" + " " * 26
+                         + "different event shapes cannot be computed")
+    p_tril, q_tril = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
+    half_term1 = q._half_log_det() - p._half_log_det()
+    n = p.event_shape[0]
+    batch = numtorch.broadcast_shapes(q_tril.shape[:-2], p_tril.shape[:-2])
+    solved = numtorch.linalg.solve_triangular(q_tril.expand(batch + (n, n)), p_tril.expand(batch + (n, n)),
+                                              upper=False)
+    term3 = _batch_mahalanobis(q_tril, q.loc - p.loc)
+    return half_term1 + 0.5 * (_batch_trace_XXT(solved) + term3 - n)
 
 
 @register_kl(Uniform, Exponential)
