@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from conftest import check, check_raises, rand
+from conftest import check, check_raises, need_torch, rand
 
 
 def _spd(*batch, n=4, seed=0):
@@ -70,3 +70,37 @@ def test_householder_trio(shape):
 ])
 def test_errors(fn):
     check_raises(fn, rand(3, 3, dtype="float64"))
+
+
+def _same_up_to_sign(n, t):
+    # Singular vectors are unique up to sign; LAPACK builds (NumPy's and torch's) may pick either.
+    n, t = n.numpy(), t.numpy()
+    signs = np.sign(np.sum(n * t, axis=-2, keepdims=True))
+    np.testing.assert_allclose(n * signs, t, atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, a: m.svd_lowrank(a, q=5), lambda m, a: m.svd_lowrank(a.mT, q=4, niter=0),
+    lambda m, a: m.pca_lowrank(a), lambda m, a: m.pca_lowrank(a, q=3, center=False),
+    lambda m, a: m.svd_lowrank(a, 3, M=a.mean(0, keepdim=True)),
+    lambda m, a: m.svd_lowrank(m.stack([a, a * 2]), q=4),
+])
+def test_lowrank(fn):
+    import numtorch
+    torch = need_torch()
+    a = np.random.default_rng(0).normal(size=(20, 8)) @ np.random.default_rng(1).normal(size=(8, 12))
+    res = []
+    for m in (torch, numtorch):
+        m.manual_seed(0)
+        res.append(fn(m, m.tensor(a)))
+        res[-1] = (*res[-1], m.rand(2))  # the sketch consumed the same draws
+    (tu, ts, tv, tr), (nu, ns, nv, nr) = res
+    np.testing.assert_allclose(ns.numpy(), ts.numpy(), rtol=1e-8)
+    _same_up_to_sign(nu, tu)
+    _same_up_to_sign(nv, tv)
+    np.testing.assert_array_equal(nr.numpy(), tr.numpy())
+
+
+def test_lowrank_errors():
+    check_raises(lambda m, a: m.pca_lowrank(a, q=10), rand(4, 5))
+    check_raises(lambda m, a: m.pca_lowrank(a, niter=-1), rand(4, 5))
