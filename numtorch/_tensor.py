@@ -518,14 +518,14 @@ class Tensor:
         if memory_format is not None and memory_format.name != "contiguous_format":
             from ._ops.shape import is_channels_last
             return is_channels_last(self, memory_format)
+        if d.size == 0:
+            return True
         expected = d.itemsize
         for n, s in zip(reversed(d.shape), reversed(d.strides)):
             if n != 1:
                 if s != expected:
                     return False
                 expected *= n
-            elif n == 0:
-                return True
         return True
 
     def untyped_storage(self):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import numtorch
-from conftest import assert_same, check, check_raises, rand
+from conftest import assert_same, check, check_raises, need_torch, rand
 
 A = rand(4, 6)
 B3 = rand(2, 3, 4, seed=1)
@@ -241,3 +241,10 @@ def test_values_after_inplace_match_numpy_semantics(oracle):
         u.select(2, 1).mul_(-1)
         outs.append(x)
     assert_same(outs[1], outs[0])
+
+
+@pytest.mark.parametrize("shape", [(0,), (0, 2), (2, 0, 3), (3, 0)])
+def test_empty_is_contiguous(shape):
+    torch = need_torch()
+    for view in (lambda t: t, lambda t: t.mT if t.dim() > 1 else t, lambda t: t.unsqueeze(0).expand(2, *shape)):
+        assert view(numtorch.empty(*shape)).is_contiguous() == view(torch.empty(*shape)).is_contiguous()
