@@ -108,10 +108,6 @@ def test_inception_outputs_and_options(no_init):
     assert out.aux_logits.shape == (2, 768 * 3 * 3)
     plain = models.inception_v3(aux_logits=False, init_weights=False, transform_input=True)
     assert plain.AuxLogits is None and not any(k.startswith("AuxLogits") for k in plain.state_dict())
-    with numtorch.no_grad():
-        for p in plain.parameters():
-            p.fill_(0.001)
-    assert isinstance(plain(numtorch.zeros(2, 3, 75, 75)), numtorch.Tensor)
     with pytest.raises(ValueError, match="length of inception_blocks should be 7 instead of 1"):
         models.Inception3(inception_blocks=[1], init_weights=False)
 

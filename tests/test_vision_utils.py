@@ -153,3 +153,6 @@ def test_io_errors():
         vio.write_file("x.bin", b"abc")
     with pytest.raises(KeyError):
         vio.decode_image(numtorch.zeros(3, dtype=numtorch.uint8), mode="cmyk")
+    deep = _png_bytes(Image.fromarray(np.arange(12, dtype=np.uint16).reshape(3, 4) * 5000))
+    with pytest.raises(RuntimeError, match="torch.uint16"):
+        vio.decode_image(numtorch.from_numpy(np.frombuffer(bytearray(deep), np.uint8)))

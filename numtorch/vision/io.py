@@ -65,7 +65,7 @@ def _native_mode(img):
     # What libpng/libjpeg hand back unchanged: palettes expand, 1-bit becomes 8-bit, CMYK becomes RGB.
     if img.mode == "P":
         return "RGBA" if "transparency" in img.info else "RGB"
-    if img.mode in ("L", "LA", "RGB", "RGBA", "I;16"):
+    if img.mode in ("L", "LA", "RGB", "RGBA"):
         return img.mode
     return "L" if img.mode == "1" else "RGB"
 
@@ -79,6 +79,10 @@ def decode_image(input, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=Fal
     if isinstance(mode, str):
         mode = ImageReadMode[mode.upper()]
     img = Image.open(_io.BytesIO(input.numpy().tobytes()))
+    if img.mode.startswith("I"):
+        # torchvision returns these as torch.uint16, a dtype numtorch does not have
+        raise RuntimeError(f"decoding {img.mode} (16/32-bit) images needs torch.uint16, which numtorch "
+                           "does not provide; save the image with 8 bits per channel")
     if apply_exif_orientation:
         from PIL import ImageOps
         img = ImageOps.exif_transpose(img)
@@ -87,8 +91,7 @@ def decode_image(input, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=Fal
     arr = np.asarray(img)
     arr = arr[:, :, None] if arr.ndim == 2 else arr
     # a fresh writable CHW copy: Pillow's buffer is read-only
-    dtype = np.uint8 if arr.dtype == np.uint8 else np.uint16
-    return numtorch.from_numpy(arr.transpose(2, 0, 1).astype(dtype))
+    return numtorch.from_numpy(arr.transpose(2, 0, 1).astype(np.uint8))
 
 
 def decode_png(input, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=False):

@@ -28,6 +28,7 @@ class Digits(VisionDataset):
                "8 - eight", "9 - nine"]
 
     def __init__(self, root=None, train=True, transform=None, target_transform=None):
+        # root only shows in the repr, as for FakeData: the data ships inside the package
         super().__init__(root, transform=transform, target_transform=target_transform)
         self.train = train
         with np.load(_DATA_FILE) as f:
