@@ -40,6 +40,16 @@ FAMILIES = {
                         lambda s, d: (rand(*s, seed=2) > 0).astype(d)),
     "Geometric": (lambda m, a: D(m).Geometric(a), lambda s, d: (prob(*s, dtype=d),),
                   lambda s, d: np.floor(np.asarray(pos(*s, seed=2) * 3)).astype(d)),
+    "LogNormal": (lambda m, a, b: D(m).LogNormal(a, b), loc_scale, lambda s, d: pos(*s, seed=2, dtype=d)),
+    "Gumbel": (lambda m, a, b: D(m).Gumbel(a, b), loc_scale, lambda s, d: rand(*s, seed=2, dtype=d)),
+    "HalfNormal": (lambda m, a: D(m).HalfNormal(a), lambda s, d: (pos(*s, dtype=d),),
+                   lambda s, d: pos(*s, seed=2, dtype=d)),
+    "RelaxedBernoulli": (lambda m, t, a: D(m).RelaxedBernoulli(t, a),
+                         lambda s, d: (pos(*s, dtype=d), prob(*s, dtype=d)),
+                         lambda s, d: prob(*s, seed=2, dtype=d)),
+    "LogitRelaxedBernoulli": (lambda m, t, a: D(m).relaxed_bernoulli.LogitRelaxedBernoulli(t, logits=a),
+                              lambda s, d: (pos(*s, dtype=d), rand(*s, dtype=d)),
+                              lambda s, d: rand(*s, seed=2, dtype=d)),
     "Poisson": (lambda m, a: D(m).Poisson(a), lambda s, d: (np.asarray(pos(*s, dtype=d) * 3),),
                 lambda s, d: np.floor(np.asarray(pos(*s, seed=2) * 3)).astype(d)),
 }
@@ -69,7 +79,8 @@ def test_moments(name, attr):
     check(lambda m, *ps: getattr(make(m, *ps), attr), *params((2, 3), "float64"), grad=attr != "mode")
 
 
-@pytest.mark.parametrize("name", ["Normal", "Laplace", "Cauchy", "Uniform", "Exponential"])
+@pytest.mark.parametrize("name", ["Normal", "Laplace", "Cauchy", "Uniform", "Exponential", "LogNormal",
+                                  "Gumbel", "HalfNormal"])
 @pytest.mark.parametrize("fn", ["cdf", "icdf"])
 def test_cdf_icdf(name, fn):
     make, params, value = FAMILIES[name]
@@ -89,7 +100,11 @@ def test_seeded_sample(name, sample_shape):
     check(fn, *params((3,), "float32"), grad=False)
 
 
-@pytest.mark.parametrize("name", ["Normal", "Laplace", "Cauchy", "Uniform", "Exponential"])
+RSAMPLE = ["Normal", "Laplace", "Cauchy", "Uniform", "Exponential", "LogNormal", "Gumbel", "HalfNormal",
+           "RelaxedBernoulli"]
+
+
+@pytest.mark.parametrize("name", RSAMPLE)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_seeded_rsample_grad(name, dtype):
     make, params, _ = FAMILIES[name]
@@ -100,6 +115,14 @@ def test_seeded_rsample_grad(name, dtype):
         assert d.has_rsample
         return d.rsample((4,))
     check(fn, *params((2, 3), dtype), atol=1e-5)
+
+
+def test_logit_relaxed_bernoulli_rsample():
+    def fn(m, t, a):
+        m.manual_seed(3)
+        d = D(m).relaxed_bernoulli.LogitRelaxedBernoulli(t, a)
+        return d.has_rsample, d.rsample((4,)), d.expand((2, 3)).rsample(), d.param_shape
+    check(fn, pos(3), prob(3, seed=1))
 
 
 def test_sample_no_grad():
@@ -174,7 +197,10 @@ KL_PAIRS = [("Normal", "Normal"), ("Laplace", "Laplace"), ("Cauchy", "Cauchy"),
             ("Poisson", "Poisson"), ("Uniform", "Uniform"), ("Bernoulli", "Poisson"),
             ("Exponential", "Normal"), ("Laplace", "Normal"), ("Normal", "Laplace"), ("Uniform", "Normal"),
             ("Uniform", "Exponential"), ("Normal", "Uniform"), ("Normal", "Exponential"),
-            ("Laplace", "Uniform"), ("Exponential", "Uniform"), ("Poisson", "Bernoulli")]
+            ("Laplace", "Uniform"), ("Exponential", "Uniform"), ("Poisson", "Bernoulli"),
+            ("Gumbel", "Gumbel"), ("HalfNormal", "HalfNormal"), ("LogNormal", "LogNormal"),
+            ("Gumbel", "Normal"), ("Normal", "Gumbel"), ("Exponential", "Gumbel"), ("Uniform", "Gumbel"),
+            ("Gumbel", "Uniform"), ("Gumbel", "Exponential")]
 
 
 @pytest.mark.parametrize("p,q", KL_PAIRS)
@@ -464,3 +490,81 @@ MVN_BAD = [
 def test_multivariate_normal_errors(i):
     ne, te = check_raises(MVN_BAD[i])
     assert str(ne) == str(te)
+
+
+# ---- transforms ---------------------------------------------------------------------------------------
+
+TRANSFORMS = {
+    "Exp": (lambda T, m: T.ExpTransform(), (2, 3)),
+    "Sigmoid": (lambda T, m: T.SigmoidTransform(), (2, 3)),
+    "Softplus": (lambda T, m: T.SoftplusTransform(), (2, 3)),
+    "Tanh": (lambda T, m: T.TanhTransform(), (2, 3)),
+    "AffineScalar": (lambda T, m: T.AffineTransform(1.5, -2.0), (2, 3)),
+    "AffineTensor": (lambda T, m: T.AffineTransform(m.tensor([1.0, 2.0, 3.0]), m.tensor([0.5, -1.0, 2.0])),
+                     (2, 3)),
+    "AffineEvent": (lambda T, m: T.AffineTransform(0.5, m.tensor([0.5, -1.0, 2.0]), event_dim=1), (2, 3)),
+    "Power": (lambda T, m: T.PowerTransform(m.tensor(2.5)), (2, 3)),
+    "StickBreaking": (lambda T, m: T.StickBreakingTransform(), (2, 3)),
+    "LowerCholesky": (lambda T, m: T.LowerCholeskyTransform(), (2, 3, 3)),
+    "Reshape": (lambda T, m: T.ReshapeTransform((3,), (3, 1)), (2, 3)),
+    "Independent": (lambda T, m: T.IndependentTransform(T.SigmoidTransform(), 1), (2, 3)),
+    "Compose": (lambda T, m: T.ComposeTransform([T.AffineTransform(0.5, 2.0), T.ExpTransform()]), (2, 3)),
+    "ComposeEvent": (lambda T, m: T.ComposeTransform([T.ExpTransform(), T.StickBreakingTransform()]), (2, 3)),
+    "Inverse": (lambda T, m: T.ExpTransform().inv, (2, 3)),
+    "Identity": (lambda T, m: T.identity_transform, (2, 3)),
+}
+
+
+@pytest.mark.parametrize("name", list(TRANSFORMS))
+def test_transform(name):
+    make, shape = TRANSFORMS[name]
+    x = rand(*shape, dtype="float64", low=0.2, high=1.5)
+
+    def fn(m, x):
+        T = D(m).transforms
+        t = make(T, m)
+        y = t(x)
+        ladj = t.log_abs_det_jacobian(x, y) if name != "Identity" else y
+        out = [y, t.inv(y), ladj, t.forward_shape(x.shape), t.inverse_shape(y.shape), repr(t), t.bijective,
+               t.domain.event_dim, t.codomain.event_dim, t == make(T, m), t.inv.inv is t]
+        try:
+            out.append(t.sign)
+        except NotImplementedError:
+            out.append("no sign")
+        return out
+    check(fn, x)
+
+
+def test_transform_cache_and_errors():
+    def fn(m, x):
+        T = D(m).transforms
+        t = T.ExpTransform(cache_size=1)
+        y = t(x)
+        return t(x) is y, t.inv(y) is x, T.ExpTransform().with_cache(1)._cache_size, t.with_cache(1) is t
+    check(fn, rand(3), grad=False)
+    check_raises(lambda m: D(m).transforms.ExpTransform(cache_size=2))
+    check_raises(lambda m: D(m).transforms.ReshapeTransform((2, 3), (4,)))
+    check_raises(lambda m: D(m).transforms.ReshapeTransform((3,), (3,)).forward_shape((2,)))
+    check_raises(lambda m: D(m).transforms.ReshapeTransform((3,), (3,)).forward_shape(()))
+    check_raises(lambda m: D(m).transforms.Transform().sign)
+    check_raises(lambda m: D(m).transforms.AffineTransform(0.0, 1.0).with_cache(1).inv(m.zeros(2)).bad)
+    check_raises(lambda m: D(m).transforms.StickBreakingTransform().forward_shape(()))
+
+
+def test_transformed_distribution():
+    def fn(m, loc, scale):
+        T = D(m).transforms
+        m.manual_seed(4)
+        d = D(m).TransformedDistribution(D(m).Normal(loc, scale),
+                                         [T.AffineTransform(1.0, 2.0), T.ExpTransform()])
+        sb = D(m).TransformedDistribution(D(m).Normal(loc, scale), T.StickBreakingTransform())
+        flipped = D(m).TransformedDistribution(D(m).Normal(loc, scale), T.AffineTransform(0.0, -1.0))
+        v = m.tensor([[0.5, 1.5, 3.0], [2.0, 0.7, 1.1]], dtype=loc.dtype)
+        return (d.rsample((2,)), d.sample(), d.log_prob(v), d.cdf(v), d.icdf(m.full_like(v, 0.3)),
+                d.batch_shape, d.event_shape, repr(d.support), sb.batch_shape, sb.event_shape, sb.rsample(),
+                repr(sb.support),
+                sb.log_prob(sb.sample()), flipped.cdf(v), d.expand((4, 2, 3)).sample().shape, d.has_rsample)
+    check(fn, rand(2, 3, dtype="float64"), pos(2, 3, seed=1, dtype="float64"))
+    check_raises(lambda m: D(m).TransformedDistribution(D(m).Normal(0.0, 1.0), "exp"))
+    check_raises(lambda m: D(m).TransformedDistribution(D(m).Normal(0.0, 1.0), [1]))
+    check_raises(lambda m: D(m).TransformedDistribution(D(m).Normal(0.0, 1.0), D(m).StickBreakingTransform()))
