@@ -65,7 +65,15 @@ def _conv_arrays(xp, x, w, stride, lo, hi, dilation, groups):
     wm = w.reshape(groups, w.shape[0] // groups, kc)
     if _flat_ok(xpd, stride, out):
         v, rows, lf = _flat_windows(xp, xpd, ks, dilation, out)
-        y = xp.matmul(wm, v.reshape(n, groups, kc, lf)).reshape(n, w.shape[0], lf)
+        o = w.shape[0]
+        if groups == 1 and o >= 16 and kc >= 128 and lf >= 256:
+            # Wide layers: one GEMM over the whole batch (columns batch-minor) runs 2-3x faster than
+            # NumPy's stacked matmul of one GEMM per image; narrow ones favour the stacked form.
+            nd = len(ks)
+            cols = v.transpose((1,) + tuple(range(2, 2 + nd)) + (0, 2 + nd)).reshape(kc, n * lf)
+            y = xp.matmul(wm[0], cols).reshape(o, n, lf).swapaxes(0, 1)
+        else:
+            y = xp.matmul(wm, v.reshape(n, groups, kc, lf)).reshape(n, o, lf)
         return xp.ascontiguousarray(_on_grid(xp, y, out, rows))
     cols = _windows(xp, xpd, ks, stride, dilation, out).reshape(n, groups, kc, math.prod(out))
     return xp.matmul(wm, cols).reshape((n, w.shape[0]) + out)
