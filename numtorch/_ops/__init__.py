@@ -7,7 +7,7 @@ from . import activation  # noqa: F401
 from . import normalization  # noqa: F401
 from . import dropout  # noqa: F401
 from . import pooling, sampling  # noqa: F401
-from . import orthopoly, bessel, igamma, complexops, numeric, windows, solvers, lowrank  # noqa: F401
+from . import orthopoly, bessel, igamma, complexops, numeric, windows, solvers, lowrank, stft  # noqa: F401
 from . import poisson  # noqa: F401
 from ._registry import FUNCTIONS
 from .pointwise import public
