@@ -21,7 +21,7 @@ def _make(name, dt, is_cuda):
         from ._ops import creation
         if cls.is_cuda:
             from . import cuda
-            cuda._lazy_init()
+            cuda._legacy_check(cls.__name__)
         t = creation.legacy_new(_tensor_cls(), cls.dtype, args, device)
         return t.cuda() if cls.is_cuda else t
     mod = "torch.cuda" if is_cuda else "torch"

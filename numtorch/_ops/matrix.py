@@ -49,14 +49,16 @@ def _same_dtype(a, b, c, what):
 
 
 def _scaled(xp, inp, prod, beta, alpha):
+    # NumPy widens bfloat16 products to float32: the result keeps the operands' dtype, as in torch
+    dt = inp.dtype
     if alpha != 1:
         prod = prod * alpha
     if beta == 0:
         # beta=0 ignores the input (NaN and inf included), as in torch.
-        return xp.broadcast_to(xp.zeros((), prod.dtype), prod.shape) + prod
+        return (xp.broadcast_to(xp.zeros((), prod.dtype), prod.shape) + prod).astype(dt, copy=False)
     base = inp if beta == 1 else inp * beta
     try:
-        return (base + prod).astype(prod.dtype, copy=False)
+        return (base + prod).astype(dt, copy=False)
     except ValueError:
         raise RuntimeError(f"The expanded size of the tensor ({prod.shape[-1]}) must match the existing size "
                            f"({inp.shape[-1]}) at non-singleton dimension {inp.ndim - 1}.  Target sizes: "

@@ -14,11 +14,13 @@ _TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", 
 def _addmm_fwd(xp, x, w, b, needs):
     out = xp.matmul(x, w.T)
     out += b
-    return out
+    # NumPy widens bfloat16 products to float32; torch rounds the result back to the input dtype once
+    return out if out.dtype == x.dtype else out.astype(x.dtype)
 
 
 def _mm_fwd(xp, x, w, needs):
-    return xp.matmul(x, w.T)
+    out = xp.matmul(x, w.T)
+    return out if out.dtype == x.dtype else out.astype(x.dtype)
 
 
 def _grads(g, x, w, needs):
