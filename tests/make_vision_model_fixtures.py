@@ -123,6 +123,34 @@ def draw_images():
             "float": rng.random((3, 20, 24)).astype(np.float32)}
 
 
+def io_files():
+    """Encoded images {name: bytes} for the decode_image cases (made with Pillow, stored in the fixture)."""
+    from PIL import Image
+    rng = np.random.default_rng(5)
+    rgb = rng.integers(0, 256, (6, 7, 3)).astype(np.uint8)
+    gray = rng.integers(0, 256, (6, 7)).astype(np.uint8)
+    pal = Image.fromarray(gray % 3).convert("P")
+    pal.putpalette([255, 0, 0, 0, 255, 0, 10, 20, 30])
+    images = {"rgb_png": (Image.fromarray(rgb), "PNG", {}),
+              "rgba_png": (Image.fromarray(rng.integers(0, 256, (5, 4, 4)).astype(np.uint8)), "PNG", {}),
+              "gray_png": (Image.fromarray(gray), "PNG", {}),
+              "la_png": (Image.fromarray(rng.integers(0, 256, (3, 5, 2)).astype(np.uint8), "LA"), "PNG", {}),
+              "pal_trns_png": (pal, "PNG", {"transparency": 1}),
+              "rgb_jpg": (Image.fromarray(rgb), "JPEG", {"quality": 90}),
+              "gray_jpg": (Image.fromarray(gray), "JPEG", {})}
+    out = {}
+    for name, (img, fmt, kw) in images.items():
+        buf = io.BytesIO()
+        img.save(buf, format=fmt, **kw)
+        out[name] = buf.getvalue()
+    return out
+
+
+IO_MODES = ["UNCHANGED", "GRAY", "GRAY_ALPHA", "RGB", "RGB_ALPHA"]
+# torchvision's own output for these is uninitialised memory: a palette read UNCHANGED
+IO_SKIP = {("pal_trns_png", "UNCHANGED")}
+
+
 # ---------------------------------------------------------------- tiny dataset files
 def _idx_bytes(arr):
     codes = {np.dtype(np.uint8): 8, np.dtype(np.int8): 9, np.dtype(">i2"): 11, np.dtype(">i4"): 12,
@@ -271,6 +299,17 @@ def _grid_fixtures():
         buf = io.BytesIO()
         save_image(torch.from_numpy(inputs[key].copy()), buf, format="png", **kwargs)
         out[cid] = np.asarray(Image.open(io.BytesIO(buf.getvalue())))
+    from torchvision.io import ImageReadMode, decode_image
+    for name, data in io_files().items():
+        out["io_bytes_" + name] = np.frombuffer(data, np.uint8)
+        for mode in IO_MODES:
+            if (name, mode) in IO_SKIP:
+                continue
+            try:
+                raw = torch.frombuffer(bytearray(data), dtype=torch.uint8)
+                out[f"io_{name}_{mode}"] = decode_image(raw, ImageReadMode[mode]).numpy()
+            except RuntimeError as err:
+                out[f"io_{name}_{mode}"] = np.array("RuntimeError: " + str(err).split(", ")[-1])
     images = draw_images()
     for cid, key, boxes, kwargs in DRAW_CASES:
         img = torch.from_numpy(images[key].copy())

@@ -9,8 +9,8 @@ from PIL import Image
 import numtorch
 from numtorch.vision import io as vio
 from numtorch.vision.utils import draw_bounding_boxes, make_grid, save_image
-from make_vision_model_fixtures import (DATA_FIXTURE, DRAW_CASES, GRID_CASES, SAVE_CASES, draw_images,
-                                        grid_inputs)
+from make_vision_model_fixtures import (DATA_FIXTURE, DRAW_CASES, GRID_CASES, IO_MODES, IO_SKIP, SAVE_CASES,
+                                        draw_images, grid_inputs)
 
 FIX = np.load(DATA_FIXTURE)
 INPUTS = grid_inputs()
@@ -93,6 +93,25 @@ def _png_bytes(img):
     return buf.getvalue()
 
 
+IO_NAMES = sorted(k[len("io_bytes_"):] for k in FIX if k.startswith("io_bytes_"))
+
+
+@pytest.mark.parametrize("name", IO_NAMES)
+def test_decode_image_like_torchvision(name):
+    data = numtorch.from_numpy(FIX["io_bytes_" + name].copy())
+    for mode in IO_MODES:
+        if (name, mode) in IO_SKIP:
+            continue
+        expected = FIX[f"io_{name}_{mode}"]
+        if expected.dtype.kind == "U":
+            with pytest.raises(RuntimeError, match=str(expected).split(": ", 1)[1]):
+                vio.decode_image(data, mode)
+            continue
+        out = vio.decode_image(data, vio.ImageReadMode[mode])
+        assert out.dtype == numtorch.uint8
+        np.testing.assert_array_equal(out.numpy(), expected, err_msg=mode)
+
+
 @pytest.mark.parametrize("channels", [1, 3])
 def test_write_png_read_image_roundtrip(tmp_path, channels):
     arr = np.random.default_rng(channels).integers(0, 256, (channels, 5, 7)).astype(np.uint8)
@@ -111,8 +130,8 @@ def test_read_modes_follow_pillow(tmp_path):
     path = tmp_path / "x.png"
     path.write_bytes(_png_bytes(Image.fromarray(rgba)))
     pil = Image.open(path)
-    cases = {vio.ImageReadMode.UNCHANGED: "RGBA", vio.ImageReadMode.RGB: "RGB", vio.ImageReadMode.GRAY: "L",
-             "gray_alpha": "LA", vio.ImageReadMode.RGBA: "RGBA"}
+    # gray conversions follow libpng, not Pillow: covered by test_decode_image_like_torchvision
+    cases = {vio.ImageReadMode.UNCHANGED: "RGBA", vio.ImageReadMode.RGB: "RGB", "rgb_alpha": "RGBA"}
     for mode, pil_mode in cases.items():
         got = vio.decode_image(str(path), mode=mode).numpy()
         ref = np.asarray(pil.convert(pil_mode))

@@ -62,12 +62,35 @@ def _check_bytes(data):
 
 
 def _native_mode(img):
-    # What libpng/libjpeg hand back unchanged: palettes expand, 1-bit becomes 8-bit, CMYK becomes RGB.
+    # Palettes expand to RGB(A) (torchvision's UNCHANGED hands back one uninitialised plane for them),
+    # 1-bit becomes 8-bit gray, CMYK becomes RGB.
     if img.mode == "P":
         return "RGBA" if "transparency" in img.info else "RGB"
     if img.mode in ("L", "LA", "RGB", "RGBA"):
         return img.mode
     return "L" if img.mode == "1" else "RGB"
+
+
+def _png_to_gray(img, alpha):
+    # libpng's rgb_to_gray as torchvision configures it: 0.299/0.587 in 1/32768 steps (truncated, blue takes
+    # the rest), the weighted sum truncated; Pillow rounds its own conversion and differs by 1 on some pixels
+    rgba = np.asarray(img.convert("RGBA"), dtype=np.int64)
+    gray = (rgba[..., 0] * 9797 + rgba[..., 1] * 19234 + rgba[..., 2] * 3737) >> 15
+    planes = (gray, rgba[..., 3]) if alpha else (gray,)
+    return np.stack(planes, axis=-1).astype(np.uint8)
+
+
+def _decode_pixels(img, fmt, mode):
+    if fmt == "JPEG":
+        if mode in (ImageReadMode.GRAY_ALPHA, ImageReadMode.RGB_ALPHA):
+            raise RuntimeError("The provided mode is not supported for JPEG files")
+        if mode == ImageReadMode.GRAY:
+            # libjpeg's own grayscale output (the luma plane), as torchvision asks for
+            img.draft("L", img.size)
+    elif fmt == "PNG" and mode in (ImageReadMode.GRAY, ImageReadMode.GRAY_ALPHA):
+        return _png_to_gray(img, mode == ImageReadMode.GRAY_ALPHA)
+    target = _native_mode(img) if mode == ImageReadMode.UNCHANGED else _MODE_TO_PIL[mode]
+    return np.asarray(img if img.mode == target else img.convert(target))
 
 
 def decode_image(input, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=False):
@@ -83,12 +106,11 @@ def decode_image(input, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=Fal
         # torchvision returns these as torch.uint16, a dtype numtorch does not have
         raise RuntimeError(f"decoding {img.mode} (16/32-bit) images needs torch.uint16, which numtorch "
                            "does not provide; save the image with 8 bits per channel")
+    fmt = img.format
     if apply_exif_orientation:
         from PIL import ImageOps
         img = ImageOps.exif_transpose(img)
-    target = _native_mode(img) if mode == ImageReadMode.UNCHANGED else _MODE_TO_PIL[mode]
-    img = img if img.mode == target else img.convert(target)
-    arr = np.asarray(img)
+    arr = _decode_pixels(img, fmt, mode)
     arr = arr[:, :, None] if arr.ndim == 2 else arr
     # a fresh writable CHW copy: Pillow's buffer is read-only
     return numtorch.from_numpy(arr.transpose(2, 0, 1).astype(np.uint8))
