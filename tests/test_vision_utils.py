@@ -160,8 +160,16 @@ def test_io_errors():
     img = numtorch.zeros(3, 4, 4)
     with pytest.raises(RuntimeError, match="dtype should be uint8"):
         vio.encode_png(img)
-    with pytest.raises(RuntimeError, match="dimensions should be 3"):
+    with pytest.raises(RuntimeError, match="Input data should be a 3-dimensional tensor"):
         vio.encode_png(numtorch.zeros(4, 4, dtype=numtorch.uint8))
+    with pytest.raises(RuntimeError, match="got: 4"):
+        vio.encode_jpeg(numtorch.zeros(4, 2, 2, dtype=numtorch.uint8))
+    with pytest.raises(RuntimeError, match="Unsupported image file. Only jpeg, png, webp and gif"):
+        vio.decode_image(numtorch.zeros(3, dtype=numtorch.uint8))
+    with pytest.raises(RuntimeError, match="Expected a non empty 1-dimensional tensor"):
+        vio.decode_image(numtorch.zeros(3, 2, dtype=numtorch.uint8))
+    with pytest.raises(RuntimeError, match="Expected a torch.uint8 tensor"):
+        vio.decode_image(numtorch.zeros(3))
     with pytest.raises(RuntimeError, match="Compression level should be between 0 and 9"):
         vio.encode_png(img.to(numtorch.uint8), compression_level=10)
     with pytest.raises(ValueError, match="Image quality should be a positive number between 1 and 100"):
@@ -171,7 +179,7 @@ def test_io_errors():
     with pytest.raises(TypeError):
         vio.write_file("x.bin", b"abc")
     with pytest.raises(KeyError):
-        vio.decode_image(numtorch.zeros(3, dtype=numtorch.uint8), mode="cmyk")
+        vio.decode_image(numtorch.tensor([137, 80], dtype=numtorch.uint8), mode="cmyk")
     deep = _png_bytes(Image.fromarray(np.arange(12, dtype=np.uint16).reshape(3, 4) * 5000))
     with pytest.raises(RuntimeError, match="torch.uint16"):
         vio.decode_image(numtorch.from_numpy(np.frombuffer(bytearray(deep), np.uint8)))

@@ -48,17 +48,17 @@ def _atomic_write(path, payload):
     os.replace(tmp, path)
 
 
-def _check_uint8(data, ndim):
+def _check_tensor(data):
     if not isinstance(data, numtorch.Tensor):
         raise TypeError(f"Expected a Tensor, got {type(data)}")
-    if data.dtype != numtorch.uint8:
-        raise RuntimeError(f"Input tensor dtype should be uint8, got {data.dtype}")
-    if data.dim() != ndim:
-        raise RuntimeError(f"Input tensor dimensions should be {ndim}, got {data.dim()}")
 
 
 def _check_bytes(data):
-    _check_uint8(data, 1)
+    _check_tensor(data)
+    if data.dtype != numtorch.uint8:
+        raise RuntimeError("Expected a torch.uint8 tensor")
+    if data.dim() != 1 or data.numel() == 0:
+        raise RuntimeError("Expected a non empty 1-dimensional tensor")
 
 
 def _native_mode(img):
@@ -101,7 +101,12 @@ def decode_image(input, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=Fal
     _check_bytes(input)
     if isinstance(mode, str):
         mode = ImageReadMode[mode.upper()]
-    img = Image.open(_io.BytesIO(input.numpy().tobytes()))
+    try:
+        img = Image.open(_io.BytesIO(input.numpy().tobytes()))
+    except OSError as err:
+        raise RuntimeError("Unsupported image file. Only jpeg, png, webp and gif are currently supported. "
+                           "For avif and heic format, please rely on `decode_avif` and `decode_heic` directly."
+                           ) from err
     if img.mode.startswith("I"):
         # torchvision returns these as torch.uint16, a dtype numtorch does not have
         raise RuntimeError(f"decoding {img.mode} (16/32-bit) images needs torch.uint16, which numtorch "
@@ -138,7 +143,11 @@ def read_image(path, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=False)
 
 
 def _to_pil(input):
-    _check_uint8(input, 3)
+    _check_tensor(input)
+    if input.dtype != numtorch.uint8:
+        raise RuntimeError("Input tensor dtype should be uint8")
+    if input.dim() != 3:
+        raise RuntimeError("Input data should be a 3-dimensional tensor")
     if input.size(0) not in (1, 3):
         raise RuntimeError(f"The number of channels should be 1 or 3, got: {input.size(0)}")
     arr = input.detach().cpu().permute(1, 2, 0).numpy()
