@@ -345,3 +345,47 @@ def test_grad_scaler_pickles_between_iterations():
     assert s2.get_scale() == 32.0 and s2._scale is None
     c = copy.deepcopy(s)
     assert c.state_dict() == s.state_dict()
+
+
+def test_backward_inside_autocast_block():
+    def run(lib, a):
+        lib.manual_seed(0)
+        m = lib.nn.Sequential(lib.nn.Linear(6, 5), lib.nn.ReLU(), lib.nn.Linear(5, 3))
+        x = a.clone().requires_grad_(True)
+        with lib.autocast("cpu"):
+            out = m(x)
+            loss = lib.nn.functional.cross_entropy(out, lib.tensor([0, 1, 2, 0]))
+            loss.backward()
+        return out, loss, x.grad, m[0].weight.grad, m[2].bias.grad
+    (t, _), (n, _) = _both(run, X)
+    for a, b in zip(n, t):
+        assert str(a.dtype) == str(b.dtype)
+        np.testing.assert_allclose(to_np(a), to_np(b), rtol=2e-2, atol=2e-2)
+
+
+SEQ, IMG3 = rand(3, 2, 4, seed=8), rand(2, 3, 8, 8, seed=9)
+MODULES = {
+    "gru": (lambda lib: lib.nn.GRU(4, 5), lambda m, a: m(a)[0], SEQ),
+    "mha": (lambda lib: lib.nn.MultiheadAttention(4, 2), lambda m, a: m(a, a, a)[0], SEQ),
+    "encoder_layer": (lambda lib: lib.nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0), lambda m, a: m(a), SEQ),
+    "conv_bn_pool": (lambda lib: _conv_bn_pool(lib), lambda m, a: m(a), IMG3),
+}
+
+
+def _conv_bn_pool(lib):
+    nn = lib.nn
+    return nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(1))
+
+
+@pytest.mark.parametrize("name", list(MODULES))
+def test_modules_under_autocast(name):
+    make, call, data = MODULES[name]
+
+    def run(lib, a):
+        lib.manual_seed(0)
+        m = make(lib)
+        with lib.autocast("cpu"):
+            return call(m, a)
+    (t, _), (n, _) = _both(run, data)
+    assert str(n.dtype) == str(t.dtype)
+    np.testing.assert_allclose(to_np(n), to_np(t), rtol=2e-2, atol=2e-2)
