@@ -59,3 +59,33 @@ def test_poisson_grad():
 ])
 def test_poisson_errors(fn):
     _raises(fn)
+
+
+BIN_N = np.concatenate([np.random.default_rng(0).integers(0, 200, 120), [0, 5, 1000, 1e5, 50, 33]])
+BIN_P = np.concatenate([np.random.default_rng(1).uniform(0, 1, 120), [0.5, 1.0, 0.01, 0.7, 0.9, 0.3]])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_binomial(seed, dtype):
+    # Inversion below a mean of 10, BTRS above, on p or 1 - p; torch's float32 roundings reproduced.
+    _seeded(seed, lambda m: (m.binomial(m.tensor(BIN_N, dtype=getattr(m, dtype)),
+                                        m.tensor(BIN_P, dtype=getattr(m, dtype))), m.rand(4, dtype=m.float64)))
+
+
+def test_binomial_shapes_and_generator():
+    _seeded(3, lambda m: (m.binomial(m.full((3, 4), 30.0), m.tensor(0.25)),
+                          m.binomial(m.tensor([5.0, 10, 20]), m.tensor([float("nan"), 2.0, -1.0])),
+                          m.binomial(m.full((2, 3), 12.0).t(), m.full((3, 2), 0.6)),
+                          m.binomial(m.ones(0), m.ones(0)),
+                          m.binomial(m.full((5,), 40.0), m.full((5,), 0.5),
+                                     generator=m.Generator().manual_seed(9))))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m: m.binomial(m.ones(3), m.ones(3, dtype=m.float64)),
+    lambda m: m.binomial(m.ones(3, dtype=m.int64), m.ones(3)),
+    lambda m: m.binomial(m.ones(3, dtype=m.float16), m.ones(3, dtype=m.float16)),
+])
+def test_binomial_errors(fn):
+    _raises(fn)

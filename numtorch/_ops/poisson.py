@@ -1,11 +1,12 @@
-"""``torch.poisson`` with torch's CPU sampler, bit for bit.
+"""``torch.poisson`` and ``torch.binomial`` with torch's CPU samplers, bit for bit.
 
 torch draws one element after another from its generator: rates below 10 multiply 53-bit uniforms until
 the product falls to ``exp(-rate)``; rates of 10 and more use Hoermann's transformed rejection (PTRS),
 two uniforms per attempt. How many words an element consumes depends on the values drawn, so the
 elements form a chain, like randperm's swaps: the uniforms are drawn in bulk and one tight scalar loop
 walks the chain with glibc's math (Python's ``math`` module), then the generator is advanced by exactly
-the number of words used.
+the number of words used. ``binomial`` works the same way with torch's inversion (small means) and BTRS
+samplers.
 """
 import math
 
@@ -119,3 +120,135 @@ def poisson(input, generator=None):
 
 
 FUNCTIONS["poisson"] = poisson
+
+
+# ---------------------------------------------------------------------------------------- binomial
+
+# Stirling series tails log(k!) - [(k + 1/2) log(k + 1) - (k + 1) + log(2 pi)/2] for k < 10.
+_TAILS = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.02079067210376509,
+          0.0166446911898211, 0.0138761288230707, 0.0118967099458917, 0.0104112652619720,
+          0.00925546218271273, 0.00833056343336287)
+
+
+def _tail(k):
+    if k <= 9:
+        return _TAILS[int(k)]
+    sq = (k + 1) * (k + 1)
+    return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / sq) / sq) / (k + 1)
+
+
+class _OutOfDraws(Exception):
+    pass
+
+
+def _f32(x):
+    return float(np.float32(x))
+
+
+def _same(x):
+    return x
+
+
+def _btrs(n, p, draw, fl):
+    """Hoermann's transformed rejection with squeeze (BTRS), in torch's variant. ``fl`` rounds where
+    torch computes in the tensor's own (float) type before widening to double."""
+    log, floor = math.log, math.floor
+    sd = fl(math.sqrt(fl(fl(n * p) * fl(1 - p))))
+    b = 1.15 + 2.53 * sd
+    a = -0.0873 + 0.0248 * b + 0.01 * p
+    c = fl(n * p) + 0.5
+    v_r = 0.92 - 4.2 / b
+    r = fl(p / fl(1 - p))
+    alpha = (2.83 + 5.1 / b) * sd
+    m = floor(fl(fl(n + 1) * p))
+    while True:
+        u = draw() - 0.5
+        v = draw()
+        us = 0.5 - abs(u)
+        k = fl(floor((2 * a / us + b) * u + c))
+        if k < 0 or k > n:
+            continue
+        if us >= 0.07 and v <= v_r:
+            return k
+        v = log(v * alpha / (a / (us * us) + b))
+        bound = ((m + 0.5) * log((m + 1) / (r * (n - m + 1))) + (n + 1) * log((n - m + 1) / (n - k + 1))
+                 + (k + 0.5) * log(r * (n - k + 1) / (k + 1)) + _tail(m) + _tail(n - m) - _tail(k)
+                 - _tail(n - k))
+        if v <= bound:
+            return k
+
+
+def _inversion(n, p, draw, fl):
+    """Counts geometric waiting times until they pass ``n`` trials."""
+    total, count = 0.0, 0
+    logq = fl(math.log1p(-p))
+    while True:
+        u = draw()
+        total += math.ceil((math.log(u) if u > 0 else -math.inf) / logq)
+        if total > n:
+            return count
+        count += 1
+
+
+def _binomial_one(n, p, draw, fl):
+    if n <= 0 or p <= 0:
+        return 0.0
+    if p >= 1:
+        return n
+    if p <= 0.5:
+        return _btrs(n, p, draw, fl) if fl(n * p) >= 10 else _inversion(n, p, draw, fl)
+    if p > 0.5:
+        q = fl(1 - p)
+        return n - (_btrs(n, q, draw, fl) if fl(n * q) >= 10 else _inversion(n, q, draw, fl))
+    return math.nan
+
+
+def _binomial_walk(counts, probs, u, fl):
+    pos = [0]
+    end = len(u)
+
+    def draw():
+        if pos[0] >= end:
+            raise _OutOfDraws
+        pos[0] += 1
+        return u[pos[0] - 1]
+    try:
+        out = [_binomial_one(n, p, draw, fl) for n, p in zip(counts, probs)]
+    except _OutOfDraws:
+        return None
+    return out, pos[0]
+
+
+def binomial(count, prob, generator=None):
+    """Samples from binomial distributions with ``count`` trials and success probabilities ``prob``."""
+    for t, name, pos in ((count, "count", 1), (prob, "prob", 2)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"binomial(): argument '{name}' (position {pos}) must be Tensor, not "
+                            f"{type(t).__name__}")
+    dt = count.dtype
+    if not dt.is_floating_point:
+        raise ValueError(f"binomial only supports floating-point dtypes for count, got: {dt._legacy}")
+    if prob.dtype is not dt:
+        raise RuntimeError(f"Found dtype {prob.dtype._legacy} but expected {dt._legacy}")
+    if dt not in (_dtype.float32, _dtype.float64):
+        raise NotImplementedError(f"\"binomial_cpu\" not implemented for '{dt._legacy}'")
+    shape = tuple(count.shape)
+    n = np.asarray(count._data, np.float64).reshape(-1)
+    p = np.broadcast_to(np.asarray(prob._data, np.float64), shape).reshape(-1)
+    gen = _gen(generator)
+    bits = gen._bits
+    saved, fresh = bits.state, gen._fresh
+    need = 4 * n.size + 64
+    while True:
+        fl = _f32 if dt is _dtype.float32 else _same
+        res = _binomial_walk(n.tolist(), p.tolist(), gen.uniform64(need).tolist(), fl)
+        if res is not None:
+            break
+        bits.state, gen._fresh = saved, fresh
+        need *= 4
+    bits.state, gen._fresh = saved, fresh
+    gen.words(2 * res[1])
+    return Tensor._wrap(np.array(res[0], np.float64).astype(dt._np).reshape(shape))
+
+
+FUNCTIONS["binomial"] = binomial
