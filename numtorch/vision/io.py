@@ -105,8 +105,8 @@ def decode_image(input, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=Fal
         img = Image.open(_io.BytesIO(input.numpy().tobytes()))
     except OSError as err:
         raise RuntimeError("Unsupported image file. Only jpeg, png, webp and gif are currently supported. "
-                           "For avif and heic format, please rely on `decode_avif` and `decode_heic` directly."
-                           ) from err
+                           "For avif and heic format, please rely on `decode_avif` and `decode_heic` "
+                           "directly.") from err
     if img.mode.startswith("I"):
         # torchvision returns these as torch.uint16, a dtype numtorch does not have
         raise RuntimeError(f"decoding {img.mode} (16/32-bit) images needs torch.uint16, which numtorch "
