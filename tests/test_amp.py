@@ -367,7 +367,8 @@ SEQ, IMG3 = rand(3, 2, 4, seed=8), rand(2, 3, 8, 8, seed=9)
 MODULES = {
     "gru": (lambda lib: lib.nn.GRU(4, 5), lambda m, a: m(a)[0], SEQ),
     "mha": (lambda lib: lib.nn.MultiheadAttention(4, 2), lambda m, a: m(a, a, a)[0], SEQ),
-    "encoder_layer": (lambda lib: lib.nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0), lambda m, a: m(a), SEQ),
+    "encoder_layer": (lambda lib: lib.nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0),
+                      lambda m, a: m(a), SEQ),
     "conv_bn_pool": (lambda lib: _conv_bn_pool(lib), lambda m, a: m(a), IMG3),
 }
 
