@@ -70,7 +70,8 @@ BIN_P = np.concatenate([np.random.default_rng(1).uniform(0, 1, 120), [0.5, 1.0, 
 def test_binomial(seed, dtype):
     # Inversion below a mean of 10, BTRS above, on p or 1 - p; torch's float32 roundings reproduced.
     _seeded(seed, lambda m: (m.binomial(m.tensor(BIN_N, dtype=getattr(m, dtype)),
-                                        m.tensor(BIN_P, dtype=getattr(m, dtype))), m.rand(4, dtype=m.float64)))
+                                        m.tensor(BIN_P, dtype=getattr(m, dtype))),
+                             m.rand(4, dtype=m.float64)))
 
 
 def test_binomial_shapes_and_generator():

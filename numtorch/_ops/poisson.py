@@ -77,17 +77,22 @@ def _walk(rates, u):
 
 
 def _sample(gen, rates):
-    bits = gen._bits
-    saved, fresh = bits.state, gen._fresh
     small = rates[rates < 10]
     need = int(small.sum()) + small.size + 3 * (rates.size - small.size) + 64
+    return _chain(gen, need, lambda u: _walk(rates.tolist(), u))
+
+
+def _chain(gen, need, walk):
+    """Run ``walk`` on a bulk draw of 53-bit uniforms (redrawing more if it runs out, signalled by None),
+    then leave the generator exactly as many words on as the walk consumed."""
+    bits = gen._bits
+    saved, fresh = bits.state, gen._fresh
     while True:
-        res = _walk(rates.tolist(), gen.uniform64(need).tolist())
+        res = walk(gen.uniform64(need).tolist())
         if res is not None:
             break
         bits.state, gen._fresh = saved, fresh
-        need *= 2
-    # Rewind and consume exactly what torch would have, so later draws stay in step.
+        need *= 4
     bits.state, gen._fresh = saved, fresh
     gen.words(2 * res[1])
     return np.array(res[0], np.float64)
@@ -235,20 +240,9 @@ def binomial(count, prob, generator=None):
     shape = tuple(count.shape)
     n = np.asarray(count._data, np.float64).reshape(-1)
     p = np.broadcast_to(np.asarray(prob._data, np.float64), shape).reshape(-1)
-    gen = _gen(generator)
-    bits = gen._bits
-    saved, fresh = bits.state, gen._fresh
-    need = 4 * n.size + 64
-    while True:
-        fl = _f32 if dt is _dtype.float32 else _same
-        res = _binomial_walk(n.tolist(), p.tolist(), gen.uniform64(need).tolist(), fl)
-        if res is not None:
-            break
-        bits.state, gen._fresh = saved, fresh
-        need *= 4
-    bits.state, gen._fresh = saved, fresh
-    gen.words(2 * res[1])
-    return Tensor._wrap(np.array(res[0], np.float64).astype(dt._np).reshape(shape))
+    fl = _f32 if dt is _dtype.float32 else _same
+    out = _chain(_gen(generator), 4 * n.size + 64, lambda u: _binomial_walk(n.tolist(), p.tolist(), u, fl))
+    return Tensor._wrap(out.astype(dt._np).reshape(shape))
 
 
 FUNCTIONS["binomial"] = binomial
