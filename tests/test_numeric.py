@@ -138,6 +138,8 @@ def test_complex_predicates():
     check(lambda m, a: m.frexp(a.half()), np.array([8., 0.3, 0, -5]), grad=False)
     check(lambda m, a: (m.is_nonzero(a[:1]), a[1:2].is_nonzero(), m.is_conj(a), a.is_neg(),
                         a.is_same_size(a[None]), a.is_same_size(a * 2)), np.array([0., 2.]), grad=False)
+    check(lambda m, a: (m.is_signed(a), m.is_signed(a.to(m.uint8)), m.is_signed(a.bool())), np.array([1.0]),
+          grad=False)
     check_raises(lambda m, a: m.frexp(a.long()), np.array([1.0]))
     check_raises(lambda m, a: a.is_nonzero(), np.array([1.0, 2.0]))
     check_raises(lambda m, a: a[:0].is_nonzero(), np.array([1.0, 2.0]))

@@ -128,4 +128,6 @@ for _fn in (resolve_conj, resolve_neg, is_conj, frexp, is_nonzero, is_same_size)
     public(_fn)
 tensor_method(is_neg)
 FUNCTIONS["is_neg"] = is_neg
+# torch.is_signed(t) is the Tensor method under another entry point.
+FUNCTIONS["is_signed"] = Tensor.is_signed
 
