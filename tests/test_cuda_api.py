@@ -113,3 +113,89 @@ def test_is_available_never_raises_and_device_of_cpu_tensor():
     assert numtorch.cuda.is_available() is False
     with numtorch.cuda.device_of(numtorch.ones(2)):
         assert numtorch.cuda.device_count() == 0
+
+
+class _FakePool:
+    def __init__(self, used, total):
+        self.used, self.total, self.freed = used, total, 0
+
+    def used_bytes(self):
+        return self.used
+
+    def total_bytes(self):
+        return self.total
+
+    def free_all_blocks(self):
+        self.freed += 1
+
+
+class _FakeCupy:
+    """Just enough of CuPy's API to drive numtorch.cuda's GPU branches on a CPU-only machine."""
+
+    def __init__(self):
+        import types
+        self.pool, self.pinned, self.seeds, self.used_device = _FakePool(100, 400), _FakePool(0, 0), [], []
+        props = {"name": b"Fake GPU", "major": 9, "minor": 0, "totalGlobalMem": 2 << 30, "multiProcessorCount": 4}
+        runtime = types.SimpleNamespace(getDeviceCount=lambda: 2, getDeviceProperties=lambda i: props,
+                                        memGetInfo=lambda: (1 << 30, 2 << 30))
+        fake = self
+
+        class Device:
+            def __init__(self, i=0):
+                self.id = i
+
+            def use(self):
+                fake.used_device.append(self.id)
+
+            def synchronize(self):
+                pass
+        self.cuda = types.SimpleNamespace(runtime=runtime, Device=Device)
+        self.random = types.SimpleNamespace(seed=self.seeds.append)
+
+    def get_default_memory_pool(self):
+        return self.pool
+
+    def get_default_pinned_memory_pool(self):
+        return self.pinned
+
+
+@pytest.fixture
+def fake_cupy(monkeypatch):
+    from numtorch import _device
+    from numtorch.cuda import memory
+    fake = _FakeCupy()
+    monkeypatch.setattr(_device, "_cupy", [fake])
+    monkeypatch.setattr(numtorch.cuda, "_initialized", [False])
+    monkeypatch.setattr(numtorch.cuda, "_current", [0])
+    monkeypatch.setattr(memory, "_peak", {"allocated": 0, "reserved": 0})
+    return fake
+
+
+def test_gpu_branches_with_fake_cupy(fake_cupy):
+    cuda = numtorch.cuda
+    from numtorch.cuda import random as cuda_random
+    cuda_random._queued.clear()
+    cuda.manual_seed(7)
+    assert fake_cupy.seeds == [] and not cuda.is_initialized()
+    assert cuda.is_available() and cuda.device_count() == 2 and numtorch.accelerator.device_count() == 2
+    assert cuda.current_device() == 0 and cuda.is_initialized() and fake_cupy.seeds == [7]
+    assert cuda.initial_seed() == 7 and cuda.get_rng_state().tolist() == [7, 0, 0, 0, 0, 0, 0, 0]
+    cuda.manual_seed_all(11)
+    assert fake_cupy.seeds == [7, 11]
+    assert cuda.get_device_name() == "Fake GPU" and cuda.get_device_capability() == (9, 0)
+    assert cuda.is_bf16_supported() and cuda.get_device_properties(0).total_memory == 2 << 30
+    assert cuda.memory_allocated() == 100 and cuda.memory_reserved() == 400
+    fake_cupy.pool.used = 50
+    assert cuda.memory_allocated() == 50 and cuda.max_memory_allocated() == 100
+    cuda.reset_peak_memory_stats()
+    assert cuda.max_memory_allocated() == 50 and "Allocated memory" in cuda.memory_summary()
+    cuda.empty_cache()
+    assert fake_cupy.pool.freed == 1 and cuda.mem_get_info() == (1 << 30, 2 << 30)
+    cuda.set_device("cuda:1")
+    assert cuda.current_device() == 1 and numtorch.accelerator.current_device_index() == 1
+    with cuda.device(0):
+        assert cuda.current_device() == 0
+    assert cuda.current_device() == 1 and fake_cupy.used_device == [1, 0, 1]
+    assert numtorch.accelerator.current_accelerator() == numtorch.device("cuda")
+    with pytest.raises(ValueError):
+        cuda.set_device("cpu")

@@ -47,6 +47,12 @@ class Stream:
     def __eq__(self, other):
         return isinstance(other, Stream) and self._cp == other._cp
 
+    def __repr__(self):
+        dev = getattr(self._cp, "device_id", None)
+        if dev is None:
+            dev = cupy_module().cuda.Device().id
+        return f"<torch.cuda.Stream device=cuda:{dev} cuda_stream={hex(self._cp.ptr)}>"
+
     def __hash__(self):
         return hash(self._cp)
 
