@@ -151,6 +151,28 @@ IO_MODES = ["UNCHANGED", "GRAY", "GRAY_ALPHA", "RGB", "RGB_ALPHA"]
 IO_SKIP = {("pal_trns_png", "UNCHANGED")}
 
 
+class ReprTag:
+    """A callable with a fixed multi-line repr, for the dataset repr cases."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self, x, *rest):
+        return (x, *rest) if rest else x
+
+    def __repr__(self):
+        return f"ReprTag(\n    {self.name}\n)"
+
+
+def sized_dataset(base):
+    """A two-item subclass of ``base`` (a VisionDataset class), so the base's repr can be shown."""
+    class Sized(base):
+        def __len__(self):
+            return 2
+
+    return Sized
+
+
 # ---------------------------------------------------------------- tiny dataset files
 def _idx_bytes(arr):
     codes = {np.dtype(np.uint8): 8, np.dtype(np.int8): 9, np.dtype(">i2"): 11, np.dtype(">i4"): 12,
@@ -366,6 +388,10 @@ def _dataset_fixtures():
                        ("fake_gray", tvd.FakeData(size=3, image_size=(1, 4, 4)))]:
         _pil_arrays(ds, prefix, out)
         out[prefix + "_repr"] = np.array(repr(ds))
+    tagged = tvd.FakeData(size=2, transform=ReprTag("t"), target_transform=ReprTag("tt"))
+    out["repr_separate"] = np.array(repr(tagged))
+    joint = sized_dataset(tvd.VisionDataset)("some/root", transforms=ReprTag("both"))
+    out["repr_joint"] = np.array(repr(joint))
     return out
 
 

@@ -12,8 +12,8 @@ import numtorch
 from numtorch.vision import datasets
 from numtorch.vision.datasets import folder
 from numtorch.vision.datasets import utils as dutils
-from make_vision_model_fixtures import (DATA_FIXTURE, build_cifar, build_image_folder, build_mnist,
-                                        mnist_arrays)
+from make_vision_model_fixtures import (DATA_FIXTURE, ReprTag, build_cifar, build_image_folder, build_mnist,
+                                        mnist_arrays, sized_dataset)
 
 FIX = np.load(DATA_FIXTURE)
 
@@ -82,6 +82,15 @@ def test_mnist_transforms_and_legacy_names(tmp_path):
         assert ds.train_labels is ds.targets
     with pytest.raises(ValueError, match="Only transforms or transform/target_transform"):
         datasets.VisionDataset(tmp_path, transforms=lambda a, b: (a, b), transform=abs)
+
+
+def test_vision_dataset_reprs_like_torchvision():
+    tagged = datasets.FakeData(size=2, transform=ReprTag("t"), target_transform=ReprTag("tt"))
+    assert repr(tagged) == str(FIX["repr_separate"])
+    joint = sized_dataset(datasets.VisionDataset)("some/root", transforms=ReprTag("both"))
+    assert repr(joint) == str(FIX["repr_joint"]) and joint.transform is None
+    assert datasets.FakeData().root is None
+    assert datasets.Digits("~/digits").root == os.path.expanduser("~/digits")
 
 
 def test_mnist_missing_and_offline_download(tmp_path, offline):
