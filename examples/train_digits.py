@@ -35,27 +35,22 @@ except ImportError:
 
 
 class LeNet(nn.Module):
+    """The seeds' LeNet for one-channel 32x32 images, returning logits (no final Softmax)."""
+
     def __init__(self, in_channels=1, num_classes=10):
         super().__init__()
         self.conv_block = nn.Sequential(
-            nn.Conv2d(in_channels, 16, 5),  # 16 x 28 x 28
-            nn.ReLU(inplace=True),
-            nn.MaxPool2d(2, 2),  # 16 x 14 x 14
-            nn.Conv2d(16, 32, 5),  # 32 x 10 x 10
-            nn.ReLU(inplace=True),
-            nn.MaxPool2d(2, 2),  # 32 x 5 x 5
+            nn.Conv2d(in_channels, 16, 5), nn.ReLU(inplace=True), nn.MaxPool2d(2, 2),  # -> 16 x 14 x 14
+            nn.Conv2d(16, 32, 5), nn.ReLU(inplace=True), nn.MaxPool2d(2, 2),  # -> 32 x 5 x 5
         )
         self.classifier = nn.Sequential(
-            nn.Linear(32 * 5 * 5, 120),
-            nn.ReLU(inplace=True),
-            nn.Linear(120, 84),
-            nn.ReLU(inplace=True),
+            nn.Linear(32 * 5 * 5, 120), nn.ReLU(inplace=True),
+            nn.Linear(120, 84), nn.ReLU(inplace=True),
             nn.Linear(84, num_classes),
         )
 
     def forward(self, x):
-        features = self.conv_block(x)
-        return self.classifier(torch.flatten(features, start_dim=1))
+        return self.classifier(torch.flatten(self.conv_block(x), start_dim=1))
 
 
 def train_epoch(model, loader, loss_fn, optimizer, desc, progress):

@@ -202,6 +202,31 @@ def test_train_digits_arguments(tmp_path):
     assert rc == 2 and "invalid int value: 'x'" in err and out == ""
 
 
+# ------------------------------------------------------------------------- the seeds' CIFAR-10 case
+
+SEED_LINE = re.compile(r"^\[(\d+), +(\d+)\] train_loss: (\d+\.\d{3})  test_accuracy: (\d\.\d{3})$")
+
+
+def test_lenet_cifar10_seed_case(tmp_path):
+    torch = need_torch()
+    from make_vision_model_fixtures import build_cifar
+
+    build_cifar(tmp_path)  # a tiny CIFAR-10 in the official pickle layout (10 training images)
+    script = os.path.join(EXAMPLES, "lenet_cifar10.py")
+    args = ["--root", str(tmp_path), "--print-every", "1", "--out", str(tmp_path)]
+    rc, out, err = run("-m", "numtorch", "run", script, "--epochs", "2", *args, runs=tmp_path)
+    assert rc == 0, err
+    lines = out.splitlines()
+    assert [SEED_LINE.match(line).groups()[:2] for line in lines[:-1]] == [("1", "1"), ("2", "1")]
+    assert lines[-1] == "Finished Training"
+    state = torch.load(tmp_path / "Lenet.pth", weights_only=True)
+    assert tuple(state["conv_block.0.weight"].shape) == (16, 3, 5, 5)
+    assert tuple(state["classifier.4.weight"].shape) == (10, 84)
+    rc, out, err = run("-m", "numtorch", "run", script, "--epochs", "1", *args, runs=tmp_path)
+    assert rc == 0, err
+    assert out.splitlines()[0] == "loaded the saved model" and SEED_LINE.match(out.splitlines()[1])
+
+
 def test_bench_harness_runs(tmp_path):  # the harness works; timings are never asserted
     bench = os.path.join("bench", "run.py")
     rc, out, err = run(bench, "--lib", "numtorch", "--filter", "add", "--repeat", "1", runs=tmp_path)

@@ -7,6 +7,7 @@ import importlib.metadata
 import importlib.util
 import json
 import os
+import pkgutil
 import signal
 import subprocess
 import sys
@@ -23,24 +24,35 @@ from conftest import need_torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# Module names a PyTorch program imports, each with the numtorch module it must be (the very object).
-ALIASED = {
-    "torch": "numtorch",
-    "torch.nn": "numtorch.nn",
-    "torch.nn.functional": "numtorch.nn.functional",
-    "torch.nn.init": "numtorch.nn.init",
-    "torch.nn.utils": "numtorch.nn.utils",
-    "torch.optim": "numtorch.optim",
-    "torch.optim.lr_scheduler": "numtorch.optim.lr_scheduler",
-    "torch.autograd": "numtorch.autograd",
-    "torch.linalg": "numtorch.linalg",
-    "torch.fft": "numtorch.fft",
-    "torch.special": "numtorch.special",
-    "torch.random": "numtorch.random",
-    "torch.cuda": "numtorch.cuda",
-    "torch.utils": "numtorch.utils",
-    "torch.utils.hooks": "numtorch.utils.hooks",
-}
+# Module names PyTorch programs import most; each must be the very numtorch module object.
+CORE = ["torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.optim", "torch.optim.lr_scheduler",
+        "torch.autograd", "torch.utils.data", "torch.serialization", "torch.linalg", "torch.fft", "torch.cuda"]
+TORCHVISION = {"torchvision": "numtorch.vision", "torchvision.transforms": "numtorch.vision.transforms",
+               "torchvision.transforms.functional": "numtorch.vision.transforms.functional",
+               "torchvision.datasets": "numtorch.vision.datasets", "torchvision.models": "numtorch.vision.models",
+               "torchvision.utils": "numtorch.vision.utils", "torchvision.io": "numtorch.vision.io"}
+
+
+def _torch_has(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a few torch packages (torch.backends) have no usable __spec__
+        return False
+
+
+def aliased():
+    """torch name -> numtorch name for every public numtorch module that real torch also has."""
+    need_torch()
+    names = {"torch": "numtorch"}
+    for info in pkgutil.walk_packages(numtorch.__path__, "numtorch."):
+        parts = info.name.split(".")
+        if parts[1] == "vision" or any(p.startswith("_") for p in parts):
+            continue
+        torch_name = "torch" + info.name[len("numtorch"):]
+        if _torch_has(torch_name):
+            names[torch_name] = info.name
+    assert set(CORE) <= set(names)
+    return names
 
 
 def env():
@@ -70,6 +82,9 @@ IDENTITY = """
     import torch.nn.functional as F
     from torch import optim
     from torch.utils import hooks
+    from torch.utils.data import DataLoader
+    import torchvision.transforms as T
+    from torchvision import datasets
     names = json.loads(sys.argv[1])
     same = {a: importlib.import_module(a) is importlib.import_module(b) and sys.modules[a] is sys.modules[b]
             for a, b in names.items()}
@@ -81,7 +96,9 @@ IDENTITY = """
             return [type(e).__name__, str(e), e.name]
     print(json.dumps({"same": same, "bound": [torch is numtorch, nn is numtorch.nn, F is numtorch.nn.functional,
                                               optim is numtorch.optim, hooks is numtorch.utils.hooks,
-                                              torch.nn.functional is numtorch.nn.functional],
+                                              torch.nn.functional is numtorch.nn.functional,
+                                              DataLoader is numtorch.utils.data.DataLoader,
+                                              T is numtorch.vision.transforms and datasets is numtorch.vision.datasets],
                       "missing": [import_error(name) for name in json.loads(sys.argv[2])]}))
 """
 
@@ -89,20 +106,15 @@ IDENTITY = """
 @pytest.fixture(scope="module")
 def alias_probe(tmp_path_factory):
     script = write(tmp_path_factory.mktemp("alias"), "identity.py", IDENTITY)
-    rc, out, err = python("-m", "numtorch", "run", str(script), json.dumps(ALIASED), json.dumps(MISSING))
+    names = {**aliased(), **TORCHVISION}
+    rc, out, err = python("-m", "numtorch", "run", str(script), json.dumps(names), json.dumps(MISSING))
     assert rc == 0, err
     return json.loads(out)
 
 
 def test_alias_gives_one_module_object_per_name(alias_probe):
-    assert alias_probe["same"] == {name: True for name in ALIASED}
-    assert alias_probe["bound"] == [True] * 6
-
-
-def test_aliased_names_exist_in_torch():  # the alias table only holds names real torch has
-    need_torch()
-    for name in ALIASED:
-        assert importlib.util.find_spec(name) is not None, name
+    assert alias_probe["same"] == {name: True for name in {**aliased(), **TORCHVISION}}
+    assert alias_probe["bound"] == [True] * 8
 
 
 MISSING = ["torch.no_such_module", "torch.nn.no_such_module", "torch.vision", "torch.random.sub"]
