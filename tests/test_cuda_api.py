@@ -135,7 +135,8 @@ class _FakeCupy:
     def __init__(self):
         import types
         self.pool, self.pinned, self.seeds, self.used_device = _FakePool(100, 400), _FakePool(0, 0), [], []
-        props = {"name": b"Fake GPU", "major": 9, "minor": 0, "totalGlobalMem": 2 << 30, "multiProcessorCount": 4}
+        props = {"name": b"Fake GPU", "major": 9, "minor": 0, "totalGlobalMem": 2 << 30,
+                 "multiProcessorCount": 4}
         runtime = types.SimpleNamespace(getDeviceCount=lambda: 2, getDeviceProperties=lambda i: props,
                                         memGetInfo=lambda: (1 << 30, 2 << 30))
         fake = self
