@@ -14,7 +14,7 @@ import numpy as np
 from harness import workload
 
 ITEMS = 256
-BATCH = 8
+BATCH = 32
 
 
 class HeavyItems:
