@@ -22,6 +22,10 @@ def loc_scale(s, d):
     return rand(*s, dtype=d), pos(*s, seed=1, dtype=d)
 
 
+def two_pos(s, d):
+    return pos(*s, dtype=d), pos(*s, seed=1, dtype=d)
+
+
 # name -> (constructor(lib, *params), params data builder(shape, dtype), log_prob value builder)
 FAMILIES = {
     "Normal": (lambda m, a, b: D(m).Normal(a, b), loc_scale,
@@ -50,6 +54,12 @@ FAMILIES = {
     "LogitRelaxedBernoulli": (lambda m, t, a: D(m).relaxed_bernoulli.LogitRelaxedBernoulli(t, logits=a),
                               lambda s, d: (pos(*s, dtype=d), rand(*s, dtype=d)),
                               lambda s, d: rand(*s, seed=2, dtype=d)),
+    "HalfCauchy": (lambda m, a: D(m).HalfCauchy(a), lambda s, d: (pos(*s, dtype=d),),
+                   lambda s, d: pos(*s, seed=2, dtype=d)),
+    "Pareto": (lambda m, a, b: D(m).Pareto(a, b + 2), two_pos,
+               lambda s, d: pos(*s, seed=2, dtype=d) + 2),
+    "Weibull": (lambda m, a, b: D(m).Weibull(a, b), lambda s, d: (pos(*s, dtype=d), pos(*s, seed=1, dtype=d)),
+                lambda s, d: pos(*s, seed=2, dtype=d)),
     "Poisson": (lambda m, a: D(m).Poisson(a), lambda s, d: (np.asarray(pos(*s, dtype=d) * 3),),
                 lambda s, d: np.floor(np.asarray(pos(*s, seed=2) * 3)).astype(d)),
 }
@@ -80,7 +90,7 @@ def test_moments(name, attr):
 
 
 @pytest.mark.parametrize("name", ["Normal", "Laplace", "Cauchy", "Uniform", "Exponential", "LogNormal",
-                                  "Gumbel", "HalfNormal"])
+                                  "Gumbel", "HalfNormal", "HalfCauchy", "Pareto", "Weibull"])
 @pytest.mark.parametrize("fn", ["cdf", "icdf"])
 def test_cdf_icdf(name, fn):
     make, params, value = FAMILIES[name]
@@ -101,7 +111,7 @@ def test_seeded_sample(name, sample_shape):
 
 
 RSAMPLE = ["Normal", "Laplace", "Cauchy", "Uniform", "Exponential", "LogNormal", "Gumbel", "HalfNormal",
-           "RelaxedBernoulli"]
+           "RelaxedBernoulli", "HalfCauchy", "Pareto", "Weibull"]
 
 
 @pytest.mark.parametrize("name", RSAMPLE)
@@ -200,7 +210,8 @@ KL_PAIRS = [("Normal", "Normal"), ("Laplace", "Laplace"), ("Cauchy", "Cauchy"),
             ("Laplace", "Uniform"), ("Exponential", "Uniform"), ("Poisson", "Bernoulli"),
             ("Gumbel", "Gumbel"), ("HalfNormal", "HalfNormal"), ("LogNormal", "LogNormal"),
             ("Gumbel", "Normal"), ("Normal", "Gumbel"), ("Exponential", "Gumbel"), ("Uniform", "Gumbel"),
-            ("Gumbel", "Uniform"), ("Gumbel", "Exponential")]
+            ("Gumbel", "Uniform"), ("Gumbel", "Exponential"), ("Pareto", "Pareto"), ("Pareto", "Exponential"),
+            ("Pareto", "Normal"), ("Uniform", "Pareto"), ("Normal", "Pareto"), ("Pareto", "Uniform")]
 
 
 @pytest.mark.parametrize("p,q", KL_PAIRS)
@@ -568,3 +579,36 @@ def test_transformed_distribution():
     check_raises(lambda m: D(m).TransformedDistribution(D(m).Normal(0.0, 1.0), "exp"))
     check_raises(lambda m: D(m).TransformedDistribution(D(m).Normal(0.0, 1.0), [1]))
     check_raises(lambda m: D(m).TransformedDistribution(D(m).Normal(0.0, 1.0), D(m).StickBreakingTransform()))
+
+
+@pytest.mark.parametrize("kind", ["probs", "logits"])
+def test_relaxed_one_hot_categorical(kind):
+    data = pos(2, 4) if kind == "probs" else rand(2, 4)
+
+    def fn(m, t, p):
+        m.manual_seed(8)
+        d = D(m).RelaxedOneHotCategorical(t, **{kind: p})
+        e = D(m).relaxed_categorical.ExpRelaxedCategorical(t, **{kind: p})
+        x = d.rsample((3,))
+        return (x, d.log_prob(x), e.rsample(), e.log_prob(e.rsample((2,))), d.probs, d.logits, d.temperature,
+                d.batch_shape, d.event_shape, d.expand((3, 2)).rsample().shape, e.param_shape)
+    check(fn, np.asarray(0.7), data, atol=1e-5)
+
+
+def test_logistic_normal():
+    def fn(m, loc, scale):
+        m.manual_seed(6)
+        d = D(m).LogisticNormal(loc, scale)
+        s = D(m).LogisticNormal(0.5, 2.0)
+        x = d.rsample((2,))
+        return (x, d.log_prob(x), d.batch_shape, d.event_shape, d.loc, d.scale, s.batch_shape, s.event_shape,
+                s.sample((3,)), d.expand((4, 2)).sample().shape)
+    check(fn, rand(2, 3, dtype="float64"), pos(2, 3, seed=1, dtype="float64"), atol=1e-5)
+
+
+def test_pareto_weibull_extra():
+    def fn(m, a, b):
+        p, w = D(m).Pareto(a, b), D(m).Weibull(a, b)
+        return (p.mean, p.variance, repr(p.support), p.expand((4, 3)).batch_shape, w.mode,
+                w.expand((2, 3)).log_prob(m.ones(2, 3, dtype=a.dtype)))
+    check(fn, pos(3, dtype="float64"), np.array([0.5, 1.5, 3.0]))

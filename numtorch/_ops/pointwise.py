@@ -606,7 +606,8 @@ def _clamp_backward(grad, a, out, lo=None, hi=None):
     if hi is not None:
         m2 = a <= hi
         mask = m2 if mask is None else mask & m2
-    return grad * mask
+    # torch selects rather than multiplies, so an inf/nan gradient from a clamped element becomes 0.
+    return grad.where(mask, 0.0)
 
 
 _CLAMP = register("_clamp_scalar", _clamp, _clamp_backward, nin=1, save=(0,), node="ClampBackward1",
