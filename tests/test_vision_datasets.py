@@ -345,6 +345,18 @@ def test_download_url_offline_and_cached(tmp_path):
     assert dutils.download_url("http://127.0.0.1:9/data/x.tar.gz", str(tmp_path / "dl")).endswith("x.tar.gz")
 
 
+def test_download_bounded_when_name_lookup_stalls(tmp_path, monkeypatch):
+    import threading
+    release = threading.Event()
+    monkeypatch.setattr(dutils, "_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(dutils.socket, "getaddrinfo", lambda *a, **k: release.wait(5))
+    try:
+        with pytest.raises(RuntimeError, match="name resolution for example.invalid timed out"):
+            dutils.download_url("http://example.invalid/x.bin", str(tmp_path))
+    finally:
+        release.set()
+
+
 def test_emnist_download_unpacks_local_zip(tmp_path, offline):
     import zipfile
     staging = tmp_path / "staging"

@@ -2,8 +2,11 @@
 import gzip
 import hashlib
 import os
+import socket
 import tarfile
 import tempfile
+import threading
+import urllib.parse
 import urllib.request
 import zipfile
 
@@ -79,6 +82,27 @@ def _offline_error(what, places, cause=None):
     return RuntimeError("\n".join(lines))
 
 
+def _resolve_host(url):
+    # urlopen's timeout does not cover name resolution, which can stall for long on a machine without
+    # network; resolving in a daemon thread bounds that wait too
+    host = urllib.parse.urlsplit(url).hostname
+    result = {}
+
+    def lookup():
+        try:
+            socket.getaddrinfo(host, None)
+        except OSError as err:
+            result["error"] = err
+
+    worker = threading.Thread(target=lookup, daemon=True)
+    worker.start()
+    worker.join(_TIMEOUT_S)
+    if worker.is_alive():
+        raise OSError(f"name resolution for {host} timed out")
+    if "error" in result:
+        raise result["error"]
+
+
 def download_url(url, root, filename=None, md5=None):
     """Download ``url`` into ``root/filename`` unless an intact copy is there (short timeout)."""
     root = os.path.expanduser(root)
@@ -88,6 +112,7 @@ def download_url(url, root, filename=None, md5=None):
         return fpath
     os.makedirs(root, exist_ok=True)
     try:
+        _resolve_host(url)
         with urllib.request.urlopen(url, timeout=_TIMEOUT_S) as resp:
             fd, tmp = tempfile.mkstemp(dir=root, prefix=".part-")
             with os.fdopen(fd, "wb") as out:
