@@ -64,7 +64,8 @@ def main():
         train_loss = train_epoch(model, loader, optimizer, args.noise)
         with torch.no_grad():
             recon = torch.sigmoid(model(test_x))
-        print(f"epoch {epoch:3d}  train loss {train_loss:.4f}  test mse {F.mse_loss(recon, test_x).item():.5f}")
+        test_mse = F.mse_loss(recon, test_x).item()
+        print(f"epoch {epoch:3d}  train loss {train_loss:.4f}  test mse {test_mse:.5f}")
 
     if save_image is not None:
         # Top row: test digits; bottom row: what the 8-number code brings back.

@@ -38,7 +38,7 @@ def output_dir(example, out=None):
 
 
 def atomic_write(path, write):
-    """Call ``write(tmp_path)`` then move the finished file over ``path``, so readers never see half a file."""
+    """Call ``write(tmp_path)``, then move the finished file over ``path``: readers never see half a file."""
     tmp = f"{path}.tmp{os.getpid()}"
     try:
         write(tmp)

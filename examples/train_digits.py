@@ -90,7 +90,8 @@ def save_predictions(images, labels, predicted, path, columns=12, scale=3):
     cell = (images.shape[-1] + 2) * scale
     for i, (label, guess) in enumerate(zip(labels.tolist(), predicted.tolist())):
         row, col = divmod(i, columns)
-        caption, colour = (str(guess), (60, 220, 60)) if guess == label else (f"{guess}/{label}", (255, 50, 50))
+        right = guess == label
+        caption, colour = (str(guess), (60, 220, 60)) if right else (f"{guess}/{label}", (255, 50, 50))
         draw.text((col * cell + 3 * scale, row * cell + 2 * scale), caption, fill=colour, font=font)
     atomic_write(path, lambda tmp: picture.save(tmp, format="PNG"))
 

@@ -1,4 +1,4 @@
-"""``python -m numtorch`` (or the ``numtorch`` command): run PyTorch programs on numtorch, describe the install.
+"""``python -m numtorch`` (or the ``numtorch`` command): run PyTorch programs on numtorch; describe it.
 
     numtorch run script.py [args ...]    run a script with ``import torch``/``torchvision`` meaning numtorch
     numtorch run -m module [args ...]    the same for a module, as ``python -m module``

@@ -114,14 +114,14 @@ def get_info():
     blas, blas_threads = _blas()
     cpus = os.cpu_count()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cpus
+    bits = 64 if sys.maxsize > 2**32 else 32
     backend = "numpy (cpu)" + (", cupy (cuda)" if numtorch.cuda.is_available() else "")
     rows = [("numtorch version", f"{_dist_version('numtorch') or 'not installed'} "
                                  f"(PyTorch API {numtorch.__version__})"),
             ("numtorch location", os.path.dirname(os.path.abspath(numtorch.__file__))),
             None,
             ("OS", _os_name()),
-            ("Python version", f"{sys.version.replace(chr(10), ' ')} ({64 if sys.maxsize > 2**32 else 32}-bit "
-                               "runtime)"),
+            ("Python version", f"{sys.version.replace(chr(10), ' ')} ({bits}-bit runtime)"),
             ("Python platform", platform.platform()),
             None,
             ("NumPy version", numpy.__version__),

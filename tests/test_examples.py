@@ -136,7 +136,8 @@ def epoch_lines(text):
 def lenet_logits(F, state, x):
     """The seeds' LeNet written with torch's functional ops, for checking the demo's checkpoint."""
     for i in (0, 3):
-        x = F.max_pool2d(F.relu(F.conv2d(x, state[f"conv_block.{i}.weight"], state[f"conv_block.{i}.bias"])), 2)
+        x = F.conv2d(x, state[f"conv_block.{i}.weight"], state[f"conv_block.{i}.bias"])
+        x = F.max_pool2d(F.relu(x), 2)
     x = x.flatten(1)
     for i in (0, 2, 4):
         x = F.linear(x, state[f"classifier.{i}.weight"], state[f"classifier.{i}.bias"])

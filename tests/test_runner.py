@@ -25,11 +25,13 @@ from conftest import need_torch
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Module names PyTorch programs import most; each must be the very numtorch module object.
-CORE = ["torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.optim", "torch.optim.lr_scheduler",
-        "torch.autograd", "torch.utils.data", "torch.serialization", "torch.linalg", "torch.fft", "torch.cuda"]
+CORE = ["torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.optim",
+        "torch.optim.lr_scheduler", "torch.autograd", "torch.utils.data", "torch.serialization",
+        "torch.linalg", "torch.fft", "torch.cuda"]
 TORCHVISION = {"torchvision": "numtorch.vision", "torchvision.transforms": "numtorch.vision.transforms",
                "torchvision.transforms.functional": "numtorch.vision.transforms.functional",
-               "torchvision.datasets": "numtorch.vision.datasets", "torchvision.models": "numtorch.vision.models",
+               "torchvision.datasets": "numtorch.vision.datasets",
+               "torchvision.models": "numtorch.vision.models",
                "torchvision.utils": "numtorch.vision.utils", "torchvision.io": "numtorch.vision.io"}
 
 
@@ -64,7 +66,8 @@ def env():
 
 def python(*args, cwd=ROOT):
     """Run the interpreter on ``args``; returns (exit status, stdout, stderr)."""
-    res = subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env())
+    res = subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=120,
+                         env=env())
     return res.returncode, res.stdout, res.stderr
 
 
@@ -94,11 +97,11 @@ IDENTITY = """
             __import__(name)
         except ImportError as e:
             return [type(e).__name__, str(e), e.name]
-    print(json.dumps({"same": same, "bound": [torch is numtorch, nn is numtorch.nn, F is numtorch.nn.functional,
-                                              optim is numtorch.optim, hooks is numtorch.utils.hooks,
-                                              torch.nn.functional is numtorch.nn.functional,
-                                              DataLoader is numtorch.utils.data.DataLoader,
-                                              T is numtorch.vision.transforms and datasets is numtorch.vision.datasets],
+    bound = [torch is numtorch, nn is numtorch.nn, F is numtorch.nn.functional, optim is numtorch.optim,
+             hooks is numtorch.utils.hooks, torch.nn.functional is numtorch.nn.functional,
+             DataLoader is numtorch.utils.data.DataLoader,
+             T is numtorch.vision.transforms and datasets is numtorch.vision.datasets]
+    print(json.dumps({"same": same, "bound": bound,
                       "missing": [import_error(name) for name in json.loads(sys.argv[2])]}))
 """
 
@@ -292,8 +295,8 @@ def test_info_rows():
 def test_info_command_and_console_script():
     pyproject = open(os.path.join(ROOT, "pyproject.toml")).read()
     assert 'numtorch = "numtorch.__main__:cli"' in pyproject
-    rc, out, err = python("-c", "import sys; from numtorch.__main__ import cli; sys.argv = ['numtorch', 'info'];"
-                                "sys.exit(cli())")
+    rc, out, err = python("-c", "import sys; from numtorch.__main__ import cli; "
+                                "sys.argv = ['numtorch', 'info']; sys.exit(cli())")
     assert rc == 0, err
     lines = out.splitlines()
     assert lines[0] == "Collecting environment information..."
