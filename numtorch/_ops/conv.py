@@ -182,10 +182,11 @@ def _conv_w_arrays(xp, x, g, ks, stride, lo, hi, dilation, groups):
         cols = v.transpose(order).reshape(groups, kc, n * math.prod(out))
         gm = g.reshape(n, groups, o // groups, math.prod(out)).transpose(1, 2, 0, 3)
         gm = gm.reshape(groups, o // groups, -1)
-    # Per-group 2-D products: NumPy's stacked matmul skips BLAS for the transposed operand (8x slower).
+    # Per-group 2-D products, computed as (cols @ g.T).T: with the long (batch x positions) axis inner,
+    # OpenBLAS runs that orientation 5x faster than g @ cols.T, and NumPy's stacked matmul slower still.
     dw = xp.empty((groups, o // groups, kc), dtype=gm.dtype)
     for i in range(groups):
-        xp.matmul(gm[i], cols[i].T, out=dw[i])
+        dw[i] = xp.matmul(cols[i], gm[i].T).T
     return dw.reshape((o, c // groups) + tuple(ks))
 
 
