@@ -390,3 +390,43 @@ def test_modules_under_autocast(name):
     (t, _), (n, _) = _both(run, data)
     assert str(n.dtype) == str(t.dtype)
     np.testing.assert_allclose(to_np(n), to_np(t), rtol=2e-2, atol=2e-2)
+
+
+def _flat(o):
+    if isinstance(o, (tuple, list)):
+        return [y for v in o for y in _flat(v)]
+    return [o]
+
+
+def _packed_run(lib, m, a):
+    out, state = m(lib.nn.utils.rnn.pack_padded_sequence(a, [3, 2]))
+    return out.data, state
+
+
+RNNS = {
+    "lstm_2_layers": (lambda lib: lib.nn.LSTM(4, 5, num_layers=2), lambda lib, m, a: m(a)),
+    "lstm_hx": (lambda lib: lib.nn.LSTM(4, 5),
+                lambda lib, m, a: m(a, (lib.zeros(1, 2, 5), lib.zeros(1, 2, 5)))),
+    "lstm_bidirectional": (lambda lib: lib.nn.LSTM(4, 5, batch_first=True, bidirectional=True),
+                           lambda lib, m, a: m(a)),
+    "lstm_no_bias": (lambda lib: lib.nn.LSTM(4, 5, bias=False), lambda lib, m, a: m(a)),
+    "lstm_proj": (lambda lib: lib.nn.LSTM(4, 5, proj_size=2), lambda lib, m, a: m(a)),
+    "lstm_packed": (lambda lib: lib.nn.LSTM(4, 5), _packed_run),
+    "lstm_cell": (lambda lib: lib.nn.LSTMCell(4, 5), lambda lib, m, a: m(a[0])),
+    "gru": (lambda lib: lib.nn.GRU(4, 5), lambda lib, m, a: m(a)),
+}
+
+
+@pytest.mark.parametrize("name", list(RNNS))
+def test_recurrent_layers_under_autocast(name):
+    make, call = RNNS[name]
+
+    def run(lib, a):
+        lib.manual_seed(0)
+        m = make(lib)
+        with lib.autocast("cpu"):
+            return _flat(call(lib, m, a))
+    (t, _), (n, _) = _both(run, SEQ)
+    assert [str(a.dtype) for a in n] == [str(b.dtype) for b in t]
+    for a, b in zip(n, t):
+        np.testing.assert_allclose(to_np(a), to_np(b), rtol=2e-2, atol=2e-2)

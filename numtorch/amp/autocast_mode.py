@@ -1,9 +1,10 @@
 """Automatic mixed precision: the ``autocast`` context and the per-op casting policy.
 
 Only ops on the policy lists below are affected, mirroring torch's CPU autocast policy (checked against
-torch 2.13 op by op): matrix products and convolutions run in the lower precision dtype, losses and
-precision-sensitive reductions run in float32, everything else runs in the dtype of its inputs. As in
-torch, float64 tensors are never cast and an op called from inside an autocast op is not cast again.
+torch 2.13 op by op): matrix products, convolutions and (padded, unprojected) LSTMs run in the lower
+precision dtype, losses and precision-sensitive reductions run in float32, everything else runs in the
+dtype of its inputs. As in torch, float64 tensors are never cast and an op called from inside an autocast
+op is not cast again.
 """
 import functools
 import sys
@@ -16,6 +17,8 @@ from .._device import cupy_module
 LOWER_PRECISION = ("matmul", "mm", "bmm", "addmm", "baddbmm", "addbmm", "linear", "conv1d", "conv2d",
                    "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "prelu", "einsum",
                    "tensordot", "vecdot", "scaled_dot_product_attention", "__matmul__", "__rmatmul__")
+# ops torch's CPU autocast runs in lower precision only under a condition on their arguments
+CONDITIONAL = {"lstm": "_lstm_on_onednn"}
 # ops torch's CPU autocast runs in float32
 FLOAT32 = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "cosine_embedding_loss",
@@ -128,13 +131,23 @@ def _cast(x, target):
     return x
 
 
-def _wrap(fn, lower):
+def _lstm_on_onednn(args):
+    # torch hands a CPU LSTM to oneDNN (a lower precision op) only for padded input without projections;
+    # otherwise the LSTM runs its own matmuls, each autocast on its own
+    if len(args) < 5 or not isinstance(args[1], (list, tuple)):
+        return False
+    params, has_biases, layers = args[2], args[3], args[4]
+    directions = 2 if len(args) > 7 and args[7] else 1
+    return len(params) == layers * directions * (4 if has_biases else 2)
+
+
+def _wrap(fn, lower, when=None):
     @functools.wraps(fn)
     def op(*args, **kwargs):
         if not _active[0] or _inside[0]:
             return fn(*args, **kwargs)
         dev = _device_type_of(args, kwargs)
-        if not _enabled.get(dev, False):
+        if not _enabled.get(dev, False) or when is not None and not when(args):
             return fn(*args, **kwargs)
         target = _dtypes[dev] if lower else _dtype.float32
         args = [_cast(a, target) for a in args]
@@ -161,6 +174,10 @@ def _install():
                 fn = space.get(name)
                 if callable(fn) and not hasattr(fn, "_autocast_lower") and id(fn) not in wrapped:
                     wrapped[id(fn)] = (fn, _wrap(fn, lower))
+    for name, when in CONDITIONAL.items():
+        fn = _ops.FUNCTIONS.get(name)
+        if fn is not None and id(fn) not in wrapped:
+            wrapped[id(fn)] = (fn, _wrap(fn, True, globals()[when]))
     _ops.FUNCTIONS.update({k: wrapped[id(v)][1] for k, v in _ops.FUNCTIONS.items() if id(v) in wrapped})
     for name, mod in list(sys.modules.items()):
         if name.startswith("numtorch") and mod is not None:
