@@ -2,7 +2,7 @@
 
 Source: E. Alpaydin and C. Kaynak, "Optical Recognition of Handwritten Digits", UCI Machine Learning
 Repository (1998), https://doi.org/10.24432/C50P49, licensed CC BY 4.0. The copy shipped here is the
-one scikit-learn bundles (its ``digits.csv.gz``): 8x8 blocks counting "on" pixels, values 0..16.
+one scikit-learn bundles (its ``digits.csv.gz``, UCI's test file): 8x8 blocks counting "on" pixels, 0..16.
 
 Split: a fixed permutation of the 1,797 samples (NumPy ``default_rng(0).permutation``, stored in the
 file as ``order``); the first 1,437 form the training set and the last 360 the test set.
