@@ -6,8 +6,10 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._config import get_num_threads
 from .._dtype import NP2DT
 from .._tensor import Tensor
+from . import _interp
 from ._registry import FUNCTIONS, call, register
 from .pointwise import _reject, public
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
@@ -201,15 +203,6 @@ _MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "near
 _LINEAR_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3, "bicubic": 2}
 
 
-def _source_scale(L, o, align_corners, scale, ft):
-    """torch's per-dim step from an output index to an input coordinate, in the kernel's float type."""
-    if align_corners:
-        return ft((L - 1) / (o - 1)) if o > 1 else ft(0)
-    if scale is not None and scale > 0:
-        return ft(1.0 / scale)
-    return ft(L) / ft(o)
-
-
 def _nearest_table(L, o, scale, exact):
     if o == L and not exact:
         return [(np.arange(o), None)]
@@ -219,47 +212,6 @@ def _nearest_table(L, o, scale, exact):
     dst = np.arange(o, dtype=np.float32)
     src = np.floor((dst + np.float32(0.5)) * s if exact else dst * s)
     return [(np.minimum(src.astype(np.int64), L - 1), None)]
-
-
-def _guard(real, L):
-    i = np.minimum(np.floor(real).astype(np.int64), L - 1)
-    lam = np.clip(real - i.astype(real.dtype), 0, 1).astype(real.dtype)
-    return i, lam
-
-
-def _real_index(L, o, align_corners, scale, ft, cubic):
-    s = _source_scale(L, o, align_corners, scale, ft)
-    dst = np.arange(o, dtype=ft)
-    if align_corners:
-        return s * dst
-    real = s * (dst + ft(0.5)) - ft(0.5)
-    return real if cubic else np.maximum(real, ft(0))
-
-
-def _linear_table(L, o, align_corners, scale, ft):
-    i0, l1 = _guard(_real_index(L, o, align_corners, scale, ft, False), L)
-    i1 = i0 + (i0 < L - 1)
-    return [(i0, (ft(1) - l1).astype(ft)), (i1, l1)]
-
-
-def _cubic_weights(t, ft):
-    a = ft(-0.75)
-
-    def near(x):
-        return ((a + 2) * x - (a + 3)) * x * x + 1
-
-    def far(x):
-        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-    one = ft(1)
-    return [far(t + one), near(t), near(one - t), far(ft(2) - t)]
-
-
-def _cubic_table(L, o, align_corners, scale, ft):
-    real = _real_index(L, o, align_corners, scale, ft, True)
-    i = np.floor(real).astype(np.int64)
-    t = (real - i.astype(ft)).astype(ft)
-    ws = _cubic_weights(t, ft)
-    return [(np.clip(i - 1 + k, 0, L - 1), w.astype(ft)) for k, w in enumerate(ws)]
 
 
 def _interp_fwd(xp, a, tables):
@@ -277,6 +229,16 @@ def _interp_fwd(xp, a, tables):
             acc = term if acc is None else acc + term
         w = acc
     return w.astype(a.dtype, copy=False)
+
+
+def _linear_fwd(xp, a, tables, small):
+    if xp is not np or a.dtype not in (np.float32, np.float64):
+        return _interp_fwd(xp, a, tables)
+    return (_interp.linear_channels_last if small else _interp.separable)(a, tables)
+
+
+def _linear_backward(grad, a, out, tables, small):
+    return _interp_backward(grad, a, out, tables)
 
 
 def _interp_backward(grad, a, out, tables):
@@ -300,7 +262,8 @@ def _interp_backward(grad, a, out, tables):
 
 
 def _interp_op(kind, n):
-    return register(f"_upsample_{kind}{n}d", _interp_fwd, _interp_backward, method=False, function=False,
+    fwd, bwd = (_interp_fwd, _interp_backward) if kind.startswith("nearest") else (_linear_fwd, _linear_backward)
+    return register(f"_upsample_{kind}{n}d", fwd, bwd, method=False, function=False,
                     node=f"Upsample{kind[0].upper() + kind[1:]}{n}DBackward0")
 
 
@@ -328,7 +291,7 @@ def _aa_table(L, o, align_corners, scale, ft, cubic):
     """torch's antialiased taps: the kernel widened by the downscale factor, renormalised per output."""
     if L == o:
         return [(np.arange(o), None)]
-    s = _source_scale(L, o, align_corners, scale, ft)
+    s = _interp.source_scale(L, o, align_corners, scale, ft)
     half = ft(2.0 if cubic else 1.0)
     support = half * s if s >= 1 else half
     width = int(math.ceil(support)) * 2 + 1
@@ -421,14 +384,26 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         tables = tuple(_aa_table(L, o, bool(align_corners), sc, ft, mode == "bicubic")
                        for L, o, sc in zip(spatial, out, scales))
         return call(_INTERP[(kind + "Aa", n)], (input, tables), {})
-    return call(_INTERP[(kind, n)], (input, _tables(mode, spatial, out, scales, bool(align_corners), ft)), {})
-
-
-def _tables(mode, spatial, out, scales, align, ft):
     if mode in ("nearest", "nearest-exact"):
-        return tuple(_nearest_table(L, o, s, mode != "nearest") for L, o, s in zip(spatial, out, scales))
-    make = _cubic_table if mode == "bicubic" else _linear_table
-    return tuple(make(L, o, align, s, ft) for L, o, s in zip(spatial, out, scales))
+        tables = tuple(_nearest_table(L, o, s, mode != "nearest") for L, o, s in zip(spatial, out, scales))
+        return call(_INTERP[(kind, n)], (input, tables), {})
+    make = _interp.cubic_taps if mode == "bicubic" else _interp.linear_taps
+    tables = tuple(make(L, o, bool(align_corners), s, ft) for L, o, s in zip(spatial, out, scales))
+    return call(_INTERP[(kind, n)], (input, tables, _vectorised_bilinear(input, mode, out)), {})
+
+
+def _vectorised_bilinear(x, mode, out):
+    """Whether torch takes its channels-last bilinear kernel, whose corner sum rounds differently.
+
+    torch picks it for small outputs, channels-last inputs with more than 3 channels, and 3 channels
+    when single-threaded; trilinear and bicubic always use the generic (separable-order) kernel.
+    """
+    if mode != "bilinear":
+        return False
+    from .. import channels_last
+    c = x.shape[1]
+    return (sum(out) <= 128 or (c == 3 and get_num_threads() == 1)
+            or (c > 3 and x.is_contiguous(memory_format=channels_last)))
 
 
 def _deprecated(name):

@@ -5,11 +5,7 @@ that images come out equal to torchvision's, not merely close.
 """
 import numpy as np
 
-
-def _fma(a, b, c):
-    """Fused multiply-add rounded once to a's float dtype, as torch's compiled kernels contract a * b + c."""
-    wide = np.float64 if a.dtype != np.float64 else np.longdouble
-    return (a.astype(wide) * b + c).astype(a.dtype)
+from ..._ops._interp import cubic_taps, fma as _fma, linear_channels_last, linear_taps, separable
 
 
 def _bilinear_filter(x):
@@ -108,78 +104,17 @@ def grid_sample(arr, grid, mode):
     return _fma(gather(ix + 1, iy + 1), (n_w * e_w)[:, None], out)
 
 
-def _cubic_coeffs(t):
-    """Plain bicubic weights (a = -0.75) for taps at distances 1+t, t, 1-t, 2-t.
-
-    torch's compiled kernel fuses only some multiply-adds here (the last step of each polynomial is
-    rounded twice); the pattern was matched against torch's weights bit for bit.
-    """
-    a = t.dtype.type(-0.75)
-    one = t.dtype.type(1)
-
-    def near(x):
-        return _fma(x, a + 2, -(a + 3)) * x * x + one
-
-    def far(x):
-        return _fma(_fma(x, a, -5 * a), x, 8 * a) * x - 4 * a
-
-    return [far(t + one), near(t), near(one - t), far(one - t + one)]
-
-
-def _source_index(in_size, out_size, ft):
-    scale = ft(in_size) / ft(out_size)
-    return _fma(np.full(out_size, scale, dtype=ft), (np.arange(out_size) + 0.5).astype(ft), ft(-0.5))
-
-
-def _linear_taps(in_size, out_size, ft):
-    real = np.maximum(_source_index(in_size, out_size, ft), ft(0))
-    i0 = real.astype(np.int64)
-    l1 = np.clip(real - i0.astype(ft), ft(0), ft(1))
-    return i0, i0 + (i0 < in_size - 1), ft(1) - l1, l1
-
-
-def _plain_pass(arr, axis, out_size, mode):
-    ft = arr.dtype.type
-    in_size = arr.shape[axis]
-    moved = np.moveaxis(arr, axis, -1)
-    if mode == "bilinear":
-        i0, i1, l0, l1 = _linear_taps(in_size, out_size, ft)
-        out = _fma(moved[..., i0], l0, moved[..., i1] * l1)
-    else:
-        real = _source_index(in_size, out_size, ft)
-        base = np.minimum(np.floor(real), ft(in_size - 1))
-        taps = _cubic_coeffs(np.clip(real - base, ft(0), ft(1)))
-        idx = [np.clip(base.astype(np.int64) + k, 0, in_size - 1) for k in (-1, 0, 1, 2)]
-        out = _fma(moved[..., idx[0]], taps[0], moved[..., idx[1]] * taps[1])
-        for k in (2, 3):
-            out = _fma(moved[..., idx[k]], taps[k], out)
-    return np.moveaxis(out, -1, axis)
-
-
-def _bilinear_small(arr, size):
-    """torch's channels-last bilinear kernel: one fused sum of four corner terms per pixel."""
-    ft = arr.dtype.type
-    hi0, hi1, h0, h1 = _linear_taps(arr.shape[-2], size[0], ft)
-    wi0, wi1, w0, w1 = _linear_taps(arr.shape[-1], size[1], ft)
-    h0, h1 = h0[:, None], h1[:, None]
-
-    def at(hi, wi):
-        return arr[..., hi[:, None], wi[None, :]]
-
-    out = _fma(at(hi0, wi0), h0 * w0, at(hi0, wi1) * (h0 * w1))
-    out = _fma(at(hi1, wi0), h1 * w0, out)
-    return _fma(at(hi1, wi1), h1 * w1, out)
-
-
 def resize_plain(arr, size, mode, small_kernel):
     """Bilinear/bicubic resize without antialiasing (align_corners=False), in torch's float order.
 
     small_kernel: torch picks its channels-last bilinear kernel for small outputs (and single-threaded
     RGB), whose sum is ordered differently from the generic separable kernel.
     """
+    make = linear_taps if mode == "bilinear" else cubic_taps
+    tables = [make(n, o, False, None, arr.dtype.type) for n, o in zip(arr.shape[-2:], size)]
     if mode == "bilinear" and small_kernel:
-        return np.ascontiguousarray(_bilinear_small(arr, size))
-    return _separable(_plain_pass, arr, size, mode)
+        return linear_channels_last(arr, tables)
+    return separable(arr, tables)
 
 
 def resize_matrix(in_size, out_size, mode, antialias, ft):
@@ -192,17 +127,10 @@ def resize_matrix(in_size, out_size, mode, antialias, ft):
         lo, count, w = _aa_weights(in_size, out_size, mode, ft)
         for j in range(w.shape[1]):
             np.add.at(mat, (rows, np.minimum(lo + j, in_size - 1)), np.where(j < count, w[:, j], 0))
-    elif mode == "bilinear":
-        i0, i1, l0, l1 = _linear_taps(in_size, out_size, np.dtype(ft).type)
-        np.add.at(mat, (rows, i0), l0)
-        np.add.at(mat, (rows, i1), l1)
     else:
-        f = np.dtype(ft).type
-        real = _source_index(in_size, out_size, f)
-        base = np.minimum(np.floor(real), f(in_size - 1))
-        taps = _cubic_coeffs(np.clip(real - base, f(0), f(1)))
-        for k, w in zip((-1, 0, 1, 2), taps):
-            np.add.at(mat, (rows, np.clip(base.astype(np.int64) + k, 0, in_size - 1)), w)
+        make = linear_taps if mode == "bilinear" else cubic_taps
+        for idx, w in make(in_size, out_size, False, None, np.dtype(ft).type):
+            np.add.at(mat, (rows, idx), w)
     return mat
 
 

@@ -1,0 +1,148 @@
+"""torch's CPU float order for plain (not antialiased) linear/cubic interpolation, on NumPy arrays.
+
+torch evaluates these kernels in the input's float type and its compiled loops contract some
+multiply-adds into fused ones; the helpers here round exactly where torch rounds, so results are equal
+to torch's bit for bit, not merely close. Shared by ``nn.functional.interpolate`` and vision transforms.
+"""
+import numpy as np
+
+
+def _round_odd_add(x, y):
+    """x + y in float64 rounded to odd: exact when representable, else the neighbour with an odd last bit.
+
+    Rounding to odd first and to nearest afterwards never double-rounds (Boldo and Melquiond).
+    """
+    s = x + y
+    back = s - x
+    err = (x - (s - back)) + (y - back)
+    inexact = (err != 0) & ((s.view(np.int64) & 1) == 0)
+    return np.where(inexact, np.nextafter(s, np.where(err > 0, np.inf, -np.inf)), s)
+
+
+def _split(a):
+    hi = a * 134217729.0 - (a * 134217729.0 - a)
+    return hi, a - hi
+
+
+def fma(a, b, c):
+    """Fused multiply-add rounded once to a's float dtype, as torch's compiled kernels contract a * b + c."""
+    ft = a.dtype
+    a, b, c = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (a, b, c)))
+    if ft != np.float64:  # the float64 product of two float32 values is exact
+        return _round_odd_add(a * b, c).astype(ft)
+    uh = a * b
+    (ah, al), (bh, bl) = _split(a), _split(b)
+    ul = ((ah * bh - uh) + ah * bl + al * bh) + al * bl
+    th = c + uh
+    back = th - c
+    tl = (c - (th - back)) + (uh - back)
+    with np.errstate(invalid="ignore"):
+        out = th + _round_odd_add(tl, ul)
+    return np.where(np.isfinite(out), out, uh + c)
+
+
+def source_scale(in_size, out_size, align_corners, scale, ft):
+    """Step from an output index to an input coordinate, as torch's area_pixel_compute_scale."""
+    if align_corners:
+        return ft(in_size - 1) / ft(out_size - 1) if out_size > 1 else ft(0)
+    if scale is not None and scale > 0:
+        return ft(1.0 / scale)
+    return ft(in_size) / ft(out_size)
+
+
+def source_index(in_size, out_size, align_corners, scale, ft, cubic):
+    """Real-valued input coordinate of every output index (clamped at 0 for linear modes)."""
+    s = np.full(out_size, source_scale(in_size, out_size, align_corners, scale, ft), dtype=ft)
+    dst = np.arange(out_size).astype(ft)
+    if align_corners:
+        return s * dst
+    # (i + 0.5) * s - 0.5 is contracted into one fused multiply-add in torch's kernel
+    real = fma(s, dst + ft(0.5), ft(-0.5))
+    return real if cubic else np.maximum(real, ft(0))
+
+
+def _guard(real, in_size):
+    base = np.minimum(np.floor(real), real.dtype.type(in_size - 1))
+    lam = np.clip(real - base, real.dtype.type(0), real.dtype.type(1))
+    return base.astype(np.int64), lam
+
+
+def linear_taps(in_size, out_size, align_corners, scale, ft):
+    """[(index, weight)] for the two taps of linear interpolation along one axis."""
+    if in_size == out_size:  # torch copies: both taps on the same pixel, so an inf becomes nan in place
+        i0 = np.arange(out_size)
+        return [(i0, np.ones(out_size, ft)), (i0, np.zeros(out_size, ft))]
+    i0, l1 = _guard(source_index(in_size, out_size, align_corners, scale, ft, False), in_size)
+    return [(i0, ft(1) - l1), (i0 + (i0 < in_size - 1), l1)]
+
+
+def cubic_coeffs(t):
+    """Plain bicubic weights (a = -0.75) for taps at distances 1+t, t, 1-t, 2-t.
+
+    torch's compiled kernel fuses only some multiply-adds here (the last step of each polynomial is
+    rounded twice); the pattern was matched against torch's weights bit for bit.
+    """
+    a = t.dtype.type(-0.75)
+    one = t.dtype.type(1)
+
+    def near(x):
+        return fma(x, a + 2, -(a + 3)) * x * x + one
+
+    def far(x):
+        return fma(fma(x, a, -5 * a), x, 8 * a) * x - 4 * a
+
+    return [far(t + one), near(t), near(one - t), far(one - t + one)]
+
+
+def cubic_taps(in_size, out_size, align_corners, scale, ft):
+    """[(index, weight)] for the four taps of bicubic interpolation along one axis."""
+    base, t = _guard(source_index(in_size, out_size, align_corners, scale, ft, True), in_size)
+    return [(np.clip(base + k, 0, in_size - 1), w) for k, w in zip((-1, 0, 1, 2), cubic_coeffs(t))]
+
+
+def taps_pass(arr, axis, taps):
+    """One separable pass: the first two products are summed as fma(x0, w0, x1 * w1), the rest fused."""
+    moved = np.moveaxis(arr, axis, -1)
+    (i0, w0), (i1, w1) = taps[:2]
+    out = fma(moved[..., i0], w0, moved[..., i1] * w1)
+    for idx, w in taps[2:]:
+        out = fma(moved[..., idx], w, out)
+    return np.moveaxis(out, -1, axis)
+
+
+def separable(arr, tables):
+    """torch's generic N-d kernel: nested per output point, equal to passes from the last axis inwards."""
+    n = len(tables)
+    for j in reversed(range(n)):
+        arr = taps_pass(arr, arr.ndim - n + j, tables[j])
+    return np.ascontiguousarray(arr)
+
+
+def linear_channels_last(arr, tables):
+    """torch's vectorised channels-last linear kernel (2-D and 3-D): one fused sum over all corners.
+
+    Corner weights are products of per-axis weights taken from the outer axis inwards; the sum is
+    fma(x_first, w_first, x_second * w_second) followed by fused multiply-adds, in corner order.
+    """
+    n = len(tables)
+    corners = [((), ())]
+    for j, taps in enumerate(tables):
+        shape = [1] * n
+        shape[j] = -1
+        corners = [(ix + (idx.reshape(shape),), wt + (w.reshape(shape),))
+                   for ix, wt in corners for idx, w in taps]
+
+    def weight(ws):
+        out = ws[0]
+        for w in ws[1:]:
+            out = out * w
+        return out
+
+    def at(ix):
+        return arr[(Ellipsis,) + ix]
+
+    (ix0, ws0), (ix1, ws1) = corners[:2]
+    out = fma(at(ix0), weight(ws0), at(ix1) * weight(ws1))
+    for ix, ws in corners[2:]:
+        out = fma(at(ix), weight(ws), out)
+    return np.ascontiguousarray(out)
