@@ -6,6 +6,7 @@ from .cauchy import Cauchy
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .gamma import Chi2, Gamma
 from .geometric import Geometric
 from .gumbel import Gumbel
 from .half_normal import HalfCauchy, HalfNormal
@@ -27,8 +28,8 @@ from .transforms import __all__ as _transforms_all
 from .uniform import Uniform
 from .weibull import Weibull
 
-__all__ = ["Bernoulli", "Categorical", "Cauchy", "Distribution", "Exponential", "ExponentialFamily",
-           "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Independent", "Laplace", "LogNormal",
+__all__ = ["Bernoulli", "Categorical", "Cauchy", "Chi2", "Distribution", "Exponential", "ExponentialFamily",
+           "Gamma", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Independent", "Laplace", "LogNormal",
            "LogisticNormal", "MultivariateNormal", "Normal", "OneHotCategorical",
            "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "RelaxedBernoulli",
            "RelaxedOneHotCategorical", "TransformedDistribution", "Uniform", "Weibull", "constraints",

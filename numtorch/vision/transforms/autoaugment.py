@@ -295,39 +295,13 @@ class AugMix(Module):
                 f"interpolation={self.interpolation}, fill={self.fill})")
 
 
-def _gamma64(alpha, uniform, normal):
-    """One Gamma(alpha) draw by Marsaglia-Tsang rejection, with torch's constants and draw order."""
-    scale = 1.0
-    if alpha < 1.0:
-        if alpha == 0.0:
-            return 0.0
-        scale *= math.pow(1 - uniform(), 1.0 / alpha)
-        alpha += 1.0
-    # torch writes these constants as float literals (1.0f / 3.0f, 0.0331f)
-    d = alpha - float(np.float32(1.0) / np.float32(3.0))
-    c = 1.0 / math.sqrt(9.0 * d)
-    while True:
-        y = 0.0
-        while y <= 0:
-            x = normal()
-            y = 1.0 + c * x
-        v = y * y * y
-        u = 1 - uniform()
-        xx = x * x
-        if u < 1.0 - float(np.float32(0.0331)) * xx * xx:
-            return scale * d * v
-        if math.log(u) < 0.5 * xx + d * (1.0 - v + math.log(v)):
-            return scale * d * v
-
-
 def _sample_dirichlet(alpha):
     """torch._sample_dirichlet on CPU: serial Gamma draws from the global generator, then normalised."""
-    from numtorch._ops.random import _normals64
+    from numtorch._ops.gamma import _gamma_draws
     gen = numtorch.random.default_generator
     flat = alpha.detach().contiguous().numpy().astype(np.float64).reshape(-1)
     # rejection sampling consumes a data-dependent number of draws, so it is serial by nature (as in torch)
-    gam = np.array([_gamma64(a, lambda: float(gen.uniform64(1)[0]), lambda: float(_normals64(gen, 1)[0]))
-                    for a in flat.tolist()])
+    gam = _gamma_draws(gen, flat.tolist(), False)
     gam = np.maximum(gam, np.finfo(np.float64).tiny).reshape(alpha.shape)
     ratio = (gam / gam.sum(-1, keepdims=True)).astype(alpha.numpy().dtype)
     info = np.finfo(ratio.dtype)
