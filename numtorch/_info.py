@@ -57,10 +57,32 @@ def _blas():
     except Exception:  # older NumPy builds describe BLAS differently, or not at all
         lib = NA
     if importlib.util.find_spec("threadpoolctl") is None:
-        return lib, f"{NA} (install threadpoolctl to see the BLAS thread pool)"
+        threads = _openblas_threads()
+        return lib, f"{threads} (OpenBLAS)" if threads else f"{NA} (install threadpoolctl to see them)"
     from threadpoolctl import threadpool_info
     pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
     return lib, ", ".join(f"{p.get('internal_api')} {p.get('num_threads')}" for p in pools) or NA
+
+
+def _openblas_threads():
+    """OpenBLAS's thread count, asked of the library NumPy loaded (found in /proc/self/maps), or None."""
+    import ctypes
+    try:
+        with open("/proc/self/maps") as f:
+            paths = sorted({line.split()[-1] for line in f if "openblas" in line.lower()})
+    except OSError:
+        return None
+    # NumPy's wheels bundle OpenBLAS with prefixed, 64-bit-integer symbol names.
+    names = ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_", "openblas_get_num_threads")
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in names:
+            if hasattr(lib, name):
+                return getattr(lib, name)()
+    return None
 
 
 def _gpus_from_driver():

@@ -8,6 +8,7 @@ import importlib.util
 import json
 import os
 import pkgutil
+import re
 import signal
 import subprocess
 import sys
@@ -64,10 +65,10 @@ def env():
     return e
 
 
-def python(*args, cwd=ROOT):
+def python(*args, cwd=ROOT, **extra_env):
     """Run the interpreter on ``args``; returns (exit status, stdout, stderr)."""
     res = subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=120,
-                         env=env())
+                         env={**env(), **extra_env})
     return res.returncode, res.stdout, res.stderr
 
 
@@ -296,9 +297,12 @@ def test_info_command_and_console_script():
     pyproject = open(os.path.join(ROOT, "pyproject.toml")).read()
     assert 'numtorch = "numtorch.__main__:cli"' in pyproject
     rc, out, err = python("-c", "import sys; from numtorch.__main__ import cli; "
-                                "sys.argv = ['numtorch', 'info']; sys.exit(cli())")
+                                "sys.argv = ['numtorch', 'info']; sys.exit(cli())", OPENBLAS_NUM_THREADS="1")
     assert rc == 0, err
     lines = out.splitlines()
+    if "openblas" in np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]:
+        threads = next(line for line in lines if line.startswith("BLAS threads: "))
+        assert re.search(r"\b1\b", threads), threads  # the pool size OpenBLAS took from the environment
     assert lines[0] == "Collecting environment information..."
     assert f"NumPy version: {np.__version__}" in lines
     assert "Optional extras:" in lines
