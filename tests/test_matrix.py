@@ -197,6 +197,13 @@ def test_einsum(eq, shapes):
     check(lambda m, *xs: m.einsum(eq, list(xs)), *data)
 
 
+@pytest.mark.parametrize("eq,shapes", [("ij,jk->ik", [(3, 4), (4, 5)]), ("ij->j", [(3, 4)]),
+                                       ("ij,ij,ij->i", [(3, 4), (3, 4), (3, 4)])])
+def test_einsum_bfloat16(eq, shapes):
+    data = [rand(*s, dtype="float32", seed=i) for i, s in enumerate(shapes)]
+    check(lambda m, *xs: m.einsum(eq, *[x.bfloat16() for x in xs]), *data, atol=0, rtol=0)
+
+
 def test_einsum_sublist_and_int():
     check(lambda m, a, b: m.einsum(a, [0, 1], b, [1, 2], [0, 2]), rand(2, 3), rand(3, 4, seed=1))
     check(lambda m, a, b: m.einsum(a, [Ellipsis, 0], b, [Ellipsis, 0]), rand(2, 3), rand(2, 3, seed=1))

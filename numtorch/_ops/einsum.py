@@ -14,6 +14,12 @@ _LETTERS = string.ascii_uppercase + string.ascii_lowercase
 
 def _einsum(xp, *arrays_and_eq):
     *arrays, eq = arrays_and_eq
+    dt = arrays[0].dtype if arrays else None
+    if dt is not None and dt.kind == "V":
+        # NumPy's einsum has no bfloat16 loop: contract in float32 (torch accumulates there too) and
+        # round once.
+        wide = [a.astype("float32") for a in arrays]
+        return xp.einsum(eq, *wide, optimize=len(arrays) > 2).astype(dt)
     return xp.einsum(eq, *arrays, optimize=len(arrays) > 2)
 
 
