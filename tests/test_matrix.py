@@ -197,11 +197,12 @@ def test_einsum(eq, shapes):
     check(lambda m, *xs: m.einsum(eq, list(xs)), *data)
 
 
-@pytest.mark.parametrize("eq,shapes", [("ij,jk->ik", [(3, 4), (4, 5)]), ("ij->j", [(3, 4)]),
-                                       ("ij,ij,ij->i", [(3, 4), (3, 4), (3, 4)])])
-def test_einsum_bfloat16(eq, shapes):
+# Exact for one contraction; torch rounds to bfloat16 between the pairwise steps of longer chains.
+@pytest.mark.parametrize("eq,shapes,tol", [("ij,jk->ik", [(3, 4), (4, 5)], 0), ("ij->j", [(3, 4)], 0),
+                                           ("ij,ij,ij->i", [(3, 4), (3, 4), (3, 4)], 1e-2)])
+def test_einsum_bfloat16(eq, shapes, tol):
     data = [rand(*s, dtype="float32", seed=i) for i, s in enumerate(shapes)]
-    check(lambda m, *xs: m.einsum(eq, *[x.bfloat16() for x in xs]), *data, atol=0, rtol=0)
+    check(lambda m, *xs: m.einsum(eq, *[x.bfloat16() for x in xs]), *data, atol=tol, rtol=tol)
 
 
 def test_einsum_sublist_and_int():
