@@ -63,6 +63,13 @@ FAMILIES = {
     "Gamma": (lambda m, a, b: D(m).Gamma(a, b), two_pos, lambda s, d: pos(*s, seed=2, dtype=d)),
     "Chi2": (lambda m, a: D(m).Chi2(a), lambda s, d: (np.asarray(pos(*s, dtype=d) * 2),),
              lambda s, d: pos(*s, seed=2, dtype=d)),
+    "StudentT": (lambda m, a, b, c: D(m).StudentT(a + 1.5, b, c),
+                 lambda s, d: (pos(*s, dtype=d), rand(*s, seed=1, dtype=d), pos(*s, seed=3, dtype=d)),
+                 lambda s, d: rand(*s, seed=2, dtype=d)),
+    "InverseGamma": (lambda m, a, b: D(m).InverseGamma(a + 2, b), two_pos,
+                     lambda s, d: pos(*s, seed=2, dtype=d)),
+    "FisherSnedecor": (lambda m, a, b: D(m).FisherSnedecor(a * 5, b * 5), two_pos,
+                       lambda s, d: pos(*s, seed=2, dtype=d)),
     "Poisson": (lambda m, a: D(m).Poisson(a), lambda s, d: (np.asarray(pos(*s, dtype=d) * 3),),
                 lambda s, d: np.floor(np.asarray(pos(*s, seed=2) * 3)).astype(d)),
 }
@@ -114,7 +121,8 @@ def test_seeded_sample(name, sample_shape):
 
 
 RSAMPLE = ["Normal", "Laplace", "Cauchy", "Uniform", "Exponential", "LogNormal", "Gumbel", "HalfNormal",
-           "RelaxedBernoulli", "HalfCauchy", "Pareto", "Weibull", "Gamma", "Chi2"]
+           "RelaxedBernoulli", "HalfCauchy", "Pareto", "Weibull", "Gamma", "Chi2", "StudentT", "InverseGamma",
+           "FisherSnedecor"]
 
 
 @pytest.mark.parametrize("name", RSAMPLE)
@@ -661,3 +669,10 @@ def test_gamma_cdf():
     v = pos(2, 3, seed=2, dtype="float64")
     check(lambda m, a, b: D(m).Gamma(a.detach(), b).cdf(m.tensor(v)), *two_pos((2, 3), "float64"))
     check_raises(lambda m: D(m).Gamma(m.ones(2), m.ones(2)).cdf(-m.ones(2)))
+
+
+def test_studentt_fisher_edge_moments():
+    def fn(m, df):
+        t, f = D(m).StudentT(df, 1.0, 2.0), D(m).FisherSnedecor(df, df + 1)
+        return t.mean, t.variance, f.mean, f.mode, f.variance, t.expand((2, 4)).batch_shape
+    check(fn, np.array([0.5, 1.5, 3.0, 6.0]))
