@@ -70,6 +70,7 @@ FAMILIES = {
                      lambda s, d: pos(*s, seed=2, dtype=d)),
     "FisherSnedecor": (lambda m, a, b: D(m).FisherSnedecor(a * 5, b * 5), two_pos,
                        lambda s, d: pos(*s, seed=2, dtype=d)),
+    "Beta": (lambda m, a, b: D(m).Beta(a, b), two_pos, lambda s, d: prob(*s, seed=2, dtype=d)),
     "Poisson": (lambda m, a: D(m).Poisson(a), lambda s, d: (np.asarray(pos(*s, dtype=d) * 3),),
                 lambda s, d: np.floor(np.asarray(pos(*s, seed=2) * 3)).astype(d)),
 }
@@ -122,7 +123,7 @@ def test_seeded_sample(name, sample_shape):
 
 RSAMPLE = ["Normal", "Laplace", "Cauchy", "Uniform", "Exponential", "LogNormal", "Gumbel", "HalfNormal",
            "RelaxedBernoulli", "HalfCauchy", "Pareto", "Weibull", "Gamma", "Chi2", "StudentT", "InverseGamma",
-           "FisherSnedecor"]
+           "FisherSnedecor", "Beta"]
 
 
 @pytest.mark.parametrize("name", RSAMPLE)
@@ -225,7 +226,9 @@ KL_PAIRS = [("Normal", "Normal"), ("Laplace", "Laplace"), ("Cauchy", "Cauchy"),
             ("Pareto", "Normal"), ("Uniform", "Pareto"), ("Normal", "Pareto"), ("Pareto", "Uniform"),
             ("Gamma", "Gamma"), ("Exponential", "Gamma"), ("Gamma", "Exponential"), ("Gamma", "Gumbel"),
             ("Gamma", "Normal"), ("Pareto", "Gamma"), ("Uniform", "Gamma"), ("Normal", "Gamma"),
-            ("Gamma", "Uniform"), ("Chi2", "Gamma")]
+            ("Gamma", "Uniform"), ("Chi2", "Gamma"), ("Beta", "Beta"), ("Beta", "Exponential"),
+            ("Beta", "Gamma"), ("Beta", "Normal"), ("Beta", "Uniform"), ("Uniform", "Beta"),
+            ("Normal", "Beta"), ("Beta", "Pareto"), ("Gamma", "Beta")]
 
 
 @pytest.mark.parametrize("p,q", KL_PAIRS)
@@ -676,3 +679,36 @@ def test_studentt_fisher_edge_moments():
         t, f = D(m).StudentT(df, 1.0, 2.0), D(m).FisherSnedecor(df, df + 1)
         return t.mean, t.variance, f.mean, f.mode, f.variance, t.expand((2, 4)).batch_shape
     check(fn, np.array([0.5, 1.5, 3.0, 6.0]))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_dirichlet(dtype):
+    conc = np.exp(rand(2, 4, seed=3, dtype=dtype))
+    v = np.array([[0.1, 0.2, 0.3, 0.4], [0.25, 0.25, 0.25, 0.25]], dtype=dtype)
+
+    def fn(m, c):
+        m.manual_seed(13)
+        d = D(m).Dirichlet(c)
+        x = d.rsample((3,))
+        return (x, d.sample(), d.log_prob(m.tensor(v)), d.entropy(), d.mean, d.mode, d.variance,
+                d.batch_shape, d.event_shape, d.expand((5, 2)).sample().shape, (x * m.arange(4.0, dtype=x.dtype)).sum())
+    check(fn, conc, atol=1e-5, rtol=1e-4)
+    check(lambda m, c, e: D(m).kl_divergence(D(m).Dirichlet(c), D(m).Dirichlet(e)), conc,
+          np.exp(rand(2, 4, seed=4, dtype=dtype)), atol=1e-5, rtol=1e-4)
+    check(lambda m, c: D(m).Dirichlet(c).mode, np.array([[0.5, 0.3, 0.9], [2.0, 3.0, 0.5]]), grad=False)
+    check_raises(lambda m: D(m).Dirichlet(m.tensor(1.0)))
+    check_raises(lambda m: D(m).Dirichlet(m.tensor([1.0, -1.0])))
+
+
+def test_dirichlet_grad_branches():
+    from numtorch._ops.gamma import _dirichlet_grad
+    t = need_torch()
+    # x near 0, near 1, both concentrations large (near and away from the mean), and the rational fit
+    x = np.array([0.01, 0.98, 0.45, 0.30, 0.5, 0.2])
+    alpha = np.array([0.5, 2.0, 9.0, 10.0, 1.5, 3.0])
+    total = np.array([3.0, 2.5, 20.0, 22.0, 4.0, 6.0])
+    for dt in ("float32", "float64"):
+        args = [a.astype(dt) for a in (x, alpha, total)]
+        n = _dirichlet_grad(*(numtorch.tensor(a) for a in args)).numpy()
+        np.testing.assert_allclose(n, t._dirichlet_grad(*(t.tensor(a) for a in args)).numpy(),
+                                   rtol=1e-4 if dt == "float32" else 1e-10)

@@ -141,3 +141,125 @@ def _standard_gamma_grad(input, x):
 
 FUNCTIONS["_standard_gamma"] = _standard_gamma
 FUNCTIONS["_standard_gamma_grad"] = _standard_gamma_grad
+
+
+def _sample_dirichlet(input, generator=None):
+    """Dirichlet samples: serial Gamma draws in double (as torch's CPU kernel), normalized, clamped."""
+    gen = _gen(generator)
+    arr = input.detach().numpy()
+    gam = np.maximum(_gamma_draws(gen, arr.astype(np.float64).reshape(-1).tolist(), False),
+                     np.finfo(np.float64).tiny).reshape(arr.shape)
+    ratio = (gam / gam.sum(-1, keepdims=True)).astype(arr.dtype)
+    info = np.finfo(arr.dtype)
+    return Tensor._wrap(np.clip(ratio, info.tiny, np.nextafter(arr.dtype.type(1), arr.dtype.type(0))))
+
+
+def _beta_grad_alpha_small(x, alpha, beta, dg):
+    factor = dg(alpha) - dg(alpha + beta) - np.log(x)
+    numer = np.ones_like(x)
+    series = numer / alpha * (factor + 1 / alpha)
+    for i in range(1, 11):
+        numer = numer * ((i - beta) * x / i)
+        denom = alpha + i
+        series = series + numer / denom * (factor + 1 / denom)
+    res = x * np.power(1 - x, -beta) * series
+    return np.where(np.isnan(res), 0.0, res)
+
+
+def _beta_grad_beta_small(x, alpha, beta, dg):
+    factor = dg(alpha + beta) - dg(beta)
+    numer, betas, dbetas = np.ones_like(x), np.ones_like(x), np.zeros_like(x)
+    series = factor / alpha
+    for i in range(1, 9):
+        numer = numer * (-x / i)
+        dbetas = dbetas * (beta - i) + betas
+        betas = betas * (beta - i)
+        series = series + numer / (alpha + i) * (dbetas + factor * betas)
+    res = -np.power(1 - x, 1 - beta) * series
+    return np.where(np.isnan(res), 0.0, res)
+
+
+def _beta_grad_alpha_mid(x, alpha, beta):
+    total = alpha + beta
+    mean = alpha / total
+    std = np.sqrt(alpha * beta / (total + 1)) / total
+    b2 = beta * beta
+    poly = 47 * x * b2 * b2 + alpha * (
+        (43 + 20 * (16 + 27 * beta) * x) * b2 * beta + alpha * (
+            3 * (59 + 180 * beta - 90 * x) * b2 + alpha * (
+                (453 + 1620 * beta * (1 - x) - 455 * x) * beta + alpha * (8 * (1 - x) * (135 * beta - 11)))))
+    pre_num = (1 + 12 * alpha) * (1 + 12 * beta) / (total * total)
+    pre_den = 12960 * alpha * alpha * alpha * beta * beta * (1 + 12 * total)
+    near = pre_num / (1 - x) * poly / pre_den
+    prefactor = -x / np.sqrt(2 * alpha * beta / total)
+    stirling = ((1 + 1 / (12 * alpha) + 1 / (288 * alpha * alpha)) * (1 + 1 / (12 * beta) + 1 / (288 * b2))
+                / (1 + 1 / (12 * total) + 1 / (288 * total * total)))
+    axbx = alpha * (x - 1) + beta * x
+    term1 = ((2 * alpha * alpha * (x - 1) + alpha * beta * (x - 1) - x * b2)
+             / (np.sqrt(2 * alpha / beta) * np.power(total, 1.5) * axbx * axbx))
+    term2 = 0.5 * np.log(alpha / (total * x))
+    term3 = np.sqrt(8 * alpha * beta / total) / axbx
+    term4 = np.power(beta * np.log(beta / (total * (1 - x))) + alpha * np.log(alpha / (total * x)), -1.5)
+    far = stirling * prefactor * (term1 + term2 * (term3 + np.where(x < mean, term4, -term4)))
+    return np.where((mean - 0.1 * std <= x) & (x <= mean + 0.1 * std), near, far)
+
+
+# Coefficients of torch's rational correction in dirichlet_grad_one, indexed [p/q][u power][a power][b power].
+_DIRICHLET_C = np.array([
+    [[[1.003668233, -0.01061107488, -0.0657888334, 0.01201642863],
+      [0.6336835991, -0.3557432599, 0.05486251648, -0.001465281033],
+      [-0.03276231906, 0.004474107445, 0.002429354597, -0.0001557569013]],
+     [[0.221950385, -0.3187676331, 0.01799915743, 0.01074823814],
+      [-0.2951249643, 0.06219954479, 0.01535556598, 0.001550077057],
+      [0.02155310298, 0.004170831599, 0.001292462449, 6.976601077e-05]],
+     [[-0.05980841433, 0.008441916499, 0.01085618172, 0.002319392565],
+      [0.02911413504, 0.01400243777, -0.002721828457, 0.000751041181],
+      [0.005900514878, -0.001936558688, -9.495446725e-06, 5.385558597e-05]]],
+    [[[1, -0.02924021934, -0.04438342661, 0.007285809825],
+      [0.6357567472, -0.3473456711, 0.05454656494, -0.002407477521],
+      [-0.03301322327, 0.004845219414, 0.00231480583, -0.0002307248149]],
+     [[0.5925320577, -0.1757678135, 0.01505928619, 0.000564515273],
+      [0.1014815858, -0.06589186703, 0.01272886114, -0.0007316646956],
+      [-0.007258481865, 0.001096195486, 0.0003934994223, -4.12701925e-05]],
+     [[0.06469649321, -0.0236701437, 0.002902096474, -5.896963079e-05],
+      [0.001925008108, -0.002869809258, 0.0008000589141, -6.063713228e-05],
+      [-0.0003477407336, 6.959756487e-05, 1.097287507e-05, -1.650964693e-06]]]])
+
+
+def _dirichlet_rational(x, alpha, total, dg):
+    u = np.log(x)
+    a = np.log(alpha) - u
+    b = np.log(total) - a
+    pu, pa, pb = (np.stack([np.ones_like(v), v, v * v]) for v in (u, a, b))
+    pb = np.concatenate([pb, (b * b * b)[None]])
+    # sum over i, j, k of u^i a^j b^k c[.., i, j, k]
+    p = np.einsum("in,jn,kn,ijk->n", pu, pa, pb, _DIRICHLET_C[0])
+    q = np.einsum("in,jn,kn,ijk->n", pu, pa, pb, _DIRICHLET_C[1])
+    return p / q * (x * (dg(total) - dg(alpha)) / (total - alpha))
+
+
+def _dirichlet_grad(x, alpha, total):
+    """Reparameterized gradient of Dirichlet samples ``x`` w.r.t. ``alpha`` (torch's approximation)."""
+    arr = x.detach().numpy()
+    xs, al, tot = (np.broadcast_to(t.detach().numpy(), arr.shape).reshape(-1) for t in (x, alpha, total))
+    # torch picks the branch in the input precision, then evaluates (mostly) in double
+    beta_s = tot - al
+    boundary = tot * xs * (1 - xs)
+    x64, a64, t64 = (v.astype(np.float64) for v in (xs, al, tot))
+    b64 = t64 - a64
+
+    def dg(v):
+        return FUNCTIONS["digamma"](Tensor._wrap(np.asarray(v, np.float64))).numpy()
+    with np.errstate(all="ignore"):
+        small = _beta_grad_alpha_small(x64, a64, b64, dg)
+        large = -_beta_grad_beta_small(1 - x64, b64, a64, dg)
+        mid = _beta_grad_alpha_mid(x64, a64, b64)
+        rational = _dirichlet_rational(x64, a64, t64, dg)
+    res = np.where((xs <= 0.5) & (boundary < 2.5), small,
+                   np.where((xs >= 0.5) & (boundary < 0.75), large,
+                            np.where((al > 6) & (beta_s > 6), mid, rational)))
+    return Tensor._wrap(res.astype(arr.dtype).reshape(arr.shape))
+
+
+FUNCTIONS["_sample_dirichlet"] = _sample_dirichlet
+FUNCTIONS["_dirichlet_grad"] = _dirichlet_grad

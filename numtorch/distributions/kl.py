@@ -6,8 +6,10 @@ from functools import total_ordering
 import numtorch
 from ..nn.functional import softplus
 from .bernoulli import Bernoulli
+from .beta import Beta
 from .categorical import Categorical
 from .cauchy import Cauchy
+from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
@@ -118,6 +120,74 @@ def _kl_bernoulli_bernoulli(p, q):
     t2[q.probs == 1] = math.inf
     t2[p.probs == 1] = 0
     return t1 + t2
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    sum_p = p.concentration1 + p.concentration0
+    sum_q = q.concentration1 + q.concentration0
+    t1 = q.concentration1.lgamma() + q.concentration0.lgamma() + sum_p.lgamma()
+    t2 = p.concentration1.lgamma() + p.concentration0.lgamma() + sum_q.lgamma()
+    t3 = (p.concentration1 - q.concentration1) * numtorch.digamma(p.concentration1)
+    t4 = (p.concentration0 - q.concentration0) * numtorch.digamma(p.concentration0)
+    t5 = (sum_q - sum_p) * numtorch.digamma(sum_p)
+    return t1 - t2 + t3 + t4 + t5
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p, q):
+    sum_p = p.concentration.sum(-1)
+    sum_q = q.concentration.sum(-1)
+    t1 = sum_p.lgamma() - sum_q.lgamma()
+    t2 = (p.concentration.lgamma() - q.concentration.lgamma()).sum(-1)
+    t3 = p.concentration - q.concentration
+    t4 = p.concentration.digamma() - sum_p.digamma().unsqueeze(-1)
+    return t1 - t2 + (t3 * t4).sum(-1)
+
+
+def _beta_mean(p):
+    return p.concentration1 / (p.concentration1 + p.concentration0)
+
+
+@register_kl(Beta, Exponential)
+def _kl_beta_exponential(p, q):
+    return -p.entropy() - q.rate.log() + q.rate * _beta_mean(p)
+
+
+@register_kl(Beta, Gamma)
+def _kl_beta_gamma(p, q):
+    t2 = q.concentration.lgamma() - q.concentration * q.rate.log()
+    sum_p = p.concentration1 + p.concentration0
+    t3 = (q.concentration - 1) * (p.concentration1.digamma() - sum_p.digamma())
+    return -p.entropy() + t2 - t3 + q.rate * _beta_mean(p)
+
+
+@register_kl(Beta, Normal)
+def _kl_beta_normal(p, q):
+    e_beta = _beta_mean(p)
+    var_normal = q.scale.pow(2)
+    t2 = 0.5 * (var_normal * 2 * math.pi).log()
+    t3 = (e_beta * (1 - e_beta) / (p.concentration1 + p.concentration0 + 1) + e_beta.pow(2)) * 0.5
+    return -p.entropy() + t2 + (t3 - q.loc * e_beta + q.loc.pow(2) * 0.5) / var_normal
+
+
+@register_kl(Beta, Uniform)
+def _kl_beta_uniform(p, q):
+    result = -p.entropy() + (q.high - q.low).log()
+    result[(q.low > p.support.lower_bound) | (q.high < p.support.upper_bound)] = math.inf
+    return result
+
+
+@register_kl(Uniform, Beta)
+def _kl_uniform_beta(p, q):
+    width = p.high - p.low
+    t2 = (q.concentration1 - 1) * (_x_log_x(p.high) - _x_log_x(p.low) - width) / width
+    t3 = (q.concentration0 - 1) * (_x_log_x(1 - p.high) - _x_log_x(1 - p.low) + width) / width
+    sum_q = q.concentration1 + q.concentration0
+    t4 = q.concentration1.lgamma() + q.concentration0.lgamma() - sum_q.lgamma()
+    result = t3 + t4 - width.log() - t2
+    result[(p.high > q.support.upper_bound) | (p.low < q.support.lower_bound)] = math.inf
+    return result
 
 
 @register_kl(Categorical, Categorical)
@@ -368,6 +438,13 @@ def _kl_normal_laplace(p, q):
 @register_kl(Normal, Uniform)
 @register_kl(Pareto, Uniform)
 @register_kl(Poisson, Bernoulli)
+@register_kl(Beta, Pareto)
+@register_kl(Exponential, Beta)
+@register_kl(Gamma, Beta)
+@register_kl(Gumbel, Beta)
+@register_kl(Laplace, Beta)
+@register_kl(Normal, Beta)
+@register_kl(Pareto, Beta)
 def _kl_infinity(p, q):
     """q has no density where p has mass: the divergence is infinite everywhere."""
     return _infinite_like(p.mean)

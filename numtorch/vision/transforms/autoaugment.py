@@ -2,9 +2,8 @@
 import math
 from enum import Enum
 
-import numpy as np
-
 import numtorch
+from numtorch._ops.gamma import _sample_dirichlet
 from numtorch.nn import Module
 
 from . import functional as F
@@ -293,16 +292,3 @@ class AugMix(Module):
         return (f"{type(self).__name__}(severity={self.severity}, mixture_width={self.mixture_width}, "
                 f"chain_depth={self.chain_depth}, alpha={self.alpha}, all_ops={self.all_ops}, "
                 f"interpolation={self.interpolation}, fill={self.fill})")
-
-
-def _sample_dirichlet(alpha):
-    """torch._sample_dirichlet on CPU: serial Gamma draws from the global generator, then normalised."""
-    from numtorch._ops.gamma import _gamma_draws
-    gen = numtorch.random.default_generator
-    flat = alpha.detach().contiguous().numpy().astype(np.float64).reshape(-1)
-    # rejection sampling consumes a data-dependent number of draws, so it is serial by nature (as in torch)
-    gam = _gamma_draws(gen, flat.tolist(), False)
-    gam = np.maximum(gam, np.finfo(np.float64).tiny).reshape(alpha.shape)
-    ratio = (gam / gam.sum(-1, keepdims=True)).astype(alpha.numpy().dtype)
-    info = np.finfo(ratio.dtype)
-    return numtorch.from_numpy(np.clip(ratio, info.tiny, np.nextafter(ratio.dtype.type(1), 0)))
