@@ -28,3 +28,4 @@ from . import conv  # noqa: F401
 from . import loss, distance, embedding  # noqa: F401
 from . import grid  # noqa: F401
 from . import ctc  # noqa: F401
+from . import aliases  # noqa: F401

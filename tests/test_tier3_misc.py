@@ -1,0 +1,151 @@
+"""Tier-3 torch-level aliases, namespace utilities and Tensor extras, against real torch."""
+import numpy as np
+import pytest
+
+import numtorch
+from conftest import check, check_raises, need_torch, rand
+
+X3 = rand(2, 3, 9)
+X4 = rand(2, 3, 6, 7, seed=1)
+X5 = rand(1, 2, 4, 5, 6, seed=2)
+
+
+@pytest.mark.parametrize("fn, data", [
+    (lambda m, x: m.max_pool1d(x, 3), X3),
+    (lambda m, x: m.max_pool1d(x, 3, 2, 1, 1, True), X3),
+    (lambda m, x: m.max_pool2d(x, (2, 3)), X4),
+    (lambda m, x: m.max_pool2d(x, 3, 1, 1, 2), X4),
+    (lambda m, x: m.max_pool3d(x, 2), X5),
+    (lambda m, x: m.avg_pool1d(x, 4, 2, 2, True, False), X3),
+    (lambda m, x: m.avg_pool1d(x, 2), X3),
+    (lambda m, x: m.adaptive_avg_pool1d(x, 4), X3),
+    (lambda m, x: m.adaptive_max_pool1d(x, 4), X3),
+    (lambda m, x: m.adaptive_max_pool1d(x, 4)[0], rand(3, 0, seed=3)),
+])
+def test_pool_aliases(fn, data):
+    check(fn, data)
+
+
+def test_pool_alias_errors():
+    check_raises(lambda m, x: m.max_pool1d(x, 20), X3)
+    check_raises(lambda m, x: m.adaptive_max_pool1d(x, 3), rand(2, 3, 4, 5))
+
+
+def test_embedding_alias():
+    w = rand(6, 3)
+    idx = np.array([[0, 2, 5], [2, 2, 1]])
+    check(lambda m, w, i: m.embedding(w, i), w, idx)
+    check(lambda m, w, i: m.embedding(w, i, 2, True), w, idx)
+    check(lambda m, w, i: m.embedding(w, i, -1, False, False), w, idx)
+    check_raises(lambda m, w, i: m.embedding(w, i), w, np.array([7]))
+
+
+def test_bilinear_alias():
+    check(lambda m, a, b, w, c: m.bilinear(a, b, w, c), rand(4, 3), rand(4, 5, seed=1), rand(2, 3, 5, seed=2),
+          rand(2, seed=3))
+    check(lambda m, a, b, w: m.bilinear(a, b, w), rand(4, 3), rand(4, 5, seed=1), rand(2, 3, 5, seed=2))
+
+
+@pytest.mark.parametrize("red", [0, 1, 2])
+def test_loss_aliases(red):
+    a, b, c = rand(4, 5), rand(4, 5, seed=1), rand(4, 5, seed=2)
+    sign = np.where(rand(4, seed=4) > 0, 1.0, -1.0).astype("float32")
+    prob = rand(4, 5, seed=5, low=0, high=1)
+    check(lambda m, x, y: m.kl_div(m.log_softmax(x, 1), m.softmax(y, 1), red), a, b)
+    check(lambda m, x, y: m.kl_div(x, y, red, log_target=True), a, b)
+    check(lambda m, x, y: m.binary_cross_entropy_with_logits(x, y, None, None, red), a, prob)
+    check(lambda m, x, y, w, p: m.binary_cross_entropy_with_logits(x, y, w, p, red), a, prob, rand(5, seed=6),
+          rand(5, seed=7, low=0.5, high=2))
+    check(lambda m, x, y, t: m.margin_ranking_loss(x, y, t, 0.3, red), a[:, 0], b[:, 0], sign)
+    check(lambda m, x, t: m.hinge_embedding_loss(x, t, 0.5, red), a[0], np.tile(sign, 2)[:5])
+    check(lambda m, x, y, t: m.cosine_embedding_loss(x, y, t, 0.1, red), a, b, sign)
+    check(lambda m, x, y, z: m.triplet_margin_loss(x, y, z, 1.0, 2.0, 1e-6, True, red), a, b, c)
+    check(lambda m, x, y: m.poisson_nll_loss(x, y, True, True, 1e-8, red), a, prob * 3)
+    check(lambda m, x, y: m.poisson_nll_loss(x, y, False, False, 1e-3, red), prob, b * b)
+
+
+def test_loss_alias_defaults_and_errors():
+    a, b = rand(3, 4), rand(3, 4, seed=1)
+    check(lambda m, x, y: m.kl_div(x, y), a, b)
+    check(lambda m, x, y: m.triplet_margin_loss(x, y, x * 2), a, b)
+    sign = np.where(a > 0, 1.0, -1.0).astype("float32")
+    check(lambda m, x, y, t: m.margin_ranking_loss(x, y, t), a, b, sign)
+    check(lambda m, x, t: m.hinge_embedding_loss(x, t), a, sign)
+    check(lambda m, x, y, t: m.cosine_embedding_loss(x, y, t), a, b, sign[:, 0])
+    check(lambda m, x, y: m.binary_cross_entropy_with_logits(x, y), a, b)
+    check_raises(lambda m, x, y: m.kl_div(x, y, "mean"), a, b)
+    check_raises(lambda m, x, y: m.kl_div(x, y, 1, True), a, b)
+    for odd in (3, -1):
+        check(lambda m, x, y: m.kl_div(x, y, odd), a, b)
+    check_raises(lambda m, x, y: m.poisson_nll_loss(x, y, True, False, 1e-8), a, b)
+    check_raises(lambda m, x, y: m.binary_cross_entropy_with_logits(x, y[:2]), a, b)
+    check_raises(lambda m, x, y: m.binary_cross_entropy_with_logits(x, y[:1], None, None, 1), a, b)
+    check(lambda m, x, y: m.binary_cross_entropy_with_logits(x[:1], y, None, None, 1), a, b, grad=False)
+
+
+def test_namespace_constants(oracle):
+    assert numtorch.newaxis is oracle.newaxis is None
+    assert repr(numtorch.channels_last_3d) == repr(oracle.channels_last_3d)
+    x = numtorch.tensor(rand(2, 3, 4, 5, 6)).permute(0, 2, 3, 4, 1)
+    t = oracle.tensor(rand(2, 3, 4, 5, 6)).permute(0, 2, 3, 4, 1)
+    for fmt in ("channels_last_3d", "contiguous_format"):
+        assert x.is_contiguous(memory_format=getattr(numtorch, fmt)) == t.is_contiguous(
+            memory_format=getattr(oracle, fmt))
+    assert numtorch.ones(2)[numtorch.newaxis].shape == oracle.ones(2)[oracle.newaxis].shape
+
+
+def test_is_storage_and_typename(oracle):
+    for lib in (numtorch, oracle):
+        x = lib.ones(2, dtype=lib.float64)
+        assert lib.is_storage(x.untyped_storage()) and not lib.is_storage(x)
+        assert not lib.is_storage([1])
+    for make in (lambda m: m.ones(2, dtype=m.int32), lambda m: m.nn.Parameter, lambda m: m.nn.Linear(2, 2),
+                 lambda m: 3, lambda m: int, lambda m: m.Size([2]), lambda m: None, lambda m: m.Size,
+                 lambda m: m.Tensor):
+        assert numtorch.typename(make(numtorch)) == oracle.typename(make(oracle))
+
+
+def test_flags(oracle):
+    for lib in (numtorch, oracle):
+        assert lib.is_warn_always_enabled() is False
+        lib.set_warn_always(True)
+        assert lib.is_warn_always_enabled() is True
+        lib.set_warn_always(False)
+        assert lib.set_flush_denormal(False) is True
+    assert numtorch.get_default_device() == numtorch.device("cpu")
+    assert str(numtorch.get_default_device()) == str(oracle.get_default_device())
+    numtorch.set_default_device("cpu")
+    numtorch.set_default_device(None)
+    assert numtorch.get_default_device().type == "cpu"
+
+
+def test_frombuffer(oracle):
+    raw = bytearray(np.arange(12, dtype=np.float32).tobytes())
+    for kw in ({}, {"count": 3}, {"offset": 8}, {"count": 2, "offset": 4}):
+        n = numtorch.frombuffer(raw, dtype=numtorch.float32, **kw)
+        t = oracle.frombuffer(raw, dtype=oracle.float32, **kw)
+        assert n.tolist() == t.tolist() and str(n.dtype) == str(t.dtype)
+    n = numtorch.frombuffer(raw, dtype=numtorch.int16)
+    t = oracle.frombuffer(raw, dtype=oracle.int16)
+    assert n.tolist() == t.tolist()
+    n[0] = 7  # shares memory with the buffer, as torch does
+    assert raw[0] == 7
+    for kw in ({"count": 0}, {"offset": 48}, {"count": 13}, {"offset": 3}):
+        with pytest.raises(ValueError):
+            oracle.frombuffer(raw, dtype=oracle.float32, **kw)
+        with pytest.raises(ValueError):
+            numtorch.frombuffer(raw, dtype=numtorch.float32, **kw)
+    with pytest.raises(ValueError):
+        oracle.frombuffer(bytearray(), dtype=oracle.float32)
+    with pytest.raises(ValueError):
+        numtorch.frombuffer(bytearray(), dtype=numtorch.float32)
+
+
+def test_from_dlpack(oracle):
+    a = np.arange(6.0).reshape(2, 3)
+    n, t = numtorch.from_dlpack(a), oracle.from_dlpack(a)
+    assert n.tolist() == t.tolist() and str(n.dtype) == str(t.dtype) and n.stride() == t.stride()
+    a[0, 0] = 5
+    assert n[0, 0].item() == 5.0
+    x = numtorch.ones(3)
+    assert numtorch.from_dlpack(x) is x or numtorch.from_dlpack(x).data_ptr() == x.data_ptr()
