@@ -691,7 +691,8 @@ def test_dirichlet(dtype):
         d = D(m).Dirichlet(c)
         x = d.rsample((3,))
         return (x, d.sample(), d.log_prob(m.tensor(v)), d.entropy(), d.mean, d.mode, d.variance,
-                d.batch_shape, d.event_shape, d.expand((5, 2)).sample().shape, (x * m.arange(4.0, dtype=x.dtype)).sum())
+                d.batch_shape, d.event_shape, d.expand((5, 2)).sample().shape,
+                (x * m.arange(4.0, dtype=x.dtype)).sum())
     check(fn, conc, atol=1e-5, rtol=1e-4)
     check(lambda m, c, e: D(m).kl_divergence(D(m).Dirichlet(c), D(m).Dirichlet(e)), conc,
           np.exp(rand(2, 4, seed=4, dtype=dtype)), atol=1e-5, rtol=1e-4)
