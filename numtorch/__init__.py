@@ -17,6 +17,7 @@ from . import fft, special
 from . import optim
 from .autograd import (enable_grad, inference_mode, is_anomaly_check_nan_enabled, is_anomaly_enabled,
                        is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled)
+from .autograd.anomaly_mode import set_anomaly_enabled
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                      set_rng_state)
 from ._storage import TypedStorage, UntypedStorage

@@ -10,7 +10,7 @@ from .._dtype import NP2DT
 from .._tensor import Tensor, bump, make_view, needs_grad_any
 from ..autograd import grad_mode
 from .._device import device_of
-from ..autograd.graph import InputMeta, OpNode, _seq, edge, grad_accumulator
+from ..autograd.graph import InputMeta, OpNode, _saved_hooks, _seq, edge, grad_accumulator, pack_node
 
 # Promotion kinds, decided per op (as torch's elementwise_type_promotion_wrapper does).
 NONE = 0          # inputs are used as they are
@@ -341,6 +341,8 @@ def _record(op, ins, tensors, outs, rest, kwargs):
         if o._vc is None:
             o._vc = [0]
         node._out = (o._data, o._vc, o._vc[0])
+    if _saved_hooks:
+        pack_node(node, outs)
     return node
 
 

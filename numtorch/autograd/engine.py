@@ -86,6 +86,30 @@ def _needed(seen, targets):
     return needed
 
 
+class _GraphTask:
+    """What one backward pass will run, for hooks that must know (register_multi_grad_hook)."""
+
+    __slots__ = ("seen", "targets", "needed", "__weakref__")
+
+    def __init__(self, seen, targets, needed):
+        self.seen, self.targets, self.needed = seen, targets, needed
+
+    def will_execute(self, node):
+        if node not in self.seen:
+            return False
+        return self.targets is None or node in self.targets or self.needed.get(node, False)
+
+
+_tasks = []
+
+
+def current_task():
+    """The backward pass now running (innermost, for reentrant backward)."""
+    if not _tasks:
+        raise AssertionError("expected this hook to be called inside a backward call")
+    return _tasks[-1]
+
+
 def execute(roots, grads, keep_graph, create_graph, capture=None, accumulate=True):
     """Run backward from ``roots`` (edges) seeded with ``grads``.
 
@@ -113,6 +137,7 @@ def execute(roots, grads, keep_graph, create_graph, capture=None, accumulate=Tru
     # short path below. Capture (autograd.grad) and anomaly mode always take the full one.
     simple = capture is None and not grad_mode._anomaly["enabled"]
     pop, push = heapq.heappop, heapq.heappush
+    _tasks.append(_GraphTask(seen, targets, needed))
     try:
         while heap:
             node = pop(heap)[2]
@@ -140,12 +165,16 @@ def execute(roots, grads, keep_graph, create_graph, capture=None, accumulate=Tru
                 if d == 0:
                     push(heap, (-nxt._seq, id(nxt), nxt))
     finally:
+        _tasks.pop()
         grad_mode._set(prev, grad_mode.state.inference)
     return results
 
 
 def _run_node(node, buf, capture, results, targets, needed, accumulate, keep_graph, create_graph):
     """One node of the backward pass, with hooks, retained grads, capture and anomaly checks."""
+    if targets is not None and node not in targets and not needed.get(node, False):
+        # autograd.grad never runs this node, so none of its hooks fire either (as torch's engine).
+        return [None] * len(node.next_functions)
     if node._tensor_hooks:
         buf = [g if g is None else _run_tensor_hooks(node, i, g) for i, g in enumerate(buf)]
     if node._retained:

@@ -4,7 +4,8 @@ import warnings
 
 from .. import _tensor
 from . import grad_mode
-from .graph import FREED_MSG, InputMeta, Node, _seq, check_version, edge
+from .graph import (FREED_MSG, InputMeta, Node, PackedCtxSaved, _saved_hooks, _seq, check_version, edge,
+                    pack_ctx_saved)
 
 __all__ = ["BackwardCFunction", "Function", "FunctionCtx", "InplaceFunction", "once_differentiable"]
 
@@ -24,6 +25,8 @@ class FunctionCtx:
 
     # Per call, a tuple of booleans: whether each argument of ``apply`` requires grad.
     needs_input_grad = ()
+    # Whether gradients of outputs that got none reach backward as zeros (set_materialize_grads changes it).
+    materialize_grads = True
 
     def save_for_backward(self, *tensors):
         """Saves given tensors for a future call to ``backward``."""
@@ -72,6 +75,8 @@ class BackwardCFunction(Node, FunctionCtx):
             raise RuntimeError(FREED_MSG)
         if self._saved is None:
             return getattr(self, "to_save", ())
+        if self._saved.__class__ is PackedCtxSaved:
+            return self._saved.restore(self)
         for t, version, nr in self._saved:
             if nr is not None:
                 # A saved output is checked as an output of this node, whatever happened to it since.
@@ -260,6 +265,8 @@ def _record(ctx, args, outs, dirty, nondiff):
     saved = getattr(ctx, "to_save", None)
     if saved is not None:
         ctx._saved = [_saved_entry(t, outs) for t in saved]
+        if _saved_hooks:
+            ctx._saved = pack_ctx_saved(ctx._saved)
         del ctx.to_save
 
 

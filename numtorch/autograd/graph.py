@@ -4,6 +4,7 @@ import os
 import re
 import traceback
 import weakref
+from typing import NamedTuple
 
 from ..utils.hooks import RemovableHandle
 from . import grad_mode
@@ -313,3 +314,268 @@ def edge(t):
     if t._requires_grad:
         return (grad_accumulator(t), 0)
     return (None, 0)
+
+
+# ---------------------------------------------------------------------------------------------- saved tensor hooks
+# Stack of (pack, unpack) pairs; the innermost applies. _record only looks at it when non-empty, so
+# graphs built without hooks pay nothing.
+_saved_hooks = []
+_hooks_disabled = [None]  # the error message while hooks are disabled
+
+
+class saved_tensors_hooks:
+    """Context-manager that sets a pair of pack / unpack hooks for saved tensors."""
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):
+        if _hooks_disabled[0] is not None:
+            raise RuntimeError(_hooks_disabled[0])
+        _saved_hooks.append((self.pack_hook, self.unpack_hook))
+
+    def __exit__(self, *args):
+        _saved_hooks.pop()
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Context manager under which tensors saved by the forward pass are stored on the CPU."""
+
+    def __init__(self, pin_memory=False, device_type="cuda"):
+        def pack(t):
+            # A pinned copy is still a copy: never hand back the caller's own buffer.
+            return t.device, (t.cpu().clone() if pin_memory else t.cpu())
+
+        def unpack(packed):
+            dev, t = packed
+            return t.to(dev)
+
+        super().__init__(pack, unpack)
+
+
+class disable_saved_tensors_hooks:
+    """Context-manager that makes registering saved-tensor hooks raise ``error_message``."""
+
+    def __init__(self, error_message):
+        self.error_message = error_message
+
+    def __enter__(self):
+        self._prev = _hooks_disabled[0]
+        _hooks_disabled[0] = self.error_message
+
+    def __exit__(self, *args):
+        _hooks_disabled[0] = self._prev
+
+    def __call__(self, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with disable_saved_tensors_hooks(self.error_message):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+_PACK_INPLACE = ("A saved tensor pack hook is modifying its input in place. Tensors provided as input to pack "
+                 "hook cannot be modified by in-place operations as this can lead to unexpected side-effects. "
+                 "Please open an issue if you need to perform in-place operations on the input to a pack hook.")
+
+
+def pack_saved(t):
+    """Run the innermost pack hook on saved tensor ``t``; returns (packed, unpack_hook)."""
+    pack, unpack = _saved_hooks[-1]
+    vc = t._vc
+    before = vc[0] if vc is not None else 0
+    prev = grad_mode.state.grad
+    grad_mode._set(False, grad_mode.state.inference)
+    try:
+        packed = pack(t)
+    finally:
+        grad_mode._set(prev, grad_mode.state.inference)
+    vc = t._vc
+    if (vc[0] if vc is not None else 0) != before:
+        raise RuntimeError(_PACK_INPLACE)
+    return packed, unpack
+
+
+def unpack_saved(packed, unpack):
+    r = unpack(packed)
+    if not isinstance(r, Tensor):
+        raise TypeError(f"Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+                        f"{type(r).__name__}")
+    return r
+
+
+class _PackedInput:
+    """An op input saved through hooks, with the graph edge the original tensor had."""
+
+    __slots__ = ("packed", "unpack", "edge", "requires_grad")
+
+    def restore(self):
+        r = unpack_saved(self.packed, self.unpack)
+        # The unpacked tensor stands for the original one: give it the original's place in the graph.
+        t = Tensor._wrap(r._data)
+        t._vc = r._vc
+        if self.requires_grad:
+            t._requires_grad = True
+            fn, nr = self.edge
+            if isinstance(fn, AccumulateGrad):
+                t._accum = weakref.ref(fn)
+            else:
+                t._grad_fn, t._output_nr = fn, nr
+        return t
+
+
+class HookedOpNode(OpNode):
+    """An OpNode whose saved tensors went through saved-tensor hooks (its class is swapped in)."""
+
+    __slots__ = ()
+
+    def _unpack(self):
+        if self._freed:
+            raise RuntimeError(FREED_MSG)
+        metas = self._in_meta
+        # Inputs saved through hooks come back from their unpack hook; the rest are metadata only.
+        args = [(InputMeta(*m) if m.__class__ is tuple else m) if p is None else p.restore()
+                for p, m in zip(self._saved or [None] * len(metas), metas)]
+        out = None
+        if self._out is not None:
+            r = unpack_saved(*self._out)
+            out = Tensor._from_saved(r._data, r._vc, self)
+        return args, out
+
+
+def pack_node(node, outs):
+    """Pass the tensors an op node just saved through the active pack hook."""
+    saved = node._saved
+    if saved:
+        for i, s in enumerate(saved):
+            if s is not None:
+                p = _PackedInput()
+                p.packed, p.unpack = pack_saved(s[0])
+                p.edge, p.requires_grad = node.next_functions[i], s[0]._requires_grad
+                saved[i] = p
+    if node._out is not None:
+        node._out = pack_saved(outs[0])
+    node.__class__ = HookedOpNode
+
+
+class PackedCtxSaved(list):
+    """A custom Function's saved tensors, each passed through the pack hook active when it was saved."""
+
+    def restore(self, node):
+        res = []
+        for p, nr in self:
+            if p is None:
+                res.append(None)
+            elif nr is None:
+                res.append(p.restore())
+            else:
+                r = unpack_saved(*p)
+                t = Tensor._from_saved(r._data, r._vc, node)
+                t._output_nr = nr
+                res.append(t)
+        return tuple(res)
+
+
+def pack_ctx_saved(entries):
+    """Pack the (tensor, version, output_nr) entries a custom Function saved (see function._record)."""
+    out = PackedCtxSaved()
+    for t, _, nr in entries:
+        if t is None:
+            out.append((None, None))
+        elif nr is not None:
+            out.append((pack_saved(t), nr))
+        else:
+            p = _PackedInput()
+            p.packed, p.unpack = pack_saved(t)
+            p.edge, p.requires_grad = edge(t), t._requires_grad
+            out.append((p, None))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- edges, versions
+class GradientEdge(NamedTuple):
+    """A (node, output_nr) pair naming where gradients for a tensor enter the graph."""
+
+    node: object
+    output_nr: int
+    ownership_token: object = None
+
+
+def get_gradient_edge(tensor):
+    """Returns the GradientEdge through which gradients for ``tensor`` flow."""
+    if not tensor.requires_grad:
+        raise RuntimeError("It is not possible to get the gradient edge for a Tensor that does not require "
+                           "gradients")
+    fn, nr = edge(tensor)
+    token = None
+    if not isinstance(fn, (OpNode, AccumulateGrad)):
+        # Custom Function nodes are not kept alive by the edge alone: a view's node holds on to them.
+        with grad_mode.enable_grad():
+            token = tensor.view_as(tensor).grad_fn
+    return GradientEdge(fn, tensor.output_nr, token)
+
+
+def increment_version(tensor):
+    """Updates the version counter of ``tensor`` (or each tensor of an iterable) as an in-place op would."""
+    from .._tensor import bump
+    for t in (tensor,) if isinstance(tensor, Tensor) else tensor:
+        bump(t)
+
+
+# ---------------------------------------------------------------------------------------------- multi grad hooks
+class _MultiHandle(RemovableHandle):
+    """Removes the per-tensor hooks of one register_multi_grad_hook call together."""
+
+    def __init__(self, handles):
+        self.handles = handles
+
+    def remove(self):
+        for h in self.handles:
+            h.remove()
+
+    def __getstate__(self):
+        return self.handles
+
+    def __setstate__(self, state):
+        self.handles = state
+
+
+def register_multi_grad_hook(tensors, fn, *, mode="all"):
+    """Registers ``fn`` to run once the gradients of ``tensors`` are computed (all of them, or the first)."""
+    from . import engine
+    modes = ("all", "any")
+    if mode not in modes:
+        raise ValueError(f"Expects mode to be one of {modes} but got {mode}")
+    tensors = list(tensors)
+    if mode == "all":
+        nodes = [edge(t)[0] for t in tensors]
+        pending = {}
+
+        def make(i):
+            def hook(g):
+                task = engine.current_task()
+                state = pending.get(task)
+                if state is None:
+                    # Only the tensors this backward pass will reach are waited for.
+                    state = pending[task] = [sum(map(task.will_execute, nodes)), [None] * len(tensors)]
+                state[0] -= 1
+                state[1][i] = g
+                if state[0] == 0:
+                    del pending[task]
+                    fn(state[1])
+            return hook
+        handles = tuple(t.register_hook(make(i)) for i, t in enumerate(tensors))
+    else:
+        fired = weakref.WeakSet()
+
+        def once(g):
+            task = engine.current_task()
+            if task in fired:
+                return
+            fired.add(task)
+            fn(g)
+        handles = tuple(t.register_hook(once) for t in tensors if t.requires_grad)
+    return _MultiHandle(handles)
