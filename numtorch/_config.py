@@ -7,12 +7,41 @@ _state = {"threads": os.cpu_count() or 1, "interop": 2, "precision": "highest", 
 
 
 def _set_blas_threads(n):
-    # NumPy's BLAS is the only multi-threaded part of numtorch; threadpoolctl, when present, sizes it.
+    # NumPy's BLAS is the only multi-threaded part of numtorch; threadpoolctl, when present, sizes it,
+    # else the thread setter of the OpenBLAS/MKL library NumPy has loaded is called directly.
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
+        setter = _blas_setter()
+        if setter is not None:
+            setter(n)
         return
     threadpool_limits(n)
+
+
+_SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads", "openblas_set_num_threads64_",
+            "openblas_set_num_threads", "MKL_Set_Num_Threads")
+
+
+def _blas_setter():
+    import ctypes
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "blas" in line.lower() or "libmkl_rt" in line}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in _SETTERS:
+            fn = getattr(lib, name, None)
+            if fn is not None:
+                fn.argtypes = [ctypes.c_int]
+                fn.restype = None
+                return fn
+    return None
 
 
 def set_num_threads(int):

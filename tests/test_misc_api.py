@@ -72,3 +72,25 @@ def test_pin_memory():
 
 def test_tensor_class_constructs_like_torch():
     check(lambda m: (m.Tensor(2, 3).shape, m.Tensor([1, 2]), m.Tensor().shape), grad=False)
+
+
+def test_set_num_threads_sizes_numpy_blas():
+    import ctypes
+    from numtorch._config import _blas_setter
+    setter = _blas_setter()
+    if setter is None:
+        pytest.skip("NumPy's BLAS exposes no thread setter here")
+    getter = None
+    with open("/proc/self/maps") as f:
+        paths = {line.split()[-1] for line in f if "openblas" in line.lower()}
+    for path in paths:
+        getter = getattr(ctypes.CDLL(path), "scipy_openblas_get_num_threads64_", None) or getter
+    if getter is None:
+        pytest.skip("no OpenBLAS thread getter to read back")
+    before = numtorch.get_num_threads()
+    try:
+        for n in (1, 2):
+            numtorch.set_num_threads(n)
+            assert getter() == n and numtorch.get_num_threads() == n
+    finally:
+        numtorch.set_num_threads(before)
