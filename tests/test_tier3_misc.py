@@ -149,3 +149,156 @@ def test_from_dlpack(oracle):
     assert n[0, 0].item() == 5.0
     x = numtorch.ones(3)
     assert numtorch.from_dlpack(x) is x or numtorch.from_dlpack(x).data_ptr() == x.data_ptr()
+
+
+# ---------------------------------------------------------------- Tensor extras
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "int32"])
+def test_apply_and_map(dtype):
+    check(lambda m, x: x.apply_(lambda v: v * 1.7 - 3), rand(3, 4, dtype=dtype), grad=False)
+    check(lambda m, x: x.apply_(lambda v: v), rand(0, 3, dtype=dtype), grad=False)
+    check(lambda m, x, y: x.map_(y, lambda a, b: a * 2 + b), rand(3, 4, dtype=dtype), rand(4, dtype=dtype, seed=1),
+          grad=False)
+
+
+def test_apply_map_errors():
+    x = rand(2, 3)
+    check(lambda m, x: x.apply_(lambda v: v + 1), np.array(2.5, dtype="float32"), grad=False)
+    for bad in (3, lambda v: "s", lambda v: v[0], lambda v: None):
+        check_raises(lambda m, x: x.apply_(bad), x)
+    check_raises(lambda m, x: x.requires_grad_().apply_(lambda v: v), x)
+    check_raises(lambda m, x, y: x.map_(y, lambda a, b: a), x, rand(3, 3))
+    check_raises(lambda m, x, y: x.map_(y, lambda a, b: a), x, rand(3, dtype="int64"))
+    check_raises(lambda m, x: x.map_(x, 5), x)
+
+
+def test_apply_shares_views():
+    versions = []
+    for m in (numtorch, need_torch()):
+        base = m.zeros(2, 3)
+        base[1].apply_(lambda v: 4.0)
+        base.map_(base, lambda a, b: a + b)
+        assert base.tolist() == [[0, 0, 0], [8, 8, 8]]
+        versions.append(base._version)
+    assert versions[0] == versions[1]
+
+
+def test_set_(oracle):
+    for m in (numtorch, oracle):
+        a, b = m.zeros(5), m.arange(3.0)
+        assert a.set_(b) is a and a.data_ptr() == b.data_ptr() and a._version == 1
+        b[0] = 9
+        assert a.tolist() == [9, 1, 2]
+    for args in ((2, (2, 3), (1, 2)), (), (1, (2,)), (0, (0,))):
+        n = numtorch.zeros(5).set_(numtorch.arange(10.0).untyped_storage(), *args)
+        t = oracle.zeros(5).set_(oracle.arange(10.0).untyped_storage(), *args)
+        assert n.tolist() == t.tolist() and n.stride() == t.stride() and n.storage_offset() == t.storage_offset()
+    n, t = numtorch.zeros(2, 3).set_(), oracle.zeros(2, 3).set_()
+    assert n.shape == t.shape and str(n.dtype) == str(t.dtype)
+    check_raises(lambda m, x, y: x.set_(y), rand(5), rand(3, dtype="int64"))
+    check_raises(lambda m, x, y: x.requires_grad_().set_(y), rand(5), rand(3))
+
+
+def test_share_memory(oracle):
+    for m in (numtorch, oracle):
+        x = m.ones(4)
+        v = x[1:]
+        assert x.is_shared() is False
+        assert x.share_memory_() is x and x.is_shared() is True and v.is_shared() is True
+        assert m.ones(2).is_shared() is False
+
+
+def test_resize_as():
+    check(lambda m, x, y: x.resize_as(y), rand(2, 3), rand(3, 2, seed=1))
+    check(lambda m, x, y: x.mT.resize_as(y), rand(2, 3), rand(6, seed=1))
+    check_raises(lambda m, x, y: x.resize_as(y), rand(2, 3), rand(3))
+    names = []
+    for m in (numtorch, need_torch()):
+        with pytest.warns(UserWarning, match="non-inplace resize_as is deprecated"):
+            names.append(m.ones(2, requires_grad=True).resize_as(m.ones(1, 2)).grad_fn.name())
+    assert names[0] == names[1] == "ResizeBackward"
+
+
+def test_reversed_delitem():
+    check(lambda m, x: list(reversed(x)), rand(3, 2))
+    check(lambda m, x: reversed(x), np.array(1.5, dtype="float32"))
+    check(lambda m, x: reversed(x), rand(0, 2), grad=False)
+    check_raises(lambda m, x: x.__delitem__(0), rand(3))
+
+
+def test_dlpack(oracle):
+    for m in (numtorch, oracle):
+        x = m.arange(6.0).reshape(2, 3)[:, 1:]
+        dev = x.__dlpack_device__()
+        assert dev == (1, 0) and type(dev[0]).__name__ == "DLDeviceType" and dev[0].name == "kDLCPU"
+        arr = np.from_dlpack(x)
+        assert arr.tolist() == x.tolist() and arr.__array_interface__["data"][0] == x.data_ptr()
+        with pytest.raises(BufferError):
+            m.ones(2, requires_grad=True).__dlpack__()
+        with pytest.raises(TypeError):
+            x.__dlpack__(stream="s")
+        with pytest.raises(AssertionError):
+            x.__dlpack__(stream=3)
+        assert type(x.__dlpack__()).__name__ == "PyCapsule"
+
+
+def test_storage_type(oracle):
+    with pytest.warns(UserWarning):
+        oracle.ones(1).storage_type()
+    for dt in ("float32", "float64", "int64", "int8", "uint8", "bool", "complex64", "float16", "bfloat16"):
+        n = numtorch.ones(1, dtype=getattr(numtorch, dt)).storage_type()
+        t = oracle.ones(1, dtype=getattr(oracle, dt)).storage_type()
+        assert repr(n) == repr(t) and n is getattr(numtorch, t.__name__)
+    assert numtorch.FloatStorage(3).size() == oracle.FloatStorage(3).size()
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: m.empty(2, 3, 5, 7),
+    lambda m: m.empty(2, 3, 5, 7).transpose(1, 2),
+    lambda m: m.empty(2, 3, 5, 7).permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2),
+    lambda m: m.empty(1, 2, 3, 4),
+    lambda m: m.empty(2, 3).expand(4, 2, 3),
+    lambda m: m.empty(4, 4)[::2, ::2],
+    lambda m: m.empty(5),
+    lambda m: m.empty(()),
+    lambda m: m.empty(3, 1, 2).permute(2, 1, 0),
+])
+@pytest.mark.parametrize("check", [False, True, "formats"])
+def test_dim_order(make, check, oracle):
+    res = []
+    for m in (numtorch, oracle):
+        arg = [m.contiguous_format, m.channels_last] if check == "formats" else check
+        try:
+            res.append(make(m).dim_order(ambiguity_check=arg))
+        except Exception as e:  # compared below
+            res.append(type(e))
+    assert res[0] == res[1]
+
+
+def test_dim_order_bad_argument():
+    check_raises(lambda m, x: x.dim_order(ambiguity_check="ILLEGAL"), rand(2, 3))
+    check_raises(lambda m, x: x.dim_order(ambiguity_check=[1]), rand(2, 3))
+
+
+def test_as_subclass(oracle):
+    for m in (numtorch, oracle):
+        class Sub(m.Tensor):
+            pass
+        x = m.ones(3, requires_grad=True)
+        s = x.as_subclass(Sub)
+        assert type(s) is Sub and s.data_ptr() == x.data_ptr() and s.requires_grad and not s.is_leaf
+        assert s.grad_fn.name() == "AliasBackward0"
+        (s * 2).sum().backward()
+        assert x.grad.tolist() == [2.0, 2.0, 2.0]
+        plain = m.ones(2).as_subclass(Sub)
+        assert type(plain) is Sub and plain.is_leaf and not plain.requires_grad
+        with pytest.raises(TypeError):
+            x.as_subclass(int)
+
+
+def test_generator_device(oracle):
+    for m in (numtorch, oracle):
+        g = m.Generator()
+        assert str(g.device) == "cpu" and isinstance(g.device, m.device)
+        assert str(m.default_generator.device) == "cpu"
+        with pytest.raises(AttributeError):
+            g.device = m.device("cpu")

@@ -29,3 +29,4 @@ from . import loss, distance, embedding  # noqa: F401
 from . import grid  # noqa: F401
 from . import ctc  # noqa: F401
 from . import aliases  # noqa: F401
+from . import tensor_extras  # noqa: F401
