@@ -713,3 +713,47 @@ def test_dirichlet_grad_branches():
         n = _dirichlet_grad(*(numtorch.tensor(a) for a in args)).numpy()
         np.testing.assert_allclose(n, t._dirichlet_grad(*(t.tensor(a) for a in args)).numpy(),
                                    rtol=1e-4 if dt == "float32" else 1e-10)
+
+
+@pytest.mark.parametrize("kind", ["probs", "logits"])
+def test_binomial_negative_binomial(kind):
+    n = np.array([[5.0, 5.0, 5.0], [5.0, 5.0, 5.0]])
+    p = prob(2, 3, dtype="float64") if kind == "probs" else rand(2, 3, dtype="float64")
+    k = np.array([[0.0, 2.0, 5.0], [1.0, 3.0, 4.0]])
+
+    def fn(m, n, p):
+        m.manual_seed(21)
+        b = D(m).Binomial(n.detach(), **{kind: p})
+        nb = D(m).NegativeBinomial(n.detach() / 2, **{kind: p})
+        return (b.sample((3,)), b.log_prob(m.tensor(k)), b.entropy(), b.mean, b.mode, b.variance,
+                b.enumerate_support(), b.enumerate_support(False), b.expand((4, 2, 3)).sample().shape,
+                repr(b.support), nb.sample((2,)), nb.log_prob(m.tensor(k)), nb.mean, nb.mode, nb.variance,
+                nb.expand((2, 2, 3)).sample().shape, b.param_shape)
+    check(fn, n, p, atol=1e-5)
+    check(lambda m, p, q: D(m).kl_divergence(D(m).Binomial(5, p), D(m).Binomial(5, q)),
+          prob(3), prob(3, seed=1))
+    check(lambda m, p, q: D(m).kl_divergence(D(m).Binomial(m.tensor([5.0, 6.0]), p),
+                                             D(m).Binomial(m.tensor([5.0, 5.0]), q)),
+          prob(2), prob(2, seed=1))
+    for bad in (lambda m: D(m).kl_divergence(D(m).Binomial(3, m.ones(2) / 2),
+                                             D(m).Binomial(5, m.ones(2) / 2)),
+                lambda m: D(m).Binomial(m.tensor([2.0, 3.0]), m.ones(2) / 2).entropy(),
+                lambda m: D(m).Binomial(m.tensor(2.5), m.tensor(0.5)),
+                lambda m: D(m).NegativeBinomial(m.tensor(2.0), m.tensor(1.0))):
+        ne, te = check_raises(bad)
+        assert str(ne) == str(te)
+    check(lambda m, p: D(m).kl_divergence(D(m).Poisson(p * 3), D(m).Binomial(5, p)), prob(3))
+
+
+def test_multinomial():
+    def fn(m, p):
+        m.manual_seed(17)
+        d = D(m).Multinomial(6, p)
+        v = m.tensor([[1.0, 2.0, 3.0, 0.0], [6.0, 0.0, 0.0, 0.0]], dtype=p.dtype)
+        return (d.sample(), d.sample((3,)), d.log_prob(v), d.entropy(), d.mean, d.variance, d.logits,
+                d.param_shape, d.event_shape, repr(d.support), d.expand((5, 2)).sample().shape)
+    check(fn, pos(2, 4, dtype="float64"))
+    check(lambda m, p: D(m).Multinomial(3, logits=p).log_prob(m.tensor([[0.0, 3.0, 0.0]])),
+          np.array([[-np.inf, 0.5, 1.0]]), grad=False)
+    check_raises(lambda m: D(m).Multinomial(m.tensor(3), m.ones(3)))
+    check_raises(lambda m: D(m).Multinomial(3, m.ones(3)).log_prob(m.tensor([1.0, 1.0, 2.0])))

@@ -4,6 +4,7 @@ import math
 import numtorch
 from ..nn.functional import binary_cross_entropy_with_logits
 from . import constraints
+from ._params import _ParamOwner
 from .exp_family import ExponentialFamily
 from .utils import _Number, _set_probs_or_logits, broadcast_all, lazy_property, logits_to_probs
 from .utils import probs_to_logits
@@ -23,7 +24,7 @@ class _BinaryParams:
         return logits_to_probs(self.logits, is_binary=True)
 
 
-class Bernoulli(_BinaryParams, ExponentialFamily):
+class Bernoulli(_ParamOwner, _BinaryParams, ExponentialFamily):
     """Bernoulli distribution: 1 with probability ``probs``, else 0."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -38,12 +39,7 @@ class Bernoulli(_BinaryParams, ExponentialFamily):
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._expand_params(Bernoulli, batch_shape, ("probs", "logits"), _instance)
-        new._param = new.__dict__["logits"] if "logits" in self.__dict__ else new.__dict__["probs"]
-        return new
-
-    def _new(self, *args, **kwargs):
-        return self._param.new(*args, **kwargs)
+        return self._expand_with_param(Bernoulli, batch_shape, ("probs", "logits"), _instance)
 
     @property
     def mean(self):
@@ -58,10 +54,6 @@ class Bernoulli(_BinaryParams, ExponentialFamily):
     @property
     def variance(self):
         return self.probs * (1 - self.probs)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     def sample(self, sample_shape=numtorch.Size()):
         shape = self._extended_shape(sample_shape)

@@ -3,13 +3,14 @@ import math
 
 import numtorch
 from . import constraints
+from ._params import _ParamOwner
 from .distribution import Distribution
 from .utils import lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Categorical"]
 
 
-class Categorical(Distribution):
+class Categorical(_ParamOwner, Distribution):
     """Categorical distribution over the last dimension of ``probs`` (normalized) or ``logits``."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
@@ -32,14 +33,10 @@ class Categorical(Distribution):
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._expand_params(Categorical, batch_shape, ("probs", "logits"), _instance,
-                                  event_shape=(self._num_events,))
-        new._param = new.__dict__["logits"] if "logits" in self.__dict__ else new.__dict__["probs"]
+        new = self._expand_with_param(Categorical, batch_shape, ("probs", "logits"), _instance,
+                                      event_shape=(self._num_events,))
         new._num_events = self._num_events
         return new
-
-    def _new(self, *args, **kwargs):
-        return self._param.new(*args, **kwargs)
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
@@ -52,10 +49,6 @@ class Categorical(Distribution):
     @lazy_property
     def probs(self):
         return logits_to_probs(self.logits)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     def _full(self, fill):
         return numtorch.full(self._extended_shape(), fill, dtype=self.probs.dtype, device=self.probs.device)

@@ -7,6 +7,7 @@ import numtorch
 from ..nn.functional import softplus
 from .bernoulli import Bernoulli
 from .beta import Beta
+from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
 from .dirichlet import Dirichlet
@@ -188,6 +189,17 @@ def _kl_uniform_beta(p, q):
     result = t3 + t4 - width.log() - t2
     result[(p.high > q.support.upper_bound) | (p.low < q.support.lower_bound)] = math.inf
     return result
+
+
+@register_kl(Binomial, Binomial)
+def _kl_binomial_binomial(p, q):
+    if (p.total_count < q.total_count).any():
+        raise NotImplementedError("KL between Binomials where q.total_count > p.total_count is not "
+                                  "implemented")
+    kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p() - (-q.probs).log1p())
+    more = p.total_count > q.total_count
+    kl[more] = _infinite_like(kl[more])
+    return kl
 
 
 @register_kl(Categorical, Categorical)
@@ -438,6 +450,7 @@ def _kl_normal_laplace(p, q):
 @register_kl(Normal, Uniform)
 @register_kl(Pareto, Uniform)
 @register_kl(Poisson, Bernoulli)
+@register_kl(Poisson, Binomial)
 @register_kl(Beta, Pareto)
 @register_kl(Exponential, Beta)
 @register_kl(Gamma, Beta)

@@ -1,6 +1,7 @@
 """``RelaxedBernoulli`` and ``LogitRelaxedBernoulli``: continuous relaxations of a Bernoulli variable."""
 import numtorch
 from . import constraints
+from ._params import _ParamOwner
 from .bernoulli import _BinaryParams
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
@@ -10,7 +11,7 @@ from .utils import _Number, _set_probs_or_logits, broadcast_all, clamp_probs
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli"]
 
 
-class LogitRelaxedBernoulli(_BinaryParams, Distribution):
+class LogitRelaxedBernoulli(_ParamOwner, _BinaryParams, Distribution):
     """The logit of a RelaxedBernoulli sample (the binary Concrete distribution in logit space)."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -23,17 +24,9 @@ class LogitRelaxedBernoulli(_BinaryParams, Distribution):
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._expand_params(LogitRelaxedBernoulli, batch_shape, ("probs", "logits"), _instance)
+        new = self._expand_with_param(LogitRelaxedBernoulli, batch_shape, ("probs", "logits"), _instance)
         new.temperature = self.temperature
-        new._param = new.__dict__["logits"] if "logits" in self.__dict__ else new.__dict__["probs"]
         return new
-
-    def _new(self, *args, **kwargs):
-        return self._param.new(*args, **kwargs)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     def rsample(self, sample_shape=numtorch.Size()):
         shape = self._extended_shape(sample_shape)

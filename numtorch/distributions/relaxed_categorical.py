@@ -1,6 +1,7 @@
 """``RelaxedOneHotCategorical`` (Gumbel-softmax / Concrete) and its log-space base distribution."""
 import numtorch
 from . import constraints
+from ._params import _CategoricalWrapper
 from .categorical import Categorical
 from .distribution import Distribution
 from .relaxed_bernoulli import _RelaxedParams
@@ -11,7 +12,7 @@ from .utils import broadcast_all, clamp_probs
 __all__ = ["ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
 
 
-class ExpRelaxedCategorical(Distribution):
+class ExpRelaxedCategorical(_CategoricalWrapper, Distribution):
     """The log of a RelaxedOneHotCategorical sample (the Concrete distribution in log space)."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
@@ -30,21 +31,6 @@ class ExpRelaxedCategorical(Distribution):
         new.temperature = self.temperature
         new._categorical = self._categorical.expand(batch_shape)
         return self._init_expanded(new, batch_shape)
-
-    def _new(self, *args, **kwargs):
-        return self._categorical._new(*args, **kwargs)
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        return self._categorical.probs
 
     def rsample(self, sample_shape=numtorch.Size()):
         shape = self._extended_shape(sample_shape)
