@@ -182,8 +182,8 @@ def _count(amount, size):
     return n
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Prunes ``amount`` randomly chosen entries (the ones with the largest ``rand_like`` draws)."""
+class _UnstructuredAmount(BasePruningMethod):
+    """Shared body of the unstructured methods: zero the ``amount`` entries that ``_ranked`` picks."""
 
     PRUNING_TYPE = "unstructured"
 
@@ -194,10 +194,16 @@ class RandomUnstructured(BasePruningMethod):
     def compute_mask(self, t, default_mask):
         n = _count(self.amount, t.nelement())
         mask = default_mask.clone(memory_format=numtorch.contiguous_format)
-        if n != 0:
-            draws = numtorch.rand_like(t)
-            mask.view(-1)[numtorch.topk(draws.view(-1), k=n).indices] = 0
+        if n != 0:  # topk cannot take k=0
+            mask.view(-1)[self._ranked(t, n)] = 0
         return mask
+
+
+class RandomUnstructured(_UnstructuredAmount):
+    """Prunes ``amount`` randomly chosen entries (the ones with the largest ``rand_like`` draws)."""
+
+    def _ranked(self, t, n):
+        return numtorch.topk(numtorch.rand_like(t).view(-1), k=n).indices
 
     @classmethod
     def apply(cls, module, name, amount):
@@ -205,22 +211,11 @@ class RandomUnstructured(BasePruningMethod):
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_UnstructuredAmount):
     """Prunes the ``amount`` entries of smallest absolute value."""
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount):
-        _check_amount(amount)
-        self.amount = amount
-
-    def compute_mask(self, t, default_mask):
-        n = _count(self.amount, t.nelement())
-        mask = default_mask.clone(memory_format=numtorch.contiguous_format)
-        if n != 0:
-            smallest = numtorch.topk(numtorch.abs(t).view(-1), k=n, largest=False)
-            mask.view(-1)[smallest.indices] = 0
-        return mask
+    def _ranked(self, t, n):
+        return numtorch.topk(numtorch.abs(t).view(-1), k=n, largest=False).indices
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
