@@ -71,6 +71,8 @@ FAMILIES = {
     "FisherSnedecor": (lambda m, a, b: D(m).FisherSnedecor(a * 5, b * 5), two_pos,
                        lambda s, d: pos(*s, seed=2, dtype=d)),
     "Beta": (lambda m, a, b: D(m).Beta(a, b), two_pos, lambda s, d: prob(*s, seed=2, dtype=d)),
+    "Kumaraswamy": (lambda m, a, b: D(m).Kumaraswamy(a, b), two_pos,
+                    lambda s, d: prob(*s, seed=2, dtype=d)),
     "Poisson": (lambda m, a: D(m).Poisson(a), lambda s, d: (np.asarray(pos(*s, dtype=d) * 3),),
                 lambda s, d: np.floor(np.asarray(pos(*s, seed=2) * 3)).astype(d)),
 }
@@ -123,7 +125,7 @@ def test_seeded_sample(name, sample_shape):
 
 RSAMPLE = ["Normal", "Laplace", "Cauchy", "Uniform", "Exponential", "LogNormal", "Gumbel", "HalfNormal",
            "RelaxedBernoulli", "HalfCauchy", "Pareto", "Weibull", "Gamma", "Chi2", "StudentT", "InverseGamma",
-           "FisherSnedecor", "Beta"]
+           "FisherSnedecor", "Beta", "Kumaraswamy"]
 
 
 @pytest.mark.parametrize("name", RSAMPLE)
@@ -382,6 +384,7 @@ CONSTRAINTS = [
     lambda c: c.positive_definite, lambda c: c.positive_semidefinite, lambda c: c.multinomial(3),
     lambda c: c.corr_cholesky, lambda c: c.cat([c.positive, c.real], lengths=[1, 2], dim=-1),
     lambda c: c.stack([c.positive, c.real, c.unit_interval], dim=-1),
+    lambda c: c.MixtureSameFamilyConstraint(c.positive), lambda c: c.MixtureSameFamilyConstraint(c.simplex),
 ]
 CVALUES = [np.array([[0.0, 1.0, 0.0], [0.2, 0.3, 0.5], [1.0, 2.0, np.nan]]),
            np.array([[1.0, 0.0, 0.0], [0.5, 1.0, 0.0], [0.1, 0.2, 3.0]]),
@@ -757,3 +760,25 @@ def test_multinomial():
           np.array([[-np.inf, 0.5, 1.0]]), grad=False)
     check_raises(lambda m: D(m).Multinomial(m.tensor(3), m.ones(3)))
     check_raises(lambda m: D(m).Multinomial(3, m.ones(3)).log_prob(m.tensor([1.0, 1.0, 2.0])))
+
+
+@pytest.mark.parametrize("event", [False, True])
+def test_mixture_same_family(event):
+    def fn(m, w, loc, scale):
+        m.manual_seed(23)
+        comp = D(m).Normal(loc, scale)
+        if event:
+            comp = D(m).Independent(comp, 1)
+        d = D(m).MixtureSameFamily(D(m).Categorical(w), comp)
+        x = m.zeros(d.batch_shape + d.event_shape, dtype=loc.dtype) + 0.3
+        out = [d.sample(), d.sample((3,)), d.log_prob(x), d.mean, d.variance, d.batch_shape, d.event_shape,
+               repr(d), repr(d.support), d.expand((4,) + tuple(d.batch_shape)).sample().shape]
+        if not event:
+            out.append(d.cdf(x))
+        return out
+    shape = (2, 3, 4) if event else (2, 3)
+    check(fn, pos(2, 3), rand(*shape), pos(*shape, seed=1))
+    check_raises(lambda m: D(m).MixtureSameFamily(D(m).Normal(0.0, 1.0), D(m).Normal(m.zeros(3), 1.0)))
+    check_raises(lambda m: D(m).MixtureSameFamily(D(m).Categorical(m.ones(2)), D(m).Normal(m.zeros(3), 1.0)))
+    check_raises(lambda m: D(m).MixtureSameFamily(D(m).Categorical(m.ones(2, 3)),
+                                                  D(m).Normal(m.zeros(4, 3), 1.0)))
