@@ -339,3 +339,24 @@ def test_hooks_with_dtypes_and_0d(dtype):
         y.backward()
         return x.grad
     assert_same(*_run(fn))
+
+
+def test_autograd_grad_with_gradient_edges():
+    def fn(lib):
+        G = lib.autograd.graph
+        x = lib.tensor(X, requires_grad=True)
+        a = x * 3
+        e = G.get_gradient_edge(a)
+        y = (a * a.sin()).sum()
+        unused = G.get_gradient_edge(x * 1)
+        return (lib.autograd.grad(y, e, retain_graph=True), lib.autograd.grad(y, (e, x), retain_graph=True),
+                lib.autograd.grad(y, [e, G.get_gradient_edge(x)], retain_graph=True),
+                lib.autograd.grad(y, unused, allow_unused=True, retain_graph=True))
+    n, t = _run(fn)
+    assert_same(n[:3], t[:3])
+    assert n[3] == t[3] == (None,)
+
+    def unused(lib):
+        x = lib.tensor(X, requires_grad=True)
+        lib.autograd.grad((x * 2).sum(), lib.autograd.graph.get_gradient_edge(x * 1))
+    _run(unused)

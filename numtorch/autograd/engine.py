@@ -3,7 +3,7 @@ import heapq
 import warnings
 
 from . import grad_mode
-from .graph import (AccumulateGrad, anomaly_warning, call_grad_hooks, edge, run_leaf_hooks,
+from .graph import (AccumulateGrad, GradientEdge, anomaly_warning, call_grad_hooks, edge, run_leaf_hooks,
                     set_anomaly_tracing)
 
 grad_mode._anomaly_listeners.append(set_anomaly_tracing)
@@ -233,7 +233,7 @@ def _outputs_tuple(x):
 
 def _inputs_tuple(inputs, fn):
     from collections.abc import Mapping
-    if _is_tensor(inputs):
+    if _is_tensor(inputs) or isinstance(inputs, GradientEdge):
         return (inputs,)
     if type(inputs) is dict:
         return tuple(inputs.values())
@@ -378,7 +378,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     _check_roots(outs, gouts)
     for t in ins:
-        if not t._requires_grad:
+        if not isinstance(t, GradientEdge) and not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     if is_grads_batched:
         res = _batched_grad(outs, ins, gouts, retain_graph, create_graph, allow_unused)
@@ -394,7 +394,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 def _grad_once(outs, ins, gouts, retain_graph, create_graph, allow_unused):
     capture = {}
-    slots = [capture.setdefault(edge(t), i) for i, t in enumerate(ins)]
+    # An input may be a GradientEdge (autograd.graph.get_gradient_edge) instead of a tensor.
+    slots = [capture.setdefault((t[0], t[1]) if isinstance(t, GradientEdge) else edge(t), i)
+             for i, t in enumerate(ins)]
     found = execute([edge(t) for t in outs], gouts, retain_graph, create_graph, capture, accumulate=False)
     res = []
     for i, slot in enumerate(slots):
