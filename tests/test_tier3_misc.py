@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import numtorch
-from conftest import check, check_raises, need_torch, rand
+from conftest import assert_same, check, check_raises, need_torch, rand
 
 X3 = rand(2, 3, 9)
 X4 = rand(2, 3, 6, 7, seed=1)
@@ -302,3 +302,93 @@ def test_generator_device(oracle):
         assert str(m.default_generator.device) == "cpu"
         with pytest.raises(AttributeError):
             g.device = m.device("cpu")
+
+
+# ---------------------------------------------------------------- nn: AdaptiveLogSoftmaxWithLoss, skip_init
+def _asm_pair(*args, dtype=None, **kw):
+    t = need_torch()
+    mods = []
+    for m in (numtorch, t):
+        m.manual_seed(0)
+        extra = {"dtype": getattr(m, dtype)} if dtype else {}
+        mods.append(m.nn.AdaptiveLogSoftmaxWithLoss(*args, **kw, **extra))
+    return mods
+
+
+@pytest.mark.filterwarnings("ignore:Initializing zero-element")  # the second tail projects to 8 // 16 = 0
+@pytest.mark.parametrize("args, kw", [
+    ((8, 10, [3, 6]), {}),
+    ((16, 20, (2, 9, 15)), {"div_value": 2.0, "head_bias": True}),
+    ((6, 4, [1]), {"dtype": "float64"}),
+])
+def test_adaptive_log_softmax(args, kw):
+    t = need_torch()
+    dt = kw.get("dtype")
+    n_mod, t_mod = _asm_pair(*args, **kw)
+    ns, ts = n_mod.state_dict(), t_mod.state_dict()
+    assert list(ns) == list(ts) and repr(n_mod) == repr(t_mod)
+    for k in ts:
+        assert_same(ns[k], ts[k], what=k)
+    in_f, n_cls = args[0], args[1]
+    x = rand(7, in_f, dtype=dt or "float32", seed=3)
+    tgt = np.random.default_rng(1).integers(0, n_cls, 7)
+    res = {}
+    for m, mod in ((numtorch, n_mod), (t, t_mod)):
+        xi = m.tensor(x, requires_grad=True)
+        out, loss = mod(xi, m.tensor(tgt))
+        loss.backward()
+        single = mod(m.tensor(x[0]), m.tensor(tgt[0]))
+        res[m.__name__] = (out, loss, xi.grad, mod.head.weight.grad, mod.log_prob(m.tensor(x)),
+                           mod.predict(m.tensor(x)), single.output, single.loss, type(single).__name__,
+                           single._fields)
+    a, b = res["numtorch"], res["torch"]
+    for i in range(6):
+        assert_same(a[i], b[i], atol=1e-5, what=str(i))
+    assert_same(a[6], b[6], atol=1e-5)
+    assert a[8:] == b[8:]
+
+
+def test_adaptive_log_softmax_predict_branches():
+    n_mod, t_mod = _asm_pair(4, 6, [2])
+    t = need_torch()
+    with numtorch.no_grad():
+        n_mod.head.weight.copy_(numtorch.tensor([[5.0, 0, 0, 0], [0, 0, 0, 0], [0, 5.0, 0, 0]]))
+    with t.no_grad():
+        t_mod.head.weight.copy_(t.tensor([[5.0, 0, 0, 0], [0, 0, 0, 0], [0, 5.0, 0, 0]]))
+    for x in (np.eye(4, dtype="float32")[:1], np.eye(4, dtype="float32")[1:2], np.eye(4, dtype="float32")):
+        assert_same(n_mod.predict(numtorch.tensor(x)), t_mod.predict(t.tensor(x)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: m.nn.AdaptiveLogSoftmaxWithLoss(8, 10, []),
+    lambda m: m.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [5, 3]),
+    lambda m: m.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 10]),
+    lambda m: m.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 3]),
+    lambda m: m.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [0, 3]),
+    lambda m: m.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [2.5]),
+    lambda m: m.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3])(m.ones(2, 8), m.tensor([1, 10])),
+    lambda m: m.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3])(m.ones(2, 8), m.tensor([1])),
+    lambda m: m.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3])(m.ones(2, 8), m.tensor(1)),
+    lambda m: m.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3])(m.ones(8), m.tensor([1])),
+    lambda m: m.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3])(m.ones(2, 8), m.ones(2, 1, dtype=m.long)),
+])
+def test_adaptive_log_softmax_errors(make):
+    types = []
+    for m in (numtorch, need_torch()):
+        with pytest.raises(Exception) as info:
+            make(m)
+        types.append(type(info.value))
+    assert types[0] is types[1]
+
+
+def test_skip_init(oracle):
+    for m in (numtorch, oracle):
+        m.manual_seed(5)
+        lin = m.nn.utils.skip_init(m.nn.Linear, 4, 3, bias=False)
+        assert tuple(lin.weight.shape) == (3, 4) and lin.bias is None and str(lin.weight.device) == "cpu"
+        with pytest.raises(RuntimeError):
+            m.nn.utils.skip_init(int)
+        with pytest.raises(RuntimeError):
+            m.nn.utils.skip_init(m.nn.ReLU)
+    # no random numbers are consumed, as on torch's meta device
+    assert numtorch.rand(3).tolist() == oracle.rand(3).tolist()
