@@ -52,11 +52,12 @@ M = rand(2, 3, seed=3)
 def test_jacobian_single_and_tuple(create_graph, grad):
     _both(lambda L, x: L.autograd.functional.jacobian(lambda a: a.exp() * 2, x, create_graph=create_graph),
           X, grad=grad)
-    _both(lambda L, x, y: L.autograd.functional.jacobian(f2, (x, y), create_graph=create_graph), X, Y, grad=grad)
+    _both(lambda L, x, y: L.autograd.functional.jacobian(f2, (x, y), create_graph=create_graph), X, Y,
+          grad=grad)
     _both(lambda L, x, y: L.autograd.functional.jacobian(lambda a, b: (a * b, (a @ b).reshape(1), b.sum()),
                                                          (x, y), create_graph=create_graph), X, Y, grad=grad)
-    _both(lambda L, m: L.autograd.functional.jacobian(lambda a: a.softmax(1), m, create_graph=create_graph), M,
-          grad=grad)
+    _both(lambda L, m: L.autograd.functional.jacobian(lambda a: a.softmax(1), m,
+                                                      create_graph=create_graph), M, grad=grad)
 
 
 def test_jacobian_vectorize_strategy_and_shapes():
@@ -84,12 +85,14 @@ def test_jacobian_errors():
     _both(lambda L, x: L.autograd.functional.jacobian(lambda a: a, x, strategy="forward-mode"), X)
     _both(lambda L, x: L.autograd.functional.jacobian(lambda a: a, x, strategy="forward-mode",
                                                       create_graph=True), X)
-    _both(lambda L, x: L.autograd.functional.jacobian(lambda a: a, x, strategy="forward-mode", strict=True), X)
+    _both(lambda L, x: L.autograd.functional.jacobian(lambda a: a, x, strategy="forward-mode",
+                                                      strict=True), X)
 
 
 @pytest.mark.parametrize("create_graph", [False, True])
 def test_hessian(create_graph):
-    _both(lambda L, x: L.autograd.functional.hessian(lambda a: (a ** 3).sum(), x, create_graph=create_graph), X)
+    _both(lambda L, x: L.autograd.functional.hessian(lambda a: (a ** 3).sum(), x,
+                                                     create_graph=create_graph), X)
     _both(lambda L, x, y: L.autograd.functional.hessian(lambda a, b: (a.sin() * b * b).sum(), (x, y),
                                                         create_graph=create_graph), X, Y)
     _both(lambda L, m: L.autograd.functional.hessian(lambda a: a.logsumexp(1).sum(), m,
@@ -150,8 +153,9 @@ def test_hvp_vhp(name, create_graph):
     v = rand(3, seed=6)
     _both(lambda L, x, w: getattr(L.autograd.functional, name)(lambda a: (a.sin() * a ** 2).sum(), x, w,
                                                                create_graph=create_graph), X, v)
-    _both(lambda L, x, y, w: getattr(L.autograd.functional, name)(lambda a, b: (a * b.exp() * a).sum(), (x, y),
-                                                                  (w, w), create_graph=create_graph), X, Y, v)
+    _both(lambda L, x, y, w: getattr(L.autograd.functional, name)(lambda a, b: (a * b.exp() * a).sum(),
+                                                                  (x, y), (w, w), create_graph=create_graph),
+          X, Y, v)
     _both(lambda L, x, w: getattr(L.autograd.functional, name)(lambda a: (a ** 3).sum(), x, w,
                                                                create_graph=create_graph), X, v, grad=True)
     _both(lambda L: getattr(L.autograd.functional, name)(lambda a: a ** 4, L.tensor(1.5)))

@@ -16,7 +16,7 @@ def _libs():
 
 
 def _run(fn):
-    """fn(lib) for torch and numtorch; returns the two results, checking that both fail alike or both succeed."""
+    """fn(lib) for torch and numtorch: both fail alike (type and message) or both return (the two results)."""
     res = {}
     for lib in _libs():
         try:
@@ -227,7 +227,8 @@ def test_multi_grad_hook_any_and_errors():
         got = []
         x, y, _ = _graph(lib)
         c = lib.tensor(Y)
-        h = lib.autograd.graph.register_multi_grad_hook((x, y, c), lambda g: got.append(g.clone()), mode="any")
+        h = lib.autograd.graph.register_multi_grad_hook((x, y, c), lambda g: got.append(g.clone()),
+                                                        mode="any")
         (x * y).sum().backward()
         (x * 2).sum().backward()
         h.remove()

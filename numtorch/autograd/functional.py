@@ -270,7 +270,8 @@ def _scalar_setup(func, inputs, v, create_graph, strict, fn):
     if out_tuple or not _is_tensor(outputs[0]):
         raise RuntimeError(f"The function given to {fn} should return a single Tensor")
     if outputs[0].nelement() != 1:
-        raise RuntimeError(f"The Tensor returned by the function given to {fn} should contain a single element")
+        raise RuntimeError(f"The Tensor returned by the function given to {fn} should contain a single "
+                           "element")
     jac = _grad_of(outputs, inputs, create_graph=True)
     _strict_requires_grad(jac, "jacobian", strict)
     return in_tuple, out_tuple, inputs, outputs, v, jac

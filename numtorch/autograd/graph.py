@@ -316,7 +316,7 @@ def edge(t):
     return (None, 0)
 
 
-# ---------------------------------------------------------------------------------------------- saved tensor hooks
+# ----------------------------------------------------------------------------- saved tensor hooks
 # Stack of (pack, unpack) pairs; the innermost applies. _record only looks at it when non-empty, so
 # graphs built without hooks pay nothing.
 _saved_hooks = []
@@ -377,9 +377,10 @@ class disable_saved_tensors_hooks:
         return wrapper
 
 
-_PACK_INPLACE = ("A saved tensor pack hook is modifying its input in place. Tensors provided as input to pack "
-                 "hook cannot be modified by in-place operations as this can lead to unexpected side-effects. "
-                 "Please open an issue if you need to perform in-place operations on the input to a pack hook.")
+_PACK_INPLACE = ("A saved tensor pack hook is modifying its input in place. Tensors provided as input to "
+                 "pack hook cannot be modified by in-place operations as this can lead to unexpected "
+                 "side-effects. Please open an issue if you need to perform in-place operations on the input "
+                 "to a pack hook.")
 
 
 def pack_saved(t):
@@ -495,7 +496,7 @@ def pack_ctx_saved(entries):
     return out
 
 
-# ---------------------------------------------------------------------------------------------- edges, versions
+# ----------------------------------------------------------------------------- edges, versions
 class GradientEdge(NamedTuple):
     """A (node, output_nr) pair naming where gradients for a tensor enter the graph."""
 
@@ -525,7 +526,7 @@ def increment_version(tensor):
         bump(t)
 
 
-# ---------------------------------------------------------------------------------------------- multi grad hooks
+# ----------------------------------------------------------------------------- multi grad hooks
 class _MultiHandle(RemovableHandle):
     """Removes the per-tensor hooks of one register_multi_grad_hook call together."""
 

@@ -7,9 +7,9 @@ __all__ = ["checkpoint", "checkpoint_sequential", "CheckpointError", "Checkpoint
            "check_backward_validity", "detach_variable", "noop_context_fn"]
 
 _USE_REENTRANT_WARNING = (
-    "torch.utils.checkpoint{}: the use_reentrant parameter should be passed explicitly. {} use_reentrant=False "
-    "is recommended, but if you need to preserve the current default behavior, you can pass "
-    "use_reentrant=True. Refer to docs for more details on the differences between the two variants.")
+    "torch.utils.checkpoint{}: the use_reentrant parameter should be passed explicitly. {} "
+    "use_reentrant=False is recommended, but if you need to preserve the current default behavior, you can "
+    "pass use_reentrant=True. Refer to docs for more details on the differences between the two variants.")
 _DEBUG_TIP = ("\nTip: To see a more detailed error message, either pass `debug=True` to "
               "`torch.utils.checkpoint.checkpoint(...)` or wrap the code block\nwith "
               "`with torch.utils.checkpoint.set_checkpoint_debug_enabled(True):` to\nenable checkpoint-debug "
@@ -109,8 +109,8 @@ def _make_checkpoint_function():
         def backward(ctx, *grads):
             if engine._tasks and engine._tasks[-1].targets is not None:
                 raise RuntimeError(
-                    "When use_reentrant=True, torch.utils.checkpoint is incompatible with .grad() or passing an "
-                    "`inputs` parameter to .backward(). To resolve this error, you can either set "
+                    "When use_reentrant=True, torch.utils.checkpoint is incompatible with .grad() or passing "
+                    "an `inputs` parameter to .backward(). To resolve this error, you can either set "
                     "use_reentrant=False, or call .backward() without passing the `inputs` argument.")
             inputs = list(ctx.inputs)
             for i, t in zip(ctx.tensor_indices, ctx.saved_tensors):
@@ -123,7 +123,8 @@ def _make_checkpoint_function():
                 outputs = (outputs,)
             pairs = [(o, g) for o, g in zip(outputs, grads) if _is_tensor(o) and o.requires_grad]
             if not pairs:
-                raise RuntimeError("none of output has requires_grad=True, this checkpoint() is not necessary")
+                raise RuntimeError("none of output has requires_grad=True, this checkpoint() is not "
+                                   "necessary")
             autograd.backward([o for o, _ in pairs], [g for _, g in pairs])
             return (None, None) + tuple(x.grad if _is_tensor(x) else None for x in detached)
 
@@ -158,8 +159,8 @@ class _Frame:
 
         def keep(t):
             if len(got) == len(self.metas):
-                raise CheckpointError("torch.utils.checkpoint: trying to save more tensors during recomputation "
-                                      f"than during the original forward pass.\n{_DEBUG_TIP}")
+                raise CheckpointError("torch.utils.checkpoint: trying to save more tensors during "
+                                      f"recomputation than during the original forward pass.\n{_DEBUG_TIP}")
             got.append(t.detach())
             if self.early_stop and len(got) == len(self.metas):
                 raise _StopRecompute
@@ -180,7 +181,8 @@ class _Frame:
                 "torch.utils.checkpoint: A different number of tensors was saved during the original forward "
                 f"and recomputation.\nNumber of tensors saved during forward: {len(self.metas)}\nNumber of "
                 f"tensors saved during recomputation: {len(got)}.\n{_DEBUG_TIP}")
-        bad = [(i, m, self.meta_fn(t)) for i, (m, t) in enumerate(zip(self.metas, got)) if m != self.meta_fn(t)]
+        bad = [(i, m, self.meta_fn(t)) for i, (m, t) in enumerate(zip(self.metas, got))
+               if m != self.meta_fn(t)]
         if bad:
             text = "".join(f"tensor at position {i}:\nsaved metadata: {m}\nrecomputed metadata: {r}\n"
                            for i, m, r in bad)
@@ -211,7 +213,8 @@ def _unpack(holder):
     return frame.values()[i]
 
 
-def _checkpoint_without_reentrant(function, preserve, context_fn, determinism_check, early_stop, args, kwargs):
+def _checkpoint_without_reentrant(function, preserve, context_fn, determinism_check, early_stop, args,
+                                  kwargs):
     from ..autograd import grad_mode
     from ..autograd.graph import saved_tensors_hooks
     if determinism_check not in _META_FNS:
