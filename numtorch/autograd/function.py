@@ -23,8 +23,10 @@ def _is_tensor(x):
 class FunctionCtx:
     """The ``ctx`` handed to ``forward``/``setup_context``/``backward`` of a custom Function."""
 
-    # Per call, a tuple of booleans: whether each argument of ``apply`` requires grad.
+    # Per call, a tuple of booleans: whether each argument of ``apply`` requires grad; the node of a
+    # call (BackwardCFunction) overrides saved_tensors with the unpacked saved tensors.
     needs_input_grad = ()
+    saved_tensors = ()
     # Whether gradients of outputs that got none reach backward as zeros (set_materialize_grads changes it).
     materialize_grads = True
 

@@ -51,9 +51,6 @@ class Parameter(Tensor, metaclass=_ParameterMeta):
             data = _empty()
         return _alias(cls, data, requires_grad)
 
-    def __init__(self, data=None, requires_grad=True):
-        pass
-
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
