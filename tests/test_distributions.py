@@ -782,3 +782,42 @@ def test_mixture_same_family(event):
     check_raises(lambda m: D(m).MixtureSameFamily(D(m).Categorical(m.ones(2)), D(m).Normal(m.zeros(3), 1.0)))
     check_raises(lambda m: D(m).MixtureSameFamily(D(m).Categorical(m.ones(2, 3)),
                                                   D(m).Normal(m.zeros(4, 3), 1.0)))
+
+
+@pytest.mark.parametrize("batch", [(), (2,)])
+def test_lowrank_multivariate_normal(batch):
+    v = rand(3, *batch, 4, seed=7, dtype="float64")
+
+    def fn(m, loc, W, Dg):
+        m.manual_seed(31)
+        d = D(m).LowRankMultivariateNormal(loc, W, Dg)
+        return (d.rsample((2,)), d.sample(), d.log_prob(m.tensor(v)), d.entropy(), d.mean, d.variance,
+                d.covariance_matrix, d.precision_matrix, d.scale_tril, d.batch_shape, d.event_shape,
+                d.expand((5,) + batch).log_prob(m.tensor(v[0])))
+    check(fn, rand(*batch, 4, dtype="float64"), rand(*batch, 4, 2, seed=1, dtype="float64"),
+          pos(*batch, 4, seed=2, dtype="float64"), atol=1e-5, rtol=1e-4)
+
+
+def test_lowrank_kl_and_errors():
+    def fn(m, loc, W, Dg, loc2, W2, Dg2, cov):
+        p = D(m).LowRankMultivariateNormal(loc, W, Dg)
+        q = D(m).LowRankMultivariateNormal(loc2, W2, Dg2)
+        r = D(m).MultivariateNormal(loc2, cov)
+        kl = D(m).kl_divergence
+        return kl(p, q), kl(p, r), kl(r, p)
+    check(fn, rand(2, 3, dtype="float64"), rand(2, 3, 2, seed=1, dtype="float64"),
+          pos(2, 3, seed=2, dtype="float64"), rand(3, seed=3, dtype="float64"),
+          rand(3, 1, seed=4, dtype="float64"), pos(3, seed=5, dtype="float64"),
+          spd(3, seed=6), atol=1e-5, rtol=1e-4)
+    bad = [lambda m: D(m).LowRankMultivariateNormal(m.tensor(0.0), m.ones(1, 1), m.ones(1)),
+           lambda m: D(m).LowRankMultivariateNormal(m.zeros(2), m.ones(2), m.ones(2)),
+           lambda m: D(m).LowRankMultivariateNormal(m.zeros(2), m.ones(3, 1), m.ones(2)),
+           lambda m: D(m).LowRankMultivariateNormal(m.zeros(2), m.ones(2, 1), m.ones(3)),
+           lambda m: D(m).LowRankMultivariateNormal(m.zeros(3, 2), m.ones(4, 2, 1), m.ones(2)),
+           lambda m: D(m).kl_divergence(D(m).LowRankMultivariateNormal(m.zeros(2), m.ones(2, 1), m.ones(2)),
+                                        D(m).LowRankMultivariateNormal(m.zeros(3), m.ones(3, 1), m.ones(3))),
+           lambda m: D(m).kl_divergence(D(m).LowRankMultivariateNormal(m.zeros(2), m.ones(2, 1), m.ones(2)),
+                                        D(m).MultivariateNormal(m.zeros(3), m.eye(3)))]
+    for fn in bad:
+        ne, te = check_raises(fn)
+        assert str(ne) == str(te)

@@ -20,6 +20,7 @@ from .gumbel import Gumbel
 from .half_normal import HalfNormal
 from .independent import Independent
 from .laplace import Laplace
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
@@ -473,6 +474,61 @@ def _kl_independent_independent(p, q):
     if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
         raise NotImplementedError
     return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+def _lowrank_terms(q, diff):
+    """q's log-determinant, Mahalanobis term for ``diff`` and ``A = L_cap^-1 W.T D^-1``."""
+    Wt_Dinv = q._unbroadcasted_cov_factor.mT / q._unbroadcasted_cov_diag.unsqueeze(-2)
+    A = numtorch.linalg.solve_triangular(q._capacitance_tril, Wt_Dinv, upper=False)
+    return q._log_det(), q._mahalanobis(diff), A
+
+
+def _check_event_shapes(p, q, low_rank_both):
+    if p.event_shape != q.event_shape:
+        which = "Low Rank" if low_rank_both else "(Low Rank)"
+        # torch's message keeps the indentation of a backslash-continued literal.
+        raise ValueError(f"KL-divergence between two {which} Multivariate Normals with" + " " * 26
+                         + "different event shapes cannot be computed")
+
+
+@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
+def _kl_lowrankmultivariatenormal_lowrankmultivariatenormal(p, q):
+    _check_event_shapes(p, q, True)
+    log_det_q, term3, A = _lowrank_terms(q, q.loc - p.loc)
+    p_diag = p._unbroadcasted_cov_diag
+    term21 = (p_diag / q._unbroadcasted_cov_diag).sum(-1)
+    term22 = _batch_trace_XXT(p._unbroadcasted_cov_factor * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1))
+    term23 = _batch_trace_XXT(A * p_diag.sqrt().unsqueeze(-2))
+    term24 = _batch_trace_XXT(A.matmul(p._unbroadcasted_cov_factor))
+    term2 = term21 + term22 - term23 - term24
+    return 0.5 * (log_det_q - p._log_det() + term2 + term3 - p.event_shape[0])
+
+
+@register_kl(MultivariateNormal, LowRankMultivariateNormal)
+def _kl_multivariatenormal_lowrankmultivariatenormal(p, q):
+    _check_event_shapes(p, q, False)
+    log_det_q, term3, A = _lowrank_terms(q, q.loc - p.loc)
+    p_tril = p._unbroadcasted_scale_tril
+    term1 = log_det_q - 2 * p_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+    term21 = _batch_trace_XXT(p_tril * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1))
+    term2 = term21 - _batch_trace_XXT(A.matmul(p_tril))
+    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
+
+
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
+    _check_event_shapes(p, q, False)
+    q_tril = q._unbroadcasted_scale_tril
+    term1 = 2 * q_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1) - p._log_det()
+    term3 = _batch_mahalanobis(q_tril, q.loc - p.loc)
+    batch = numtorch.broadcast_shapes(q_tril.shape[:-2], p._unbroadcasted_cov_factor.shape[:-2])
+    n = p.event_shape[0]
+    q_tril = q_tril.expand(batch + (n, n))
+    p_cov_factor = p._unbroadcasted_cov_factor.expand(batch + (n, p.cov_factor.size(-1)))
+    p_cov_diag = numtorch.diag_embed(p._unbroadcasted_cov_diag.sqrt()).expand(batch + (n, n))
+    term21 = _batch_trace_XXT(numtorch.linalg.solve_triangular(q_tril, p_cov_factor, upper=False))
+    term22 = _batch_trace_XXT(numtorch.linalg.solve_triangular(q_tril, p_cov_diag, upper=False))
+    return 0.5 * (term1 + term21 + term22 + term3 - p.event_shape[0])
 
 
 @register_kl(MultivariateNormal, MultivariateNormal)

@@ -33,7 +33,22 @@ def _precision_to_scale_tril(P):
 _MATRIX_ARGS = ("covariance_matrix", "precision_matrix", "scale_tril")
 
 
-class MultivariateNormal(Distribution):
+class _GaussianVector:
+    """Mixin for Gaussians over vectors: mean and mode are ``loc``; matrices are batch + n x n."""
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
+
+    def _matrix_shape(self):
+        return self._batch_shape + self._event_shape + self._event_shape
+
+
+class MultivariateNormal(_GaussianVector, Distribution):
     """Multivariate normal distribution with mean ``loc``."""
 
     arg_constraints = {"loc": constraints.real_vector,
@@ -80,9 +95,6 @@ class MultivariateNormal(Distribution):
                 setattr(new, name, self.__dict__[name].expand(batch_shape + self.event_shape * 2))
         return self._init_expanded(new, batch_shape)
 
-    def _matrix_shape(self):
-        return self._batch_shape + self._event_shape + self._event_shape
-
     @lazy_property
     def scale_tril(self):
         return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
@@ -95,14 +107,6 @@ class MultivariateNormal(Distribution):
     @lazy_property
     def precision_matrix(self):
         return numtorch.cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):
