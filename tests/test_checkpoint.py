@@ -230,3 +230,16 @@ def test_helpers():
     assert n == t
     _run(lambda lib: _ck(lib).detach_variable([lib.ones(1)]))
     _run(lambda lib: _ck(lib).check_backward_validity([lib.ones(1), 2]))
+
+
+@pytest.mark.parametrize("reentrant", [True, False])
+def test_autocast_state_replayed_in_recomputation(reentrant):
+    def fn(lib):
+        lib.manual_seed(0)
+        lin = lib.nn.Linear(4, 3)
+        x = lib.randn(2, 4, requires_grad=True)
+        with lib.autocast("cpu", dtype=lib.bfloat16):
+            y = _ck(lib).checkpoint(lin, x, use_reentrant=reentrant)
+        y.float().sum().backward()
+        return y, x.grad, lin.weight.grad
+    assert_same(*_run(fn), atol=1e-2, rtol=1e-2)

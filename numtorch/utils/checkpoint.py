@@ -3,6 +3,14 @@ import contextlib
 import warnings
 import weakref
 
+# This module is only loaded on demand (numtorch.utils.checkpoint), after autograd is complete.
+from .. import random
+from .._tensor import Tensor
+from ..amp import autocast_mode as amp
+from ..autograd import engine, grad_mode
+from ..autograd.function import Function
+from ..autograd.graph import saved_tensors_hooks
+
 __all__ = ["checkpoint", "checkpoint_sequential", "CheckpointError", "CheckpointFunction",
            "check_backward_validity", "detach_variable", "noop_context_fn"]
 
@@ -26,7 +34,6 @@ def noop_context_fn():
 
 
 def _is_tensor(x):
-    from .._tensor import Tensor
     return isinstance(x, Tensor)
 
 
@@ -55,15 +62,11 @@ class _State:
     """RNG and autocast state of the original forward, reinstated for the recomputation."""
 
     def __init__(self, preserve_rng_state):
-        from .. import random
-        from ..amp import autocast_mode as amp
         self.rng = random.get_rng_state() if preserve_rng_state else None
         self.cast = [(d, amp.is_autocast_enabled(d), amp.get_autocast_dtype(d)) for d in ("cpu", "cuda")]
 
     @contextlib.contextmanager
     def restored(self):
-        from .. import random
-        from ..amp import autocast_mode as amp
         with contextlib.ExitStack() as stack:
             if self.rng is not None:
                 # Replay the forward's random numbers, then leave the caller's stream where it was.
@@ -75,60 +78,41 @@ class _State:
             yield
 
 
-class CheckpointFunction:
-    """The reentrant checkpoint: a custom Function whose backward reruns the block under grad mode."""
+class CheckpointFunction(Function):
+    """The reentrant checkpoint: forward without saving activations, backward reruns the block with grad."""
 
-    _cls = None
+    @staticmethod
+    def forward(ctx, run_function, preserve_rng_state, *args):
+        check_backward_validity(args)
+        ctx.run_function = run_function
+        ctx.state = _State(preserve_rng_state)
+        ctx.inputs = [None if _is_tensor(a) else a for a in args]
+        ctx.tensor_indices = [i for i, a in enumerate(args) if _is_tensor(a)]
+        ctx.save_for_backward(*(a for a in args if _is_tensor(a)))
+        with grad_mode.no_grad():
+            return run_function(*args)
 
-    @classmethod
-    def apply(cls, run_function, preserve_rng_state, *args):
-        """Runs ``run_function(*args)`` without saving activations; backward recomputes them."""
-        if cls._cls is None:
-            cls._cls = _make_checkpoint_function()
-        return cls._cls.apply(run_function, preserve_rng_state, *args)
-
-
-def _make_checkpoint_function():
-    # Built on first use: autograd.Function needs the finished numtorch namespace.
-    from .. import autograd
-    from ..autograd import engine, grad_mode
-
-    class CheckpointFunction(autograd.Function):
-        @staticmethod
-        def forward(ctx, run_function, preserve_rng_state, *args):
-            check_backward_validity(args)
-            ctx.run_function = run_function
-            ctx.state = _State(preserve_rng_state)
-            ctx.inputs = [None if _is_tensor(a) else a for a in args]
-            ctx.tensor_indices = [i for i, a in enumerate(args) if _is_tensor(a)]
-            ctx.save_for_backward(*(a for a in args if _is_tensor(a)))
-            with grad_mode.no_grad():
-                return run_function(*args)
-
-        @staticmethod
-        def backward(ctx, *grads):
-            if engine._tasks and engine._tasks[-1].targets is not None:
-                raise RuntimeError(
-                    "When use_reentrant=True, torch.utils.checkpoint is incompatible with .grad() or passing "
-                    "an `inputs` parameter to .backward(). To resolve this error, you can either set "
-                    "use_reentrant=False, or call .backward() without passing the `inputs` argument.")
-            inputs = list(ctx.inputs)
-            for i, t in zip(ctx.tensor_indices, ctx.saved_tensors):
-                inputs[i] = t
-            with ctx.state.restored():
-                detached = detach_variable(tuple(inputs))
-                with grad_mode.enable_grad():
-                    outputs = ctx.run_function(*detached)
-            if _is_tensor(outputs):
-                outputs = (outputs,)
-            pairs = [(o, g) for o, g in zip(outputs, grads) if _is_tensor(o) and o.requires_grad]
-            if not pairs:
-                raise RuntimeError("none of output has requires_grad=True, this checkpoint() is not "
-                                   "necessary")
-            autograd.backward([o for o, _ in pairs], [g for _, g in pairs])
-            return (None, None) + tuple(x.grad if _is_tensor(x) else None for x in detached)
-
-    return CheckpointFunction
+    @staticmethod
+    def backward(ctx, *grads):
+        if engine._tasks and engine._tasks[-1].targets is not None:
+            raise RuntimeError(
+                "When use_reentrant=True, torch.utils.checkpoint is incompatible with .grad() or passing an "
+                "`inputs` parameter to .backward(). To resolve this error, you can either set "
+                "use_reentrant=False, or call .backward() without passing the `inputs` argument.")
+        inputs = list(ctx.inputs)
+        for i, t in zip(ctx.tensor_indices, ctx.saved_tensors):
+            inputs[i] = t
+        with ctx.state.restored():
+            detached = detach_variable(tuple(inputs))
+            with grad_mode.enable_grad():
+                outputs = ctx.run_function(*detached)
+        if _is_tensor(outputs):
+            outputs = (outputs,)
+        pairs = [(o, g) for o, g in zip(outputs, grads) if _is_tensor(o) and o.requires_grad]
+        if not pairs:
+            raise RuntimeError("none of output has requires_grad=True, this checkpoint() is not necessary")
+        engine.backward([o for o, _ in pairs], [g for _, g in pairs])
+        return (None, None) + tuple(x.grad if _is_tensor(x) else None for x in detached)
 
 
 def _default_meta(x):
@@ -153,8 +137,6 @@ class _Frame:
         return self, len(self.metas) - 1
 
     def _recompute(self):
-        from ..autograd import grad_mode
-        from ..autograd.graph import saved_tensors_hooks
         got = []
 
         def keep(t):
@@ -190,7 +172,6 @@ class _Frame:
                                   f"different metadata than during the forward pass.\n{text}.\n{_DEBUG_TIP}")
 
     def values(self):
-        from ..autograd import engine
         task = engine._tasks[-1] if engine._tasks else None
         if task is None:
             return self._recompute()
@@ -215,8 +196,6 @@ def _unpack(holder):
 
 def _checkpoint_without_reentrant(function, preserve, context_fn, determinism_check, early_stop, args,
                                   kwargs):
-    from ..autograd import grad_mode
-    from ..autograd.graph import saved_tensors_hooks
     if determinism_check not in _META_FNS:
         raise ValueError(f"determinism_check should be one of {list(_META_FNS)}, but got {determinism_check}")
     forward_ctx, recompute_ctx = context_fn()
