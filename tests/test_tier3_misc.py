@@ -392,3 +392,104 @@ def test_skip_init(oracle):
             m.nn.utils.skip_init(m.nn.ReLU)
     # no random numbers are consumed, as on torch's meta device
     assert numtorch.rand(3).tolist() == oracle.rand(3).tolist()
+
+
+# ---------------------------------------------------------------- fractional max pooling
+def _frac(fn_name, shape, *args, dtype="float32", seed=0, data=None, **kw):
+    """Same seed, same input: values, indices, gradient and node name all match torch."""
+    t = need_torch()
+    x = rand(*shape, dtype=dtype, seed=seed) if data is None else data
+    res = []
+    for m in (numtorch, t):
+        m.manual_seed(11)
+        xi = m.tensor(x, requires_grad=True)
+        out, idx = getattr(m.nn.functional, fn_name)(xi, *args, return_indices=True, **kw)
+        out.backward(m.tensor(rand(*out.shape, dtype=dtype, seed=2)))
+        res.append((out, idx, xi.grad, out.grad_fn.name(), m.rand(2)))
+    for a, b in zip(*res):
+        if isinstance(b, str):
+            assert a == b
+        else:
+            assert_same(a, b, atol=0, rtol=0)
+
+
+@pytest.mark.parametrize("shape, args, kw", [
+    ((2, 3, 7, 9), (3,), {"output_size": 5}),
+    ((2, 3, 7, 9), (2,), {"output_size": (4, 6)}),
+    ((3, 7, 9), ((2, 3),), {"output_size": (3, 3)}),
+    ((2, 3, 10, 12), ((3, 2),), {"output_ratio": (0.4, 0.7)}),
+    ((2, 3, 8, 8), (2,), {"output_size": 1}),
+    ((2, 3, 6, 6), (1,), {"output_size": 6}),
+    ((0, 3, 6, 6), (2,), {"output_size": 3}),
+])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_fractional_max_pool2d(shape, args, kw, dtype):
+    _frac("fractional_max_pool2d", shape, *args, dtype=dtype, **kw)
+
+
+@pytest.mark.parametrize("shape, args, kw", [
+    ((2, 3, 5, 6, 7), (2,), {"output_size": 3}),
+    ((3, 5, 6, 7), ((2, 1, 3),), {"output_size": (2, 4, 3)}),
+    ((1, 2, 8, 9, 10), (2,), {"output_ratio": 0.5}),
+])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_fractional_max_pool3d(shape, args, kw, dtype):
+    _frac("fractional_max_pool3d", shape, *args, dtype=dtype, **kw)
+
+
+def test_fractional_ties_nan_and_samples():
+    data = np.zeros((1, 2, 6, 6), "float32")
+    data[0, 0, 1, 2] = data[0, 0, 3, 4] = np.nan
+    data[0, 1, :, 3:] = -np.inf
+    _frac("fractional_max_pool2d", (1, 2, 6, 6), 3, data=data, output_size=3)
+    samples = rand(3, 2, 2, low=0, high=1, seed=4)
+    check(lambda m, x, s: m.nn.functional.fractional_max_pool2d(x, 2, output_size=3, _random_samples=s),
+          rand(2, 2, 7, 7), samples)
+    check(lambda m, x, s: m.nn.functional.fractional_max_pool2d(x, 2, output_size=3, _random_samples=s.detach()),
+          rand(2, 2, 7, 7), samples)
+    check(lambda m, x, s: m.nn.functional.fractional_max_pool3d(x, 2, output_size=3, _random_samples=s.detach()),
+          rand(2, 2, 5, 5, 5), rand(2, 2, 3, low=0, high=1, seed=5))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda F, x: F.fractional_max_pool2d(x, 3, output_size=6),
+    lambda F, x: F.fractional_max_pool2d(x, 3, output_size=(5, 8)),
+    lambda F, x: F.fractional_max_pool2d(x, 3),
+    lambda F, x: F.fractional_max_pool2d(x, 3, output_ratio=(0.5, 0.5, 0.5)),
+    lambda F, x: F.fractional_max_pool2d(x[0, 0], 3, output_size=2),
+    lambda F, x: F.fractional_max_pool2d(x, 3, output_size=2, _random_samples=x.new_ones(2, 3, 3)),
+    lambda F, x: F.fractional_max_pool2d(x, 3, output_size=2, _random_samples=x.new_ones(1, 3, 2)),
+    lambda F, x: F.fractional_max_pool2d(x, 3, output_size=2, _random_samples=x.new_ones(2, 3, 2).double()),
+    lambda F, x: F.fractional_max_pool2d(x.int(), 3, output_size=2, _random_samples=x.new_ones(2, 3, 2)),
+    lambda F, x: F.fractional_max_pool2d(x[:, :0], 3, output_size=2),
+    lambda F, x: F.fractional_max_pool3d(x[..., None].expand(2, 3, 7, 9, 5), 2, output_size=(3, 3, 5)),
+    lambda F, x: F.fractional_max_pool3d(x, 2, output_size=2),
+    lambda F, x: F.fractional_max_pool3d(x, 1, output_size=3),
+    lambda F, x: F.fractional_max_pool2d(x, 2, output_ratio=0.5),
+])
+def test_fractional_errors(fn):
+    check_raises(lambda m, x: fn(m.nn.functional, x), rand(2, 3, 7, 9))
+
+
+def test_fractional_modules(oracle):
+    x = rand(2, 3, 9, 8)
+    res = []
+    for m in (numtorch, oracle):
+        m.manual_seed(2)
+        p2 = m.nn.FractionalMaxPool2d(3, output_ratio=(0.5, 0.6))
+        p3 = m.nn.FractionalMaxPool3d((1, 2, 1), output_size=(2, 4, 2), return_indices=True)
+        fixed = m.nn.FractionalMaxPool2d(2, output_size=3, _random_samples=m.tensor(rand(2, 3, 2, low=0, high=1)))
+        res.append((p2(m.tensor(x)), p3(m.tensor(x)[None]), fixed(m.tensor(x)), fixed(m.tensor(x)),
+                    repr(p2), list(fixed.state_dict()), list(p2.state_dict())))
+    for a, b in zip(*res):
+        if isinstance(b, (str, list)):
+            assert a == b
+        else:
+            assert_same(a, b, atol=0, rtol=0)
+    for make in (lambda m: m.nn.FractionalMaxPool2d(2), lambda m: m.nn.FractionalMaxPool2d(2, 3, 0.5),
+                 lambda m: m.nn.FractionalMaxPool2d(2, output_ratio=1.0),
+                 lambda m: m.nn.FractionalMaxPool3d(0, output_ratio=0.5),
+                 lambda m: m.nn.FractionalMaxPool3d((2, 0, 1), output_ratio=0.5)):
+        for m in (numtorch, oracle):
+            with pytest.raises(ValueError):
+                make(m)

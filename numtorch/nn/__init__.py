@@ -44,6 +44,7 @@ from .modules.transformer import (Transformer, TransformerDecoder, TransformerDe
                                   TransformerEncoder, TransformerEncoderLayer)
 from .modules.ctc import CTCLoss  # noqa: F401
 from .modules.adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401
+from .modules.fractional import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: F401
 from .modules.lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d,  # noqa: F401
                            LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d,
                            LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d)

@@ -35,3 +35,5 @@ from .._ops.embedding import embedding, embedding_bag, one_hot  # noqa: F401
 from .._ops.grid import affine_grid, grid_sample  # noqa: F401
 from .._ops.ctc import ctc_loss  # noqa: F401
 from .._ops.gumbel import gumbel_softmax  # noqa: F401
+from .._ops.fractional_pool import (fractional_max_pool2d, fractional_max_pool2d_with_indices,  # noqa: F401
+                                    fractional_max_pool3d, fractional_max_pool3d_with_indices)
