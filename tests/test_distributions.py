@@ -73,6 +73,10 @@ FAMILIES = {
     "Beta": (lambda m, a, b: D(m).Beta(a, b), two_pos, lambda s, d: prob(*s, seed=2, dtype=d)),
     "Kumaraswamy": (lambda m, a, b: D(m).Kumaraswamy(a, b), two_pos,
                     lambda s, d: prob(*s, seed=2, dtype=d)),
+    "ContinuousBernoulli": (lambda m, a: D(m).ContinuousBernoulli(a), lambda s, d: (prob(*s, dtype=d),),
+                            lambda s, d: prob(*s, seed=2, dtype=d)),
+    "ContinuousBernoulliLogits": (lambda m, a: D(m).ContinuousBernoulli(logits=a),
+                                  lambda s, d: (rand(*s, dtype=d),), lambda s, d: prob(*s, seed=2, dtype=d)),
     "Poisson": (lambda m, a: D(m).Poisson(a), lambda s, d: (np.asarray(pos(*s, dtype=d) * 3),),
                 lambda s, d: np.floor(np.asarray(pos(*s, seed=2) * 3)).astype(d)),
 }
@@ -103,7 +107,8 @@ def test_moments(name, attr):
 
 
 @pytest.mark.parametrize("name", ["Normal", "Laplace", "Cauchy", "Uniform", "Exponential", "LogNormal",
-                                  "Gumbel", "HalfNormal", "HalfCauchy", "Pareto", "Weibull"])
+                                  "Gumbel", "HalfNormal", "HalfCauchy", "Pareto", "Weibull",
+                                  "ContinuousBernoulli"])
 @pytest.mark.parametrize("fn", ["cdf", "icdf"])
 def test_cdf_icdf(name, fn):
     make, params, value = FAMILIES[name]
@@ -125,7 +130,7 @@ def test_seeded_sample(name, sample_shape):
 
 RSAMPLE = ["Normal", "Laplace", "Cauchy", "Uniform", "Exponential", "LogNormal", "Gumbel", "HalfNormal",
            "RelaxedBernoulli", "HalfCauchy", "Pareto", "Weibull", "Gamma", "Chi2", "StudentT", "InverseGamma",
-           "FisherSnedecor", "Beta", "Kumaraswamy"]
+           "FisherSnedecor", "Beta", "Kumaraswamy", "ContinuousBernoulli"]
 
 
 @pytest.mark.parametrize("name", RSAMPLE)
@@ -230,7 +235,12 @@ KL_PAIRS = [("Normal", "Normal"), ("Laplace", "Laplace"), ("Cauchy", "Cauchy"),
             ("Gamma", "Normal"), ("Pareto", "Gamma"), ("Uniform", "Gamma"), ("Normal", "Gamma"),
             ("Gamma", "Uniform"), ("Chi2", "Gamma"), ("Beta", "Beta"), ("Beta", "Exponential"),
             ("Beta", "Gamma"), ("Beta", "Normal"), ("Beta", "Uniform"), ("Uniform", "Beta"),
-            ("Normal", "Beta"), ("Beta", "Pareto"), ("Gamma", "Beta")]
+            ("Normal", "Beta"), ("Beta", "Pareto"), ("Gamma", "Beta"),
+            ("ContinuousBernoulli", "ContinuousBernoulli"),
+            ("ContinuousBernoulliLogits", "ContinuousBernoulli"), ("Beta", "ContinuousBernoulli"),
+            ("ContinuousBernoulli", "Exponential"), ("ContinuousBernoulli", "Normal"),
+            ("ContinuousBernoulli", "Uniform"), ("Uniform", "ContinuousBernoulli"),
+            ("Normal", "ContinuousBernoulli"), ("ContinuousBernoulli", "Pareto")]
 
 
 @pytest.mark.parametrize("p,q", KL_PAIRS)
@@ -821,3 +831,31 @@ def test_lowrank_kl_and_errors():
     for fn in bad:
         ne, te = check_raises(fn)
         assert str(ne) == str(te)
+
+
+def test_continuous_bernoulli_near_half():
+    # probs inside (0.499, 0.501) take torch's Taylor branches
+    p = np.array([0.4995, 0.5, 0.5004, 0.2, 0.9])
+
+    def fn(m, p):
+        m.manual_seed(3)
+        d = D(m).ContinuousBernoulli(p)
+        v = m.tensor([0.1, 0.5, 0.9, 0.3, 0.7], dtype=p.dtype)
+        return (d.log_prob(v), d.mean, d.variance, d.entropy(), d.cdf(v), d.icdf(v), d.rsample((2,)),
+                d.expand((2, 5)).sample().shape, d.stddev)
+    check(fn, p, atol=1e-5, rtol=1e-4)
+    check_raises(lambda m: D(m).ContinuousBernoulli(m.tensor([1.5]), validate_args=True))
+
+
+def test_von_mises():
+    def fn(m, loc, conc):
+        m.manual_seed(4)
+        d = D(m).VonMises(loc, conc)
+        return (d.sample((5,)), d.log_prob(m.tensor([0.3, 0.2, 1.0, -3.0], dtype=loc.dtype)), d.variance,
+                d.mean, d.mode, d.expand((2, 4)).sample().shape, d.batch_shape)
+    check(fn, np.array([0.0, 1.0, -2.0, 3.0]), np.array([0.5, 4.0, 1e-6, 20.0]), atol=1e-5)
+    def float32(m, c):
+        m.manual_seed(1)
+        return D(m).VonMises(0.0, c).sample((3,))
+    check(float32, np.array([1.0, 2.0], dtype="float32"), grad=False)
+    check_raises(lambda m: D(m).VonMises(0.0, -1.0))

@@ -9,6 +9,7 @@ from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
+from .continuous_bernoulli import ContinuousBernoulli
 from .cauchy import Cauchy
 from .dirichlet import Dirichlet
 from .distribution import Distribution
@@ -201,6 +202,47 @@ def _kl_binomial_binomial(p, q):
     more = p.total_count > q.total_count
     kl[more] = _infinite_like(kl[more])
     return kl
+
+
+@register_kl(ContinuousBernoulli, ContinuousBernoulli)
+def _kl_continuous_bernoulli_continuous_bernoulli(p, q):
+    t1 = p.mean * (p.logits - q.logits)
+    t2 = p._cont_bern_log_norm() + numtorch.log1p(-p.probs)
+    t3 = -q._cont_bern_log_norm() - numtorch.log1p(-q.probs)
+    return t1 + t2 + t3
+
+
+@register_kl(Beta, ContinuousBernoulli)
+def _kl_beta_continuous_bernoulli(p, q):
+    return -p.entropy() - p.mean * q.logits - numtorch.log1p(-q.probs) - q._cont_bern_log_norm()
+
+
+@register_kl(ContinuousBernoulli, Exponential)
+def _kl_continuous_bernoulli_exponential(p, q):
+    return -p.entropy() - numtorch.log(q.rate) + q.rate * p.mean
+
+
+@register_kl(ContinuousBernoulli, Normal)
+def _kl_continuous_bernoulli_normal(p, q):
+    t2 = 0.5 * (math.log(2.0 * math.pi) + numtorch.square(q.loc / q.scale)) + numtorch.log(q.scale)
+    t3 = (p.variance + numtorch.square(p.mean) - 2.0 * q.loc * p.mean) / (2.0 * numtorch.square(q.scale))
+    return -p.entropy() + t2 + t3
+
+
+@register_kl(ContinuousBernoulli, Uniform)
+def _kl_continuous_bernoulli_uniform(p, q):
+    result = -p.entropy() + (q.high - q.low).log()
+    support = p.support
+    outside = numtorch.max(numtorch.ge(q.low, support.lower_bound), numtorch.le(q.high, support.upper_bound))
+    return numtorch.where(outside, numtorch.ones_like(result) * math.inf, result)
+
+
+@register_kl(Uniform, ContinuousBernoulli)
+def _kl_uniform_continuous_bernoulli(p, q):
+    result = -p.entropy() - p.mean * q.logits - numtorch.log1p(-q.probs) - q._cont_bern_log_norm()
+    support = q.support
+    outside = numtorch.max(numtorch.ge(p.high, support.upper_bound), numtorch.le(p.low, support.lower_bound))
+    return numtorch.where(outside, numtorch.ones_like(result) * math.inf, result)
 
 
 @register_kl(Categorical, Categorical)
@@ -453,6 +495,13 @@ def _kl_normal_laplace(p, q):
 @register_kl(Poisson, Bernoulli)
 @register_kl(Poisson, Binomial)
 @register_kl(Beta, Pareto)
+@register_kl(ContinuousBernoulli, Pareto)
+@register_kl(Exponential, ContinuousBernoulli)
+@register_kl(Gamma, ContinuousBernoulli)
+@register_kl(Gumbel, ContinuousBernoulli)
+@register_kl(Laplace, ContinuousBernoulli)
+@register_kl(Normal, ContinuousBernoulli)
+@register_kl(Pareto, ContinuousBernoulli)
 @register_kl(Exponential, Beta)
 @register_kl(Gamma, Beta)
 @register_kl(Gumbel, Beta)
