@@ -68,6 +68,20 @@ def test_jacobian_vectorize_strategy_and_shapes():
     _both(lambda L: L.autograd.functional.jacobian(lambda a: a.double() ** 2, L.tensor([1.0, 2.0])))
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's own forward-AD machinery warns
+@pytest.mark.parametrize("grad", [False, True])
+def test_forward_mode_strategy(grad):
+    # torch's forward-mode results are not detached: they stay attached to inputs that require grad.
+    _both(lambda L, x: L.autograd.functional.jacobian(lambda a: a.exp() * a, x, strategy="forward-mode",
+                                                      vectorize=True), X, grad=grad)
+    _both(lambda L, x, y: L.autograd.functional.jacobian(f2, (x, y), strategy="forward-mode", vectorize=True),
+          X, Y, grad=grad)
+    _both(lambda L, x: L.autograd.functional.hessian(lambda a: (a ** 3).sum(), x, vectorize=True,
+                                                     outer_jacobian_strategy="forward-mode"), X, grad=grad)
+    _both(lambda L, x: L.autograd.functional.hessian(lambda a: (a ** 3).sum(), x, create_graph=True,
+                                                     outer_jacobian_strategy="forward-mode"), X, grad=grad)
+
+
 def test_jacobian_independent_and_strict():
     _both(lambda L, x, y: L.autograd.functional.jacobian(lambda a, b: a * 2, (x, y)), X, Y)
     _both(lambda L, x, y: L.autograd.functional.jacobian(lambda a, b: a * 2, (x, y), strict=True), X, Y)

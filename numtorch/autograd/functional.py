@@ -177,6 +177,15 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
     """Computes the Jacobian of ``func`` with respect to ``inputs``."""
+    _check_strategy(create_graph, strict, vectorize, strategy)
+    if strategy == "forward-mode":
+        # torch's forward-mode result is never detached: it stays attached to inputs that require grad.
+        raw = inputs if isinstance(inputs, tuple) else (inputs,)
+        create_graph = any(_is_tensor(t) and t.requires_grad for t in raw)
+    return _jacobian(func, inputs, create_graph, strict)
+
+
+def _check_strategy(create_graph, strict, vectorize, strategy):
     if strategy not in ("forward-mode", "reverse-mode"):
         raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
                              'function has more outputs than inputs, "forward-mode" tends to be more '
@@ -197,6 +206,9 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
     if vectorize and strict:
         raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
                            "supported together. Please either set `strict=False` or `vectorize=False`.")
+
+
+def _jacobian(func, inputs, create_graph, strict):
     from .._ops.creation import zeros_like
     from .._ops.shape import stack
     with grad_mode.enable_grad():
@@ -255,8 +267,9 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
         _strict_requires_grad(j, "jacobian", strict)
         return j
 
-    res = jacobian(jac_fn, inputs, create_graph=create_graph, strict=strict, vectorize=vectorize,
-                   strategy=outer_jacobian_strategy)
+    _check_strategy(create_graph, strict, vectorize, outer_jacobian_strategy)
+    # Forward-over-reverse in torch keeps the result attached to the inner graph it differentiates.
+    res = _jacobian(jac_fn, inputs, create_graph or outer_jacobian_strategy == "forward-mode", strict)
     return _unpack(res, in_tuple, in_tuple)
 
 
