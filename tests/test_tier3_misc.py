@@ -114,9 +114,16 @@ def test_flags(oracle):
         assert lib.set_flush_denormal(False) is True
     assert numtorch.get_default_device() == numtorch.device("cpu")
     assert str(numtorch.get_default_device()) == str(oracle.get_default_device())
-    numtorch.set_default_device("cpu")
+    for dev in ("cpu", "cpu:0", numtorch.device("cpu")):
+        numtorch.set_default_device(dev)
+        oracle.set_default_device(str(dev))
+        assert str(numtorch.get_default_device()) == str(oracle.get_default_device())
     numtorch.set_default_device(None)
+    oracle.set_default_device(None)
     assert numtorch.get_default_device().type == "cpu"
+    for bad in (1, "a", None):
+        check_raises(lambda m, x: m.set_flush_denormal(bad), rand(1))
+        check_raises(lambda m, x: m.set_warn_always(bad), rand(1))
 
 
 def test_frombuffer(oracle):

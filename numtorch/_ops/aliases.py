@@ -146,7 +146,9 @@ _DEFAULT_DEVICE = [None]
 
 def set_warn_always(b, /):
     """Makes warnings that torch issues once per process be issued every time."""
-    _WARN_ALWAYS[0] = bool(b)
+    if not isinstance(b, bool):
+        raise RuntimeError(f"setWarnOnlyOnce expects a bool, but got {type(b).__name__}")
+    _WARN_ALWAYS[0] = b
 
 
 def is_warn_always_enabled():
@@ -156,9 +158,9 @@ def is_warn_always_enabled():
 
 def set_flush_denormal(mode):
     """Requests flushing denormal floats to zero; returns True because x86 CPUs support it."""
-    if not isinstance(mode, (bool, int, np.bool_)):
-        raise TypeError(f"flush_denormal(): argument 'mode' must be bool, not {type(mode).__name__}")
-    _FLUSH_DENORMAL[0] = bool(mode)
+    if not isinstance(mode, bool):
+        raise RuntimeError(f"flush_denormal expects a bool, but got {type(mode).__name__}")
+    _FLUSH_DENORMAL[0] = mode
     return True
 
 
@@ -175,7 +177,7 @@ def set_default_device(device):
 
 def get_default_device():
     """The device new tensors are created on."""
-    return _device("cpu")
+    return _DEFAULT_DEVICE[0] or _device("cpu")
 
 
 def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
