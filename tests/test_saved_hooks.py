@@ -160,6 +160,13 @@ def test_disable_saved_tensors_hooks():
                 pass
     _run(fn)
 
+    def outer_hooks(lib):
+        x = lib.tensor(X, requires_grad=True)
+        with lib.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+            with lib.autograd.graph.disable_saved_tensors_hooks("off"):
+                x.exp()
+    _run(outer_hooks)
+
     def after(lib):
         G = lib.autograd.graph
         with G.disable_saved_tensors_hooks("x"):

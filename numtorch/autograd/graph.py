@@ -385,6 +385,9 @@ _PACK_INPLACE = ("A saved tensor pack hook is modifying its input in place. Tens
 
 def pack_saved(t):
     """Run the innermost pack hook on saved tensor ``t``; returns (packed, unpack_hook)."""
+    if _hooks_disabled[0] is not None:
+        # Hooks set before disable_saved_tensors_hooks was entered may not be used inside it either.
+        raise RuntimeError(_hooks_disabled[0])
     pack, unpack = _saved_hooks[-1]
     vc = t._vc
     before = vc[0] if vc is not None else 0
