@@ -66,7 +66,8 @@ def _forward_same(n, t):
     lambda p, mdl: p.global_unstructured([(mdl[0], "weight"), (mdl[1], "weight")],
                                          pruning_method=p.RandomUnstructured, amount=10),
     lambda p, mdl: (p.l1_unstructured(mdl[0], "weight", 0.5),
-                    p.global_unstructured(((mdl[0], "weight"), (mdl[1], "weight")), p.L1Unstructured, amount=12)),
+                    p.global_unstructured(((mdl[0], "weight"), (mdl[1], "weight")), p.L1Unstructured,
+                                          amount=12)),
     lambda p, mdl: p.global_unstructured([(mdl[0], "weight"), (mdl[1], "weight")], p.L1Unstructured,
                                          importance_scores={(mdl[0], "weight"): mdl[0].weight.detach() * 10},
                                          amount=0.5),
@@ -127,7 +128,8 @@ def test_prune_method_on_tensor():
     t_out = t.nn.utils.prune.RandomUnstructured(0.5).prune(t.tensor(x))
     assert_same(n_out, t_out)
     scores = rand(3, 4, seed=5)
-    assert_same(numtorch.nn.utils.prune.L1Unstructured(5).prune(numtorch.tensor(x), None, numtorch.tensor(scores)),
+    n_l1 = numtorch.nn.utils.prune.L1Unstructured(5)
+    assert_same(n_l1.prune(numtorch.tensor(x), None, numtorch.tensor(scores)),
                 t.nn.utils.prune.L1Unstructured(5).prune(t.tensor(x), None, t.tensor(scores)))
 
 
@@ -139,7 +141,8 @@ def test_prune_method_on_tensor():
     lambda p, mdl: p.remove(mdl[0], "weight"),
     lambda p, mdl: p.l1_unstructured(mdl[0], "weight", 2, importance_scores=mdl[0].bias),
     lambda p, mdl: p.global_unstructured(5, p.L1Unstructured, amount=1),
-    lambda p, mdl: p.global_unstructured([(mdl[0], "weight")], p.L1Unstructured, importance_scores=[], amount=1),
+    lambda p, mdl: p.global_unstructured([(mdl[0], "weight")], p.L1Unstructured, importance_scores=[],
+                                         amount=1),
     lambda p, mdl: p.global_unstructured([(mdl[0], "weight")], p.CustomFromMask, mask=None),
     lambda p, mdl: p.PruningContainer(p.Identity()).add_pruning_method(3),
     lambda p, mdl: p.l1_unstructured(mdl[0], "nothing", 1),

@@ -203,7 +203,8 @@ def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     if view.readonly:
         warnings.warn("The given buffer is not writable, and PyTorch does not support non-writable tensors. "
                       "This means you can write to the underlying (supposedly non-writable) buffer using the "
-                      "tensor. You may want to copy the buffer to protect its data or make it writable before "
+                      "tensor. You may want to copy the buffer to protect its data or make it writable "
+                      "before "
                       "converting it to a tensor. This type of warning will be suppressed for the rest of "
                       "this program.", UserWarning, stacklevel=2)
     # A read-only buffer stays read-only here: NumPy cannot lift the flag that torch ignores.
@@ -223,10 +224,10 @@ def from_dlpack(ext_tensor, *, device=None, copy=None):
     return from_numpy(arr)
 
 
-for _fn in (max_pool1d, max_pool2d, max_pool3d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d, embedding,
-            bilinear, kl_div, binary_cross_entropy_with_logits, margin_ranking_loss, hinge_embedding_loss,
-            cosine_embedding_loss, triplet_margin_loss, poisson_nll_loss, is_storage, typename, set_warn_always,
-            is_warn_always_enabled, set_flush_denormal, set_default_device, get_default_device, frombuffer,
-            from_dlpack):
+for _fn in (max_pool1d, max_pool2d, max_pool3d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d,
+            embedding, bilinear, kl_div, binary_cross_entropy_with_logits, margin_ranking_loss,
+            hinge_embedding_loss, cosine_embedding_loss, triplet_margin_loss, poisson_nll_loss, is_storage,
+            typename, set_warn_always, is_warn_always_enabled, set_flush_denormal, set_default_device,
+            get_default_device, frombuffer, from_dlpack):
     FUNCTIONS[_fn.__name__] = _fn
 FUNCTIONS["newaxis"] = None

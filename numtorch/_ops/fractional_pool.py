@@ -37,7 +37,8 @@ def _check(x, n, pool, out, samples):
         raise RuntimeError(f"{fn}(): Expected {n + 1}D or {n + 2}D tensor, but got: {list(x.shape)}")
     for d in range(1 if x.dim() == n + 2 else 0, x.dim()):
         if x.shape[d] == 0:
-            raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch dimensions, but got"
+            raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch dimensions, "
+                               "but got"
                                f"{list(x.shape)} with dimension {d} being empty.")
     prefix = fn if n == 2 else f"{fn}_out"
     for name, k, o, i in zip(_AXES[n], pool, out, x.shape[-n:]):
@@ -56,7 +57,8 @@ def _check(x, n, pool, out, samples):
     if samples.dtype != x.dtype:
         raise RuntimeError("Expect _random_samples to have the same dtype as input")
     if samples.requires_grad and grad_mode.state.enabled:
-        raise RuntimeError(f"The function '{fn}' is not differentiable with respect to argument 'random_samples'. "
+        raise RuntimeError(f"The function '{fn}' is not differentiable with respect to argument "
+                           "'random_samples'. "
                            "This input cannot have requires_grad True.")
 
 
@@ -81,7 +83,8 @@ def _pool_arrays(a, samples, n, pool, out):
     nan = np.isnan(vals)
     pick = np.where(nan.any(-1), k - 1 - np.argmax(nan[..., ::-1], -1), np.argmax(vals, -1))[..., None]
     shape = (nb, c) + tuple(out)
-    return (np.take_along_axis(vals, pick, -1).reshape(shape), np.take_along_axis(idx, pick, -1).reshape(shape))
+    best = np.take_along_axis(vals, pick, -1).reshape(shape)
+    return best, np.take_along_axis(idx, pick, -1).reshape(shape)
 
 
 def _fractional(x, n, kernel_size, output_size, output_ratio, return_indices, samples):

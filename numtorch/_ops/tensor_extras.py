@@ -105,11 +105,13 @@ def _storage_view(storage, np_dtype, offset, size, stride):
     stride = tuple(stride)
     need = offset + 1 + sum((s - 1) * st for s, st in zip(size, stride)) if all(size) else 0
     if offset < 0 or need > n:
-        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, "
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, "
+                           f"storage offset {offset}, "
                            f"and itemsize {item} requiring a storage size of {need * item} are out of "
                            f"bounds for storage of size {n * item}")
     # ndarray over the flat buffer (not as_strided) keeps the base chain, so storage_offset() still works.
-    return np.ndarray(size, np_dtype, buffer=flat, offset=offset * item, strides=tuple(st * item for st in stride))
+    byte_strides = tuple(st * item for st in stride)
+    return np.ndarray(size, np_dtype, buffer=flat, offset=offset * item, strides=byte_strides)
 
 
 # Shared-memory marks live on the storage root, so every view of a shared tensor reports it.
@@ -155,7 +157,8 @@ def resize_as(self, tensor):
     sizes = tensor.shape
     numel = int(np.prod(sizes, dtype=np.int64))
     if numel != self.numel():
-        raise RuntimeError(f"requested resize to {'x'.join(map(str, sizes))} ({numel} elements in total), but "
+        raise RuntimeError(f"requested resize to {'x'.join(map(str, sizes))} ({numel} elements in total), "
+                           "but "
                            f"the given tensor has a size of {'x'.join(map(str, self.shape))} ({self.numel()} "
                            "elements). autograd's resize can only change the shape of a given tensor, while "
                            "preserving the number of elements. ")
@@ -205,7 +208,8 @@ def __dlpack_device__(self):
 
 _LEGACY_NAMES = {"float32": "FloatStorage", "float64": "DoubleStorage", "float16": "HalfStorage",
                  "bfloat16": "BFloat16Storage", "int64": "LongStorage", "int32": "IntStorage",
-                 "int16": "ShortStorage", "int8": "CharStorage", "uint8": "ByteStorage", "bool": "BoolStorage",
+                 "int16": "ShortStorage", "int8": "CharStorage", "uint8": "ByteStorage",
+                 "bool": "BoolStorage",
                  "complex64": "ComplexFloatStorage", "complex128": "ComplexDoubleStorage"}
 
 
@@ -247,14 +251,17 @@ def dim_order(self, *, ambiguity_check=False):
     from .. import memory_format
     bad = "The ambiguity_check argument must be a bool or a list of memory formats."
     if not isinstance(ambiguity_check, bool):
-        if not isinstance(ambiguity_check, list) or not all(isinstance(f, memory_format) for f in ambiguity_check):
+        formats_ok = isinstance(ambiguity_check, list) and all(isinstance(f, memory_format)
+                                                              for f in ambiguity_check)
+        if not formats_ok:
             raise TypeError(bad)
     shape, strides = tuple(self.shape), self.stride()
     formats = ambiguity_check if isinstance(ambiguity_check, list) else []
     check = ambiguity_check if isinstance(ambiguity_check, bool) else True
     multiple = any(x == y for x, y in zip(strides, strides[1:])) or any(s == 1 for s in shape)
     if check and multiple and sum(self.is_contiguous(memory_format=f) for f in formats) != 1:
-        raise RuntimeError("The tensor does not have unique dim order, or cannot map to exact one of the given "
+        raise RuntimeError("The tensor does not have unique dim order, or cannot map to exact one of the "
+                           "given "
                            "memory formats.")
     return tuple(_logical_to_physical(self, shape, strides, ambiguity_check))
 
@@ -281,7 +288,8 @@ def _logical_to_physical(self, shape, strides, ambiguity_check):
                 d1 = d0
             elif order < 0:
                 break
-    if ambiguity_check and any(_should_swap(shape, strides, perm[i], perm[i + 1]) != -1 for i in range(nd - 1)):
+    strict = all(_should_swap(shape, strides, perm[i], perm[i + 1]) == -1 for i in range(nd - 1))
+    if ambiguity_check and not strict:
         raise RuntimeError("The tensor does not have unique dim order.")
     return list(reversed(perm))
 

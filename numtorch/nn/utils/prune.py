@@ -41,9 +41,11 @@ class BasePruningMethod(ABC):
             del module._parameters[name]
             default_mask = numtorch.ones_like(orig)
         else:
-            default_mask = getattr(module, name + "_mask").detach().clone(memory_format=numtorch.contiguous_format)
+            old_mask = getattr(module, name + "_mask").detach()
+            default_mask = old_mask.clone(memory_format=numtorch.contiguous_format)
         try:
-            module.register_buffer(name + "_mask", method.compute_mask(importance_scores, default_mask=default_mask))
+            mask = method.compute_mask(importance_scores, default_mask=default_mask)
+            module.register_buffer(name + "_mask", mask)
             setattr(module, name, method.apply_mask(module))
             module.register_forward_pre_hook(method)
         except Exception:
@@ -83,7 +85,8 @@ def _composite(cls, module, name, args, kwargs):
     hooks = module._forward_pre_hooks
     found = [k for k, h in hooks.items() if isinstance(h, BasePruningMethod) and h._tensor_name == name]
     if len(found) > 1:
-        raise AssertionError(f"Avoid adding multiple pruning hooks to the same tensor {name} of module {module}. "
+        raise AssertionError(f"Avoid adding multiple pruning hooks to the same tensor {name} of module "
+                             f"{module}. "
                              "Use a PruningContainer.")
     old = hooks[found[0]] if found else None
     for k in found:
@@ -113,7 +116,8 @@ class PruningContainer(BasePruningMethod):
         if not isinstance(method, BasePruningMethod) and method is not None:
             raise TypeError(f"{type(method)} is not a BasePruningMethod subclass")
         if method is not None and self._tensor_name != method._tensor_name:
-            raise ValueError(f"Can only add pruning methods acting on the parameter named '{self._tensor_name}' to "
+            raise ValueError("Can only add pruning methods acting on the parameter named "
+                             f"'{self._tensor_name}' to "
                              f"PruningContainer {self}. Found '{method._tensor_name}'")
         self._pruning_methods += (method,)
 
@@ -136,7 +140,8 @@ class PruningContainer(BasePruningMethod):
             slc = default_mask == 1
         elif kind == "structured":
             if not hasattr(method, "dim"):
-                raise AttributeError('Pruning methods of PRUNING_TYPE "structured" need to have the attribute '
+                raise AttributeError('Pruning methods of PRUNING_TYPE "structured" need to have the '
+                                     'attribute '
                                      "`dim` defined.")
             dim = method.dim + t.dim() if method.dim < 0 else method.dim
             if dim < 0:
@@ -171,7 +176,8 @@ def _check_amount(amount):
         raise TypeError(f"Invalid type for amount: {amount}. Must be int or float.")
     integral = isinstance(amount, numbers.Integral)
     if (integral and amount < 0) or (not integral and not 0.0 <= float(amount) <= 1.0):
-        raise ValueError(f"amount={amount} should either be a float in the range [0, 1] or a non-negative integer")
+        raise ValueError(f"amount={amount} should either be a float in the range [0, 1] or a non-negative "
+                         "integer")
 
 
 def _count(amount, size):
@@ -219,7 +225,7 @@ class L1Unstructured(_UnstructuredAmount):
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
-        """Prunes the ``amount`` smallest-magnitude entries of ``module.<name>`` (or of ``importance_scores``)."""
+        """Prunes the ``amount`` smallest-magnitude entries of ``module.<name>`` (ranked by the scores)."""
         return super().apply(module, name, amount=amount, importance_scores=importance_scores)
 
 
@@ -250,7 +256,7 @@ def identity(module, name):
 
 
 def random_unstructured(module, name, amount):
-    """Prunes ``amount`` (int count or float fraction) random entries of ``module.<name>``; returns ``module``."""
+    """Prunes ``amount`` (a count or a fraction) random entries of ``module.<name>``; returns ``module``."""
     RandomUnstructured.apply(module, name, amount)
     return module
 
