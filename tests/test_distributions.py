@@ -859,3 +859,18 @@ def test_von_mises():
         return D(m).VonMises(0.0, c).sample((3,))
     check(float32, np.array([1.0, 2.0], dtype="float32"), grad=False)
     check_raises(lambda m: D(m).VonMises(0.0, -1.0))
+
+
+@pytest.mark.parametrize("conc", [[0.3, -0.2, 0.0], [0.7, 0.1, -0.6]])
+def test_generalized_pareto(conc):
+    v = np.array([0.5, 1.2, 2.0])
+
+    def fn(m, loc, scale, c):
+        m.manual_seed(9)
+        d = D(m).GeneralizedPareto(loc, scale, c.detach())
+        x = m.tensor(v, dtype=loc.dtype) + loc.detach()
+        return (d.rsample((3,)), d.log_prob(x), d.cdf(x), d.log_cdf(x), d.log_survival_function(x),
+                d.icdf(m.tensor([0.1, 0.5, 0.9], dtype=loc.dtype)), d.mean, d.variance, d.entropy(), d.mode,
+                d.expand((2, 3)).sample().shape, repr(d.support))
+    check(fn, rand(3), pos(3, seed=1), np.array(conc, dtype="float32"), atol=1e-5, rtol=1e-4)
+    check_raises(lambda m: D(m).GeneralizedPareto(0.0, 1.0, -1.0).log_prob(m.tensor(2.0)))
