@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import numtorch
-from conftest import check, need_torch, rand, run_both, to_np
+from conftest import check, need_torch, rand
+from test_exact_sum import assert_exact
 
 CASES = [((7,), {"size": 13}), ((9,), {"size": 4}), ((13,), {"scale_factor": 1.7}),
          ((13,), {"scale_factor": 2.3, "recompute_scale_factor": True}), ((50,), {"size": 90}),
@@ -14,18 +15,6 @@ MODES = [("linear", 1), ("bilinear", 2), ("bicubic", 2), ("trilinear", 3)]
 
 def F(lib):
     return lib.nn.functional
-
-
-def assert_exact(fn, *data):
-    need_torch()
-    res = run_both(fn, *data)
-    (t, _, _, te), (n, _, _, ne) = res["torch"], res["numtorch"]
-    assert te is None and ne is None, (te, ne)
-    a, b = to_np(n), to_np(t)
-    assert a.dtype == b.dtype and a.shape == b.shape
-    # the sign of a nan is not specified
-    bad = int(np.sum((a != b) & ~(np.isnan(a) & np.isnan(b))) + np.sum(np.isnan(a) != np.isnan(b)))
-    assert bad == 0, f"{bad} differing values of {a.size}"
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

@@ -435,6 +435,10 @@ def _pow_scalar_kernel(xp, a, s):
     if a.dtype == np.bool_:
         # torch answers exponents 0 and 1 without a kernel, so bool ** bool works.
         return a.copy() if s else xp.ones_like(a)
+    if a.dtype.char in "fd" and not isinstance(s, (bool, complex)) and s in (3, -2, -0.5):
+        # torch's kernel spells these out (x*x*x, 1/(x*x), 1/sqrt(x)) instead of calling pow: same rounding
+        one = a.dtype.type(1)
+        return a * a * a if s == 3 else one / (a * a) if s == -2 else one / xp.sqrt(a)
     return _pow_kernel(xp, a, s)
 
 
