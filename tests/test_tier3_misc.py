@@ -504,3 +504,16 @@ def test_fractional_modules(oracle):
         for m in (numtorch, oracle):
             with pytest.raises(ValueError):
                 make(m)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("fn, shape, k, size", [
+    ("fractional_max_pool2d", (2, 3, 7, 9), 3, 5),
+    ("fractional_max_pool2d", (1, 4, 40, 40), 3, 17),
+    ("fractional_max_pool3d", (2, 3, 5, 6, 7), 2, 3),
+])
+def test_fractional_reduced_precision(dtype, fn, shape, k, size):
+    def run(m, x):
+        m.manual_seed(5)
+        return getattr(m.nn.functional, fn)(x.to(getattr(m, dtype)), k, output_size=size, return_indices=True)
+    check(run, rand(*shape), grad=False, atol=0, rtol=0)
