@@ -194,7 +194,13 @@ def test_set_(oracle):
         a, b = m.zeros(5), m.arange(3.0)
         assert a.set_(b) is a and a.data_ptr() == b.data_ptr() and a._version == 1
         b[0] = 9
-        assert a.tolist() == [9, 1, 2]
+        assert a.tolist() == [9, 1, 2] and (a._version, b._version) == (1, 1)
+        a.add_(1)
+        assert (a._version, b._version) == (2, 1)
+        base = m.zeros(5)
+        view = base[1:]
+        view.set_(m.ones(2))
+        assert view._base is base and base._version == 1
     for args in ((2, (2, 3), (1, 2)), (), (1, (2,)), (0, (0,))):
         n = numtorch.zeros(5).set_(numtorch.arange(10.0).untyped_storage(), *args)
         t = oracle.zeros(5).set_(oracle.arange(10.0).untyped_storage(), *args)

@@ -79,10 +79,8 @@ def set_(self, source=None, storage_offset=0, size=None, stride=None):
         if source.dtype != self.dtype:
             raise RuntimeError(f"Could not set tensor of type {_ctype(source.dtype)} to a tensor of type "
                                f"{_ctype(self.dtype)}")
+        # the memory is shared but, as in torch, the version counter stays this tensor's own
         self._data = source._data
-        if source._vc is None:
-            source._vc = [0]
-        self._vc = source._vc
     elif isinstance(source, UntypedStorage):
         self._data = _storage_view(source, self._data.dtype, storage_offset, size, stride)
     else:
