@@ -874,3 +874,69 @@ def test_generalized_pareto(conc):
                 d.expand((2, 3)).sample().shape, repr(d.support))
     check(fn, rand(3), pos(3, seed=1), np.array(conc, dtype="float32"), atol=1e-5, rtol=1e-4)
     check_raises(lambda m: D(m).GeneralizedPareto(0.0, 1.0, -1.0).log_prob(m.tensor(2.0)))
+
+
+SEQ_TRANSFORMS = {
+    "Cat": (lambda T, m: T.CatTransform([T.ExpTransform(), T.identity_transform, T.SigmoidTransform()],
+                                        dim=-1, lengths=[1, 2, 1]), (3, 4)),
+    "CatBatch": (lambda T, m: T.CatTransform([T.ExpTransform(), T.AffineTransform(1.0, 2.0)], dim=0,
+                                             lengths=[1, 2]), (3, 4)),
+    "Stack": (lambda T, m: T.StackTransform([T.ExpTransform(), T.SigmoidTransform()], dim=1), (3, 2)),
+    "CorrCholesky": (lambda T, m: T.CorrCholeskyTransform(), (2, 3)),
+}
+
+
+@pytest.mark.parametrize("name", list(SEQ_TRANSFORMS))
+def test_seq_transforms(name):
+    make, shape = SEQ_TRANSFORMS[name]
+
+    def fn(m, x):
+        t = make(D(m).transforms, m)
+        y = t(x)
+        return (y, t.inv(y), t.log_abs_det_jacobian(x, y), t.bijective, t.domain.event_dim,
+                t.codomain.event_dim, t.forward_shape(x.shape), t.inverse_shape(y.shape),
+                t.with_cache(1)(x))
+    check(fn, rand(*shape, dtype="float64", low=-1, high=1), atol=1e-6)
+    check_raises(lambda m: make(D(m).transforms, m)(m.zeros(5, 5)))
+
+
+def test_cdf_transform():
+    def fn(m, loc, scale, x):
+        t = D(m).transforms.CumulativeDistributionTransform(D(m).Normal(loc, scale))
+        y = t(x)
+        return y, t.inv(y), t.log_abs_det_jacobian(x, y), repr(t.domain), t.sign, t.with_cache(1)(x)
+    check(fn, rand(3, dtype="float64"), pos(3, seed=1, dtype="float64"), rand(3, seed=2, dtype="float64"))
+
+
+CONSTRAINTS_TO = [
+    lambda c: c.real, lambda c: c.positive, lambda c: c.nonnegative, lambda c: c.greater_than(1.5),
+    lambda c: c.greater_than_eq(-1.0), lambda c: c.less_than(2.0), lambda c: c.interval(-1.0, 3.0),
+    lambda c: c.unit_interval, lambda c: c.half_open_interval(0.0, 1.0), lambda c: c.simplex,
+    lambda c: c.independent(c.positive, 1), lambda c: c.lower_cholesky, lambda c: c.positive_definite,
+    lambda c: c.corr_cholesky, lambda c: c.cat([c.positive, c.real], dim=-1, lengths=[1, 2]),
+    lambda c: c.stack([c.positive, c.unit_interval, c.real], dim=-1),
+]
+
+
+@pytest.mark.parametrize("i", range(len(CONSTRAINTS_TO)))
+@pytest.mark.parametrize("registry", ["biject_to", "transform_to"])
+def test_constraint_registry(i, registry):
+    def fn(m, x):
+        dist = D(m)
+        con = CONSTRAINTS_TO[i](dist.constraints)
+        t = getattr(dist, registry)(con)
+        v = x if con.event_dim < 2 else x.reshape(2, 3, 3)[..., :3, :3]
+        T = dist.transforms
+        if isinstance(t, (T.CorrCholeskyTransform, T.CatTransform, T.StackTransform)):
+            v = x[:, :3]
+        y = t(v)
+        return y, bool(con.check(y).all()), repr(t), t.inv(y)
+    check(fn, rand(2, 9, dtype="float64", low=-1, high=1), grad=False, atol=1e-6)
+
+
+def test_constraint_registry_errors():
+    for fn in (lambda m: D(m).biject_to(D(m).constraints.lower_cholesky),
+               lambda m: D(m).transform_to(D(m).constraints.boolean),
+               lambda m: D(m).biject_to.register(3, lambda c: None)):
+        ne, te = check_raises(fn)
+        assert str(ne) == str(te)

@@ -4,6 +4,7 @@ from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial, NegativeBinomial
 from .categorical import Categorical
+from .constraint_registry import biject_to, transform_to
 from .continuous_bernoulli import ContinuousBernoulli
 from .cauchy import Cauchy
 from .dirichlet import Dirichlet
@@ -48,5 +49,5 @@ __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Co
            "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial", "MultivariateNormal",
            "NegativeBinomial", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Pareto",
            "Poisson", "RelaxedBernoulli", "RelaxedOneHotCategorical", "StudentT", "TransformedDistribution",
-           "Uniform", "VonMises", "Weibull", "constraints", "kl_divergence", "register_kl",
-           "transforms"] + _transforms_all
+           "Uniform", "VonMises", "Weibull", "biject_to", "kl_divergence", "register_kl",
+           "transform_to"] + _transforms_all

@@ -8,10 +8,11 @@ from ..nn.functional import logsigmoid, pad, softplus
 from . import constraints
 from .utils import _Number, _sum_rightmost, broadcast_all, lazy_property
 
-__all__ = ["AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "IndependentTransform",
+__all__ = ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CorrCholeskyTransform",
+           "CumulativeDistributionTransform", "ExpTransform", "IndependentTransform",
            "LowerCholeskyTransform", "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform",
            "SigmoidTransform", "SoftplusTransform", "TanhTransform", "SoftmaxTransform",
-           "StickBreakingTransform", "Transform", "identity_transform"]
+           "StackTransform", "StickBreakingTransform", "Transform", "identity_transform"]
 
 
 class Transform:
@@ -656,3 +657,8 @@ class PositiveDefiniteTransform(_Elementwise):
 
     def _inverse(self, y):
         return LowerCholeskyTransform().inv(numtorch.linalg.cholesky(y))
+
+
+# These build on Transform, so they are defined in their own module and imported once it exists.
+from ._seq_transforms import CatTransform, CorrCholeskyTransform, StackTransform  # noqa: E402
+from ._seq_transforms import CumulativeDistributionTransform  # noqa: E402
