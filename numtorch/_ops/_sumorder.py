@@ -68,7 +68,7 @@ def _cascade(x):
 
 
 def _row_sum(x):
-    """(..., n, W): each lane read as four interleaved cascades, leftovers added to the first, then the four."""
+    """(..., n, W): per lane, four interleaved cascades, leftovers added to the first, then the four."""
     n, w = x.shape[-2], x.shape[-1]
     k = n // 4
     part = _cascade(x[..., :4 * k, :].reshape(x.shape[:-2] + (k, 4 * w)))

@@ -262,7 +262,8 @@ def _interp_backward(grad, a, out, tables):
 
 
 def _interp_op(kind, n):
-    fwd, bwd = (_interp_fwd, _interp_backward) if kind.startswith("nearest") else (_linear_fwd, _linear_backward)
+    nearest = kind.startswith("nearest")
+    fwd, bwd = (_interp_fwd, _interp_backward) if nearest else (_linear_fwd, _linear_backward)
     return register(f"_upsample_{kind}{n}d", fwd, bwd, method=False, function=False,
                     node=f"Upsample{kind[0].upper() + kind[1:]}{n}DBackward0")
 
