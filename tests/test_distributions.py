@@ -940,3 +940,16 @@ def test_constraint_registry_errors():
                lambda m: D(m).biject_to.register(3, lambda c: None)):
         ne, te = check_raises(fn)
         assert str(ne) == str(te)
+
+
+@pytest.mark.parametrize("dim", [2, 4])
+def test_lkj_cholesky(dim):
+    def fn(m, conc):
+        m.manual_seed(27)
+        d = D(m).LKJCholesky(dim, conc)
+        x = d.sample((2,))
+        return (x, d.log_prob(x), d.batch_shape, d.event_shape, d.expand((2, 3)).sample().shape,
+                bool(d.support.check(x).all()))
+    check(fn, np.array([0.5, 1.0, 3.0]), atol=1e-5)
+    ne, te = check_raises(lambda m: D(m).LKJCholesky(1, 1.0))
+    assert str(ne) == str(te)
