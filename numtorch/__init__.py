@@ -76,7 +76,21 @@ def numel(input):
 # torch.nn is importable as an attribute right after ``import torch``.
 from . import nn  # noqa: E402,F401
 from . import serialization  # noqa: E402
-from . import distributions  # noqa: E402
 from .serialization import load, save  # noqa: E402
-from . import accelerator, amp, backends, testing  # noqa: E402,F401
+from . import accelerator, amp, backends  # noqa: E402,F401
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402,F401
+
+
+_LAZY = ("distributions", "testing")
+
+
+def __getattr__(name):
+    # Rarely used namespaces load on first use, which keeps ``import numtorch`` fast.
+    if name in _LAZY:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
