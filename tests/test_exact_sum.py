@@ -105,3 +105,9 @@ def test_gradient_unchanged():
     x = numtorch.tensor(data((4, 20), "float32"), requires_grad=True)
     x.sum(1).mean().backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.full((4, 20), 0.25, dtype=np.float32))
+
+
+def test_deep_levels():
+    """Rows long enough to use all four accumulator levels (more than 16**3 blocks)."""
+    assert_exact(lambda m, t: t.sum(0), data((70000, 9), "float32"))
+    assert_exact(lambda m, t: t.sum(1), data((2, 300007), "float32"))

@@ -56,15 +56,22 @@ def _cascade(x):
         return _lanes_seq(x)
     lead = x.shape[:-2]
     full = n // step
-    acc = [_lanes_seq(x[..., full * step:, :])]
-    level = x[..., :full * step, :]
-    for _ in range(2):  # levels 1 and 2 keep only their last, incomplete group
-        level = _lanes_seq(level.reshape(lead + (level.shape[-2] // step, step, w)))
-        done = level.shape[-2] // step * step
-        acc.append(_lanes_seq(level[..., done:, :]))
-        level = level[..., :done, :]
-    acc.append(_lanes_seq(_lanes_seq(level.reshape(lead + (level.shape[-2] // step, step, w)))))
-    return ((acc[0] + acc[1]) + acc[2]) + acc[3]
+    # level 0 keeps the elements after the last whole block, levels 1 and 2 their last incomplete group,
+    # level 3 everything above; empty levels only add zeros, so they are skipped
+    accs = [x[..., full * step:, :]] if full * step < n else []
+    level = _lanes_seq(x[..., :full * step, :].reshape(lead + (full, step, w)))
+    for depth in range(3):
+        done = level.shape[-2] // step * step if depth < 2 else 0
+        if done < level.shape[-2]:
+            accs.append(level[..., done:, :])
+        if not done:
+            break
+        level = _lanes_seq(level[..., :done, :].reshape(lead + (done // step, step, w)))
+    out = None
+    for part in accs:
+        part = _lanes_seq(part)
+        out = part if out is None else out + part
+    return out
 
 
 def _row_sum(x):
