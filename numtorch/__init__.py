@@ -76,7 +76,6 @@ def numel(input):
 # torch.nn is importable as an attribute right after ``import torch``.
 from . import nn  # noqa: E402,F401
 from . import serialization  # noqa: E402
-from . import distributions  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from . import accelerator, amp, backends  # noqa: E402,F401
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402,F401
