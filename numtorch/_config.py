@@ -2,6 +2,16 @@
 import os
 import warnings
 
+# torch's own float32/float64 summation order (bit-identical sums, see _ops/_sumorder.py) costs 3-10x
+# NumPy's pairwise sum, so it is opt-in: NUMTORCH_EXACT_SUM=1 in the environment, or set_exact_sum(True).
+EXACT_SUM = [os.environ.get("NUMTORCH_EXACT_SUM", "0") == "1"]
+
+
+def set_exact_sum(enabled):
+    """Sum float32/float64 tensors in torch's CPU order (bit-identical results, slower) or NumPy's."""
+    EXACT_SUM[0] = bool(enabled)
+
+
 _state = {"threads": os.cpu_count() or 1, "interop": 2, "precision": "highest", "deterministic": False,
           "warn_only": False}
 

@@ -12,6 +12,20 @@ SHAPES = [(3, 17), (5, 100), (7, 1000), (2, 5000), (17, 3), (100, 5), (1000, 7),
           (1, 50, 1, 40)]
 
 
+@pytest.fixture(autouse=True)
+def exact_sum():
+    # torch's summation order is opt-in (it costs several times NumPy's pairwise sum)
+    numtorch._config.set_exact_sum(True)
+    yield
+    numtorch._config.set_exact_sum(False)
+
+
+def test_default_is_numpy_order():
+    numtorch._config.set_exact_sum(False)
+    x = data(1000, "float32", 3)
+    assert numtorch.tensor(x).sum().item() == np.float32(x.sum())
+
+
 def data(shape, dtype, seed=0):
     rng = np.random.default_rng(seed)
     # a wide spread of magnitudes makes every change of association order visible
