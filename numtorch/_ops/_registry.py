@@ -124,13 +124,20 @@ def check_devices(tensors):
                            f"{names[0]} and {names[1]}!")
 
 
-def _scalar_array(v, dt):
+def _scalar_array(v, dt, op=None):
     # Python ints that overflow the target integer type wrap around, as in torch.
     if isinstance(v, int) and dt._cat == _dtype.INT:
         info = np.iinfo(dt._np)
         if not info.min <= v <= info.max:
             return np.array(v & ((1 << (8 * dt.itemsize)) - 1)).astype(dt._np)
+    # torch rounds a number to bfloat16 before the op (except mul/div, which keep it: pointwise._mul);
+    # some ml_dtypes versions would compute with the unrounded number instead.
+    if dt is _dtype.bfloat16 and type(v) is float and op is not None and op.name not in _UNROUNDED:
+        return dt._np.type(v)
     return v
+
+
+_UNROUNDED = ("mul", "div")
 
 
 def _slow_dtype(p, ins):
@@ -168,7 +175,7 @@ def compute_dtype(op, ins):
     return dt
 
 
-def _arrays(ins, dt):
+def _arrays(ins, dt, op=None):
     npdt = dt._np
     arrs = []
     for x in ins:
@@ -178,7 +185,7 @@ def _arrays(ins, dt):
                 a = a.astype(npdt)
             arrs.append(a)
         else:
-            arrs.append(_scalar_array(x, dt))
+            arrs.append(_scalar_array(x, dt, op))
     return arrs
 
 
@@ -220,10 +227,10 @@ def _forward(op, ins, rest, kwargs):
         dt = _PROMOTIONS.get(key)
         if dt is None:
             dt = _PROMOTIONS[key] = _slow_dtype(p, ins)
-        arrs = [t._data for t in tensors] if dt._np is d0 else _arrays(ins, dt)
+        arrs = [t._data for t in tensors] if dt._np is d0 else _arrays(ins, dt, op)
     else:
         dt = compute_dtype(op, ins)
-        arrs = _arrays(ins, dt)
+        arrs = _arrays(ins, dt, op)
     xp = np if not tensors or type(tensors[0]._data) is np.ndarray else _xp_of(arrs)
     try:
         r = op.fwd(xp, *arrs, *rest, **kwargs)

@@ -112,6 +112,11 @@ def _check_sub(a, b):
 
 
 def _add(xp, a, b, alpha=1):
+    if alpha != 1 and getattr(a, "dtype", None) in _REDUCED_FLOATS:
+        # torch: alpha rounded to the tensor's type, then one float32 multiply-add (exact in float64)
+        al = np.float64(np.float32(a.dtype.type(alpha)))
+        wide = xp.add(xp.asarray(a, np.float64), xp.multiply(xp.asarray(b, np.float64), al))
+        return wide.astype(np.float32)
     return xp.add(a, b if alpha == 1 else xp.multiply(b, alpha))
 
 
@@ -128,6 +133,8 @@ def _sub_backward(grad, a, b, out, alpha=1):
 
 
 def _rsub(xp, a, b, alpha=1):
+    if type(b) is float and a.dtype == _BF16:
+        b = _BF16.type(b)  # rounded first, as torch (and _scalar_array for the other ops)
     return xp.subtract(b, a if alpha == 1 else xp.multiply(a, alpha))
 
 
@@ -595,6 +602,9 @@ def _clamp(xp, a, lo=None, hi=None):
         raise NotImplementedError("clamp is not supported for complex types")
     if a.dtype.kind in "iu":
         lo, hi = (None if v is None else _scalar_array(v, NP2DT[a.dtype]) for v in (lo, hi))
+    elif a.dtype == _BF16:
+        # bfloat16 bounds are rounded first, or NumPy would widen the result to float32
+        lo, hi = (v if v is None or isinstance(v, xp.ndarray) else _BF16.type(v) for v in (lo, hi))
     r = a
     if lo is not None:
         r = xp.maximum(r, lo)
@@ -602,7 +612,7 @@ def _clamp(xp, a, lo=None, hi=None):
         r = xp.minimum(r, hi)
     if a.dtype.kind == "f" or a.dtype == _BF16:
         r = xp.where(a != a, a, r)
-    return r
+    return r.astype(a.dtype, copy=False)
 
 
 def _clamp_backward(grad, a, out, lo=None, hi=None):
