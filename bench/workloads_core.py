@@ -59,8 +59,11 @@ IMPORT_PROBE = "import time; t = time.perf_counter(); import {}; print(time.perf
           self_timed=True, max_repeat=5)
 def import_time(lib):
     cmd = [sys.executable, "-c", IMPORT_PROBE.format(lib.__name__)]
+    # As after a pip install: bytecode cached (PYTHONDONTWRITEBYTECODE would recompile every module).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(cmd, cwd=ROOT, capture_output=True, env=env, check=True)
 
     def run():
-        out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env, check=True).stdout
         return float(out.split()[-1])
     return run
