@@ -23,6 +23,7 @@ CONV_CASES = [
     ("conv2d", (2, 4, 3, 3), (6, 4, 3, 3), 6, {}),
     ("conv2d", (2, 16, 20, 20), (16, 16, 3, 3), 16, dict(padding=1)),  # wide: one GEMM for the batch
     ("conv_transpose2d", (2, 16, 20, 20), (16, 16, 3, 3), None, dict(padding=1)),
+    ("conv2d", (4, 3, 64, 64), (4, 3, 5, 5), 4, {}),  # big enough for the two-thread column copy
     ("conv3d", (2, 2, 5, 6, 4), (3, 2, 2, 3, 2), 3, dict(stride=(1, 2, 1), padding=1, dilation=(2, 1, 1))),
     ("conv3d", (2, 2, 5, 6, 4), (4, 1, 2, 3, 2), 4, dict(padding=(1, 2, 0), groups=2)),
     ("conv_transpose1d", (2, 4, 5), (4, 3, 3), 3, dict(stride=2, padding=3, output_padding=1)),

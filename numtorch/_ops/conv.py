@@ -7,11 +7,13 @@ kernels again, so double backward composes the same registered op.
 """
 import itertools
 import math
+import os
 import warnings
 
 import numpy as np
 
 from .. import _dtype
+from .._config import get_num_threads
 from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..autograd import grad_mode
@@ -73,10 +75,43 @@ def _conv_arrays(xp, x, w, stride, lo, hi, dilation, groups):
             cols = v.transpose((1,) + tuple(range(2, 2 + nd)) + (0, 2 + nd)).reshape(kc, n * lf)
             y = xp.matmul(wm[0], cols).reshape(o, n, lf).swapaxes(0, 1)
         else:
-            y = xp.matmul(wm, v.reshape(n, groups, kc, lf)).reshape(n, o, lf)
+            y = _stacked_gemm(xp, wm, v, (n, groups, kc, lf)).reshape(n, o, lf)
         return xp.ascontiguousarray(_on_grid(xp, y, out, rows))
     cols = _windows(xp, xpd, ks, stride, dilation, out).reshape(n, groups, kc, math.prod(out))
     return xp.matmul(wm, cols).reshape((n, w.shape[0]) + out)
+
+
+def _stacked_gemm(xp, wm, v, shape):
+    """``wm @ v.reshape(shape)``: the column copy and one GEMM per image.
+
+    Big batches are split in two halves run on two threads (NumPy releases the GIL in both the copy
+    and the GEMM), the intra-op parallelism torch gets from its thread pool.
+    """
+    n = shape[0]
+    if xp is not np or n < 2 or v.size < (1 << 20) or get_num_threads() < 2:
+        return xp.matmul(wm, v.reshape(shape))
+    y = np.empty((n,) + wm.shape[:-1] + shape[-1:], dtype=np.result_type(wm, v))
+    cols = np.empty(shape, dtype=v.dtype)
+
+    def part(lo, hi):
+        cols[lo:hi].reshape(v[lo:hi].shape)[...] = v[lo:hi]
+        np.matmul(wm, cols[lo:hi], out=y[lo:hi])
+    half = _threads().submit(part, 0, n // 2)
+    part(n // 2, n)
+    half.result()
+    return y
+
+
+_POOL = []
+# A forked child (DataLoader workers) inherits the pool but not its thread: start a new one there.
+os.register_at_fork(after_in_child=_POOL.clear)
+
+
+def _threads():
+    if not _POOL:
+        from concurrent.futures import ThreadPoolExecutor
+        _POOL.append(ThreadPoolExecutor(1, thread_name_prefix="numtorch-conv"))
+    return _POOL[0]
 
 
 def _flat_ok(xpd, stride, out):
