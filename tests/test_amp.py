@@ -76,8 +76,6 @@ def _seeded_conv(lib):
 @pytest.mark.parametrize("name", list(OPS))
 @pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
 def test_cpu_autocast_op_policy(name, dtype):
-    if name == "einsum" and dtype == "bfloat16":
-        pytest.skip("numtorch.einsum has no bfloat16 kernel (NumPy's einsum rejects it)")
     fn, data = OPS[name]
 
     def run(lib, *xs):
