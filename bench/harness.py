@@ -33,6 +33,9 @@ def workload(name, target="", check=None, self_timed=False, max_repeat=0):
     return register
 
 
+SETTLE_SECONDS = 0.25
+
+
 def calibrate(fn):
     """How many calls make one sample last about SAMPLE_SECONDS (beats the timer's resolution)."""
     number = 1
@@ -63,8 +66,16 @@ def measure(wl, libs, repeat):
     numbers = {name: 1 if wl.self_timed else calibrate(fn) for name, fn in fns.items()}
     samples = {name: [] for name in libs}
     order = list(libs)
+    last = None
     for i in range(min(repeat, wl.max_repeat or repeat)):
         for name in order if i % 2 == 0 else order[::-1]:
+            if last is not None and name != last:
+                # Idle BLAS/OpenMP threads of the library just timed keep spinning on the cores for up to
+                # ~0.1 s (OpenBLAS's default thread timeout) and would slow the next library's sample.
+                time.sleep(SETTLE_SECONDS)
+                if not wl.self_timed:
+                    fns[name]()  # and wake this library's own threads before its sample
+            last = name
             fn = fns[name]
             samples[name].append(fn() if wl.self_timed else time_loop(fn, numbers[name]))
     return {name: statistics.median(s) for name, s in samples.items()}
