@@ -279,3 +279,24 @@ def test_named_weights_from_hub_cache(offline):
     numtorch.manual_seed(1)
     dst = models.squeezenet1_1(weights="DEFAULT")
     assert all(numtorch.equal(a, b) for a, b in zip(dst.state_dict().values(), src.state_dict().values()))
+
+
+@pytest.mark.parametrize("name", ["resnet18", "mobilenet_v2"])
+def test_torchvision_layout_checkpoint_from_torch_loads(oracle, tmp_path, name):
+    # A file torch.save wrote with torchvision's keys, shapes and dtypes (taken from the torchvision
+    # fixture) loads strictly into numtorch's model through numtorch.load, values intact.
+    _need_serialization()
+    torch = oracle
+    gen = torch.Generator().manual_seed(0)
+    state = {}
+    for key, shape, dtype in FIX[name]["state"]:
+        dt = getattr(torch, dtype.split(".")[1])
+        state[key] = (torch.randn(shape, generator=gen) if dt.is_floating_point
+                      else torch.randint(0, 9, shape, generator=gen).to(dt))
+    path = tmp_path / f"{name}.pth"
+    torch.save(state, path)
+    model = getattr(models, name)()
+    result = model.load_state_dict(numtorch.load(path))
+    assert not result.missing_keys and not result.unexpected_keys
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(value.numpy(), state[key].numpy(), err_msg=key)
