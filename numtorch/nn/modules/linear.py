@@ -5,6 +5,7 @@ from ... import _ops
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
 __all__ = ["Bilinear", "Identity", "LazyLinear", "Linear"]
@@ -97,7 +98,7 @@ class Bilinear(Module):
                 f"out_features={self.out_features}, bias={self.bias is not None}")
 
 
-class LazyLinear(Linear):
+class LazyLinear(LazyModuleMixin, Linear):
     """A Linear whose in_features is inferred from the first input it sees."""
 
     __module__ = "numtorch.nn.modules.linear"
@@ -111,16 +112,11 @@ class LazyLinear(Linear):
         self.out_features = out_features
         if bias:
             self.bias = UninitializedParameter(**kw)
-        self._lazy_hook = self.register_forward_pre_hook(_infer_in_features)
 
     def reset_parameters(self):
         """Initialise the parameters once their shapes are known."""
         if not self.has_uninitialized_params() and self.in_features != 0:
             super().reset_parameters()
-
-    def has_uninitialized_params(self):
-        """Whether a parameter still waits for its shape."""
-        return any(isinstance(p, UninitializedParameter) for p in self._parameters.values())
 
     def initialize_parameters(self, input):
         """Materialise weight and bias from the first input's last dimension."""
@@ -133,11 +129,3 @@ class LazyLinear(Linear):
             if self.bias is not None:
                 self.bias.materialize((self.out_features,))
             self.reset_parameters()
-
-
-def _infer_in_features(module, args):
-    module.initialize_parameters(*args)
-    if not module.has_uninitialized_params():
-        module._lazy_hook.remove()
-        del module._lazy_hook
-        module.__class__ = module.cls_to_become
