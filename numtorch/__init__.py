@@ -25,6 +25,8 @@ from ._alias import install_torch_alias
 from ._config import (are_deterministic_algorithms_enabled, get_float32_matmul_precision, get_num_interop_threads,
                       get_num_threads, is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision,
                       set_num_interop_threads, set_num_threads, use_deterministic_algorithms)
+from ._config import get_deterministic_debug_mode, set_deterministic_debug_mode
+from ._from_file import from_file
 from math import e, inf, nan, pi
 
 globals().update(_FUNCTIONS)
@@ -78,6 +80,7 @@ from . import nn  # noqa: E402,F401
 from . import serialization  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from . import accelerator, amp, backends  # noqa: E402,F401
+from .cuda import OutOfMemoryError  # noqa: E402
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402,F401
 
 

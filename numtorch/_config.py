@@ -109,3 +109,28 @@ def are_deterministic_algorithms_enabled():
 def is_deterministic_algorithms_warn_only_enabled():
     """Whether deterministic mode only warns."""
     return _state["warn_only"]
+
+
+_DEBUG_MODES = {"default": 0, "warn": 1, "error": 2}
+
+
+def set_deterministic_debug_mode(debug_mode):
+    """Sets the deterministic debug mode: "default"/0 off, "warn"/1 warn only, "error"/2 error."""
+    if not isinstance(debug_mode, (int, str)):
+        raise TypeError(f"debug_mode must be str or int, but got {type(debug_mode)}")
+    if isinstance(debug_mode, str):
+        if debug_mode not in _DEBUG_MODES:
+            raise RuntimeError("invalid value of debug_mode, expected one of `default`, `warn`, `error`, "
+                               f"but got {debug_mode}")
+        debug_mode = _DEBUG_MODES[debug_mode]
+    if debug_mode not in (0, 1, 2):
+        raise RuntimeError(f"invalid value of debug_mode, expected 0, 1, or 2, but got {debug_mode}")
+    # The same switches use_deterministic_algorithms sets, so either interface reads the other's choice.
+    _state["deterministic"], _state["warn_only"] = debug_mode != 0, debug_mode == 1
+
+
+def get_deterministic_debug_mode():
+    """The deterministic debug mode as an int: 0 default, 1 warn, 2 error."""
+    if not _state["deterministic"]:
+        return 0
+    return 1 if _state["warn_only"] else 2

@@ -30,7 +30,8 @@ def _uninit_probe(lib, kind):
     probes = {
         "repr": lambda: repr(p), "str": lambda: str(p), "cls": lambda: p.cls_to_become.__name__,
         "rg": lambda: p.requires_grad, "dtype": lambda: str(p.dtype), "device": lambda: str(p.device),
-        "ndim": lambda: p.ndim, "shape": lambda: p.shape, "add": lambda: p + 1, "radd": lambda: lib.ones(2) + p,
+        "ndim": lambda: p.ndim, "shape": lambda: p.shape, "add": lambda: p + 1,
+        "radd": lambda: lib.ones(2) + p,
         "sum": lambda: p.sum(), "numel": lambda: p.numel(), "detach": lambda: p.detach(),
         "fn": lambda: lib.mul(p, 2), "share": lambda: p.share_memory_(), "data": lambda: p.data.shape,
         "is_param": lambda: isinstance(p, lib.nn.Parameter), "is_fp": lambda: p.is_floating_point(),
@@ -118,3 +119,97 @@ def test_lazy_linear_uses_uninitialized():
     n, ny = _lazy_linear_run(numtorch)
     assert [str(x).replace("numtorch", "torch") for x in n] == [str(x) for x in t]
     assert_same(ny, ty)
+
+
+# ------------------------------------------------------------------------ OutOfMemoryError, debug mode
+
+@pytest.mark.parametrize("name", LIBS)
+def test_out_of_memory_error(name):
+    lib = _lib(name)
+    assert lib.OutOfMemoryError is lib.cuda.OutOfMemoryError
+    assert issubclass(lib.OutOfMemoryError, RuntimeError)
+    assert repr(lib.OutOfMemoryError) == f"<class '{name}.OutOfMemoryError'>"
+    with pytest.raises(RuntimeError):
+        raise lib.OutOfMemoryError("out of memory")
+
+
+_MODES = ["default", "warn", "error", 0, 1, 2, True, False, "Warn", 3, -1, 1.0, None]
+
+
+def _debug_run(lib):
+    out = []
+    try:
+        for mode in _MODES:
+            r = _outcome(lambda: lib.set_deterministic_debug_mode(mode))
+            out.append((r[:2], lib.get_deterministic_debug_mode(), lib.are_deterministic_algorithms_enabled(),
+                        lib.is_deterministic_algorithms_warn_only_enabled()))
+        for mode, warn in [(True, True), (True, False), (False, True), (False, False)]:
+            lib.use_deterministic_algorithms(mode, warn_only=warn)
+            out.append(lib.get_deterministic_debug_mode())
+    finally:
+        lib.use_deterministic_algorithms(False)
+    return out
+
+
+def test_deterministic_debug_mode():
+    assert _debug_run(numtorch) == _debug_run(need_torch())
+
+
+# ------------------------------------------------------------------------ from_file
+
+FF_CASES = [
+    (False, 10, "float32"), (None, 4, "float64"), (False, 0, None), (False, 11, None), (True, 11, None),
+    (False, 3, "uint8"), (False, -1, None), (False, 5, "int16"), (True, 0, "float32"), (False, 2.0, None),
+    (True, 3, "bfloat16"),
+]
+
+
+def _ff(lib, path, shared, size, dtype):
+    np = pytest.importorskip("numpy")
+    np.arange(10, dtype=np.float32).tofile(path)
+    kw = {} if dtype is None else {"dtype": getattr(lib, dtype)}
+    r = _outcome(lambda: lib.from_file(str(path), shared, size, **kw))
+    if r[0] == "raise":
+        return r, None
+    t = r[1]
+    return ("ok",), t
+
+
+@pytest.mark.parametrize("shared,size,dtype", FF_CASES)
+def test_from_file(tmp_path, shared, size, dtype):
+    torch = need_torch()
+    rt, t = _ff(torch, tmp_path / "t.bin", shared, size, dtype)
+    rn, n = _ff(numtorch, tmp_path / "n.bin", shared, size, dtype)
+    assert rn[:2] == rt[:2]
+    if t is not None:
+        assert_same(n, t)
+        assert (tmp_path / "n.bin").read_bytes() == (tmp_path / "t.bin").read_bytes()
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_from_file_write_through(tmp_path, shared):
+    torch = need_torch()
+    files = {}
+    for name, lib in (("t", torch), ("n", numtorch)):
+        path = tmp_path / f"{name}.bin"
+        path.write_bytes(bytes(range(16)))
+        x = lib.from_file(str(path), shared, 8, dtype=lib.int16)
+        x[1] = 1000
+        x[2:4] += 7
+        del x
+        files[name] = path.read_bytes()
+    assert files["n"] == files["t"]
+
+
+def test_from_file_errors(tmp_path):
+    torch = need_torch()
+    for lib in (torch, numtorch):
+        with pytest.raises(RuntimeError, match="unable to open file"):
+            lib.from_file(str(tmp_path / "missing.bin"), size=3)
+        with pytest.raises(TypeError):
+            lib.from_file(3, size=3)
+    created = {}
+    for name, lib in (("t", torch), ("n", numtorch)):
+        p = tmp_path / f"new_{name}.bin"
+        created[name] = (lib.from_file(str(p), True, 3).tolist(), p.stat().st_size)
+    assert created["n"] == created["t"]

@@ -23,6 +23,8 @@ _initialized = [False]
 class OutOfMemoryError(RuntimeError):
     """Raised when the CUDA caching allocator cannot satisfy a request."""
 
+    __module__ = "numtorch"
+
 
 def is_available():
     """Whether a CUDA GPU (and CuPy) can be used."""
