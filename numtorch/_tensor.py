@@ -10,7 +10,55 @@ from ._size import _fast_size
 from .autograd import grad_mode
 
 _state = grad_mode.state
-_new = object.__new__
+_plain_new = object.__new__
+INPLACE_INFERENCE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a "
+    "normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details.")
+
+SAVE_INFERENCE = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference mode in "
+    "computation tracked by autograd. To work around this, you can make a clone to get a normal tensor and "
+    "use it in autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`.")
+
+
+class _NoVersion(list):
+    """The version counter every inference tensor shares: it never counts, and (as torch, after the write)
+    refuses the bump of an in-place update outside inference mode. Views share their source's counter, so
+    they are inference tensors exactly when their source is."""
+    __slots__ = ()
+
+    def __setitem__(self, i, v):
+        if not _state.inference:
+            raise RuntimeError(INPLACE_INFERENCE)
+
+
+NO_VERSION = _NoVersion([0])
+# Module namespaces whose ``_new`` creates the tensors of the op paths; while any thread is in inference
+# mode it is swapped for ``_new_inference``, so outside it tensor creation costs nothing extra.
+_NEW_USERS = []
+
+
+def _new_inference(cls):
+    t = _plain_new(cls)
+    if _state.inference:
+        t._vc = NO_VERSION
+    return t
+
+
+def _mark_new(on):
+    fn = _new_inference if on else _plain_new
+    for g in _NEW_USERS:
+        g["_new"] = fn
+
+
+def uses_new(namespace):
+    """Register a module's globals so its ``_new`` marks inference tensors while inference mode is on."""
+    _NEW_USERS.append(namespace)
+    namespace["_new"] = _new_inference if grad_mode._inference_threads[0] else _plain_new
+
+
+uses_new(globals())
+grad_mode._inference_hooks.append(_mark_new)
 
 NONLEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
@@ -242,6 +290,9 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Sets whether autograd records operations on this (leaf) tensor, in place."""
+        if requires_grad and self._vc is NO_VERSION and not _state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not "
+                               "allowed.")
         if self._grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want "
@@ -252,6 +303,10 @@ class Tensor:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(requires_grad)
         return self
+
+    def is_inference(self):
+        """Returns True if this tensor is an inference tensor (created in inference mode)."""
+        return self._vc is NO_VERSION
 
     @property
     def is_leaf(self):
@@ -295,6 +350,8 @@ class Tensor:
     @property
     def _version(self):
         vc = self._vc
+        if vc is NO_VERSION:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return vc[0] if vc is not None else 0
 
     @property

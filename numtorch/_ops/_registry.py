@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import _dtype
 from .._dtype import NP2DT
-from .._tensor import Tensor, bump, make_view, needs_grad_any
+from .._tensor import NO_VERSION, SAVE_INFERENCE, Tensor, bump, make_view, needs_grad_any, uses_new
 from ..autograd import grad_mode
 from .._device import device_of
 from ..autograd.graph import InputMeta, OpNode, _saved_hooks, _seq, edge, grad_accumulator, pack_node
@@ -20,7 +20,7 @@ ALWAYS_BOOL = 3   # compare in the common dtype, return bool
 NO_OPMATH = 4     # common dtype of tensor operands only (scalars are ignored)
 
 OPS = {}
-_new = object.__new__
+uses_new(globals())  # binds _new
 FUNCTIONS = {}
 _state = grad_mode.state
 
@@ -317,6 +317,8 @@ def _record(op, ins, tensors, outs, rest, kwargs):
             if save:
                 if i in save:
                     vc = x._vc
+                    if vc is NO_VERSION:
+                        raise RuntimeError(SAVE_INFERENCE)
                     saved.append((x, vc[0] if vc is not None else 0))
                 else:
                     saved.append(None)

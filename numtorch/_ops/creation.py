@@ -13,6 +13,7 @@ from .._dtype import NP2DT, to_dtype
 from .._tensor import Tensor, bump
 from ..autograd import grad_mode
 from .fromdata import array_dtype, cast, fill_value, from_data, warn_complex_to_real
+from ._registry import FUNCTIONS as _FUNCTIONS
 
 _wrap = Tensor._wrap
 _NO_SIZE = object()
@@ -641,3 +642,14 @@ def setstate_tensor(t, state):
     if isinstance(state, tuple) and len(state) == 4:
         t._data = state[0]._data if isinstance(state[0], Tensor) else state[0]
         t._requires_grad = state[1]
+
+
+def is_inference(input):
+    """Returns True if ``input`` is an inference tensor."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"is_inference(): argument 'input' (position 1) must be Tensor, not "
+                        f"{_type_name(input)}")
+    return input.is_inference()
+
+
+_FUNCTIONS["is_inference"] = is_inference

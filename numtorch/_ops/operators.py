@@ -6,12 +6,12 @@ ufunc directly; anything else goes through the ops.
 """
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, uses_new
 from ..autograd import grad_mode
 from ._registry import FUNCTIONS, OPS, call
 
 _state = grad_mode.state
-_new = object.__new__
+uses_new(globals())  # binds _new
 _ndarray = np.ndarray
 _NUMBERS = (Tensor, int, float, complex, bool, np.generic)
 # Kinds for which the ufunc's result dtype equals torch's for same-dtype operands.

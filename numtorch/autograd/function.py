@@ -275,6 +275,8 @@ def _record(ctx, args, outs, dirty, nondiff):
 def _saved_entry(t, outs):
     if t is None:
         return None, 0, None
+    if t.is_inference():
+        raise RuntimeError(_tensor.SAVE_INFERENCE)
     nr = next((i for i, o in enumerate(outs) if o is t and t._grad_fn is not None), None)
     return t, t._version, nr
 

@@ -18,7 +18,26 @@ class _State(threading.local):
 state = _State()
 
 
+# Threads now in inference mode, and callbacks told when the first enters (True) or the last leaves
+# (False): tensor creation marks inference tensors only while some thread needs it, so the normal op
+# path pays nothing for them.
+_inference_threads = [0]
+_inference_hooks = []
+_inference_lock = threading.Lock()
+
+
+def _inference_switch(on):
+    with _inference_lock:
+        n = _inference_threads[0] + (1 if on else -1)
+        _inference_threads[0] = n
+        if n == (1 if on else 0):
+            for hook in _inference_hooks:
+                hook(on)
+
+
 def _set(grad, inference):
+    if inference != state.inference:
+        _inference_switch(inference)
     state.grad = grad
     state.inference = inference
     state.enabled = grad and not inference
