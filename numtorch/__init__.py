@@ -27,6 +27,7 @@ from ._config import (are_deterministic_algorithms_enabled, get_float32_matmul_p
                       set_num_interop_threads, set_num_threads, use_deterministic_algorithms)
 from ._config import get_deterministic_debug_mode, set_deterministic_debug_mode
 from ._from_file import from_file
+from . import _tensor_more  # noqa: F401
 from math import e, inf, nan, pi
 
 globals().update(_FUNCTIONS)

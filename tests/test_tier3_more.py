@@ -213,3 +213,111 @@ def test_from_file_errors(tmp_path):
         p = tmp_path / f"new_{name}.bin"
         created[name] = (lib.from_file(str(p), True, 3).tolist(), p.stat().st_size)
     assert created["n"] == created["t"]
+
+
+# ------------------------------------------------------------------------ small Tensor members
+
+@pytest.mark.parametrize("dtype", [None, "float32", "float64", "int64", "bfloat16"])
+@pytest.mark.parametrize("shape", [(3,), (), (0, 2)])
+def test_to_dense(shape, dtype):
+    torch = need_torch()
+    res = {}
+    for name, lib in (("t", torch), ("n", numtorch)):
+        x = lib.tensor(rand(*shape), requires_grad=True)
+        y = x.to_dense() if dtype is None else x.to_dense(getattr(lib, dtype))
+        res[name] = (y, y is x, y.grad_fn.name() if y.grad_fn is not None else None)
+    assert res["n"][1:] == res["t"][1:]
+    assert_same(res["n"][0], res["t"][0])
+
+
+def test_to_dense_bad_dtype():
+    for lib in (need_torch(), numtorch):
+        with pytest.raises(TypeError):
+            lib.ones(2).to_dense("float")
+
+
+def test_const_data_ptr():
+    for lib in (need_torch(), numtorch):
+        x = lib.arange(6.0).reshape(2, 3)
+        assert x.const_data_ptr() == x.data_ptr()
+        assert x[1].const_data_ptr() - x.const_data_ptr() == 3 * 4
+        assert x.t().const_data_ptr() == x.data_ptr()
+
+
+def _module_load_run(lib):
+    out = []
+    p, q = lib.ones(3), lib.arange(3.0)
+    r = p.module_load(q)
+    out.append((r.tolist(), r is p, r is q, p.tolist(), r.data_ptr() == p.data_ptr(), r.requires_grad))
+    r = p.module_load(q, assign=True)
+    out.append((r is q, r.data_ptr() == q.data_ptr()))
+    out.append(p.module_load(lib.tensor([7, 8, 9])).tolist())
+    x = lib.ones(3, requires_grad=True)
+    out.append(_outcome(lambda: x.module_load(lib.zeros(3)))[:2])
+    out.append(x.module_load(lib.zeros(3), assign=True).requires_grad)
+    out.append(_outcome(lambda: p.module_load(lib.zeros(2)))[:2])
+    m = lib.nn.Linear(2, 2)
+    sd = {k: v + 1 for k, v in m.state_dict().items()}
+    with lib.no_grad():
+        loaded = m.weight.module_load(sd["weight"])
+    out.append(((loaded - sd["weight"]).abs().sum().item(), loaded.requires_grad, type(loaded).__name__))
+    return out
+
+
+def test_module_load():
+    assert _module_load_run(numtorch) == _module_load_run(need_torch())
+
+
+def _grad_dtype_run(lib):
+    out = []
+    x = lib.ones(2, requires_grad=True)
+    out.append(str(x.grad_dtype))
+    out.append(_outcome(lambda: setattr(x, "grad_dtype", "float64"))[:2])
+    x.grad_dtype = lib.float64
+    (x * 2).sum().backward()
+    (x * 3).sum().backward()
+    out.append((x.grad.tolist(), str(x.grad.dtype), str(x.grad_dtype)))
+    y = x * 2
+    out.append(_outcome(lambda: y.grad_dtype)[:3])
+    out.append(_outcome(lambda: setattr(y, "grad_dtype", lib.float64))[:3])
+    out.append(_outcome(lambda: setattr(x, "grad", lib.ones(2)))[:3])
+    out.append(_outcome(lambda: setattr(x, "grad", lib.ones(3, dtype=lib.float64)))[:3])
+    x.grad = lib.zeros(2, dtype=lib.float64)
+    x.grad_dtype = None
+    out.append(str(x.grad_dtype))
+    x.grad = lib.ones(2, dtype=lib.float16)
+    out.append(str(x.grad.dtype))
+    z = lib.ones(2)
+    z.grad_dtype = lib.bfloat16
+    out.append(str(z.grad_dtype))
+    w = lib.ones(2, requires_grad=True)
+    for gd, vd in [("float64", "float16"), ("bfloat16", "int64"), ("complex64", "bool"), (None, "complex128")]:
+        w.grad_dtype = getattr(lib, gd) if gd else w.dtype
+        out.append(_outcome(lambda: setattr(w, "grad", lib.ones(2, dtype=getattr(lib, vd))))[:3])
+    out.append(_outcome(lambda: setattr(w, "grad", lib.ones(2, dtype=lib.float64)))[:1])
+    return [str(v).replace("numtorch", "torch") for v in out]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_grad_dtype():
+    assert _grad_dtype_run(numtorch) == _grad_dtype_run(need_torch())
+
+
+def test_grad_dtype_messages():
+    torch = need_torch()
+    msgs = {}
+    for name, lib in (("t", torch), ("n", numtorch)):
+        w = lib.ones(2, requires_grad=True)
+        got = []
+        for vd in ("float64", "int32", "int16", "int8", "uint8", "complex64"):
+            got.append(_outcome(lambda: setattr(w, "grad", lib.ones(2, dtype=getattr(lib, vd))))[1:])
+        try:
+            w.grad = lib.ones(3, 1)
+        except RuntimeError as e:
+            got.append(str(e))
+        try:
+            w.grad = lib.ones(2, dtype=lib.float64)
+        except RuntimeError as e:
+            got.append(str(e))
+        msgs[name] = got
+    assert msgs["n"] == msgs["t"]

@@ -274,6 +274,9 @@ def accumulate(t, g):
     g = run_leaf_hooks(t, g)
     if g is None:
         return
+    if t._grad_dtype and g.dtype is not t._grad_dtype:
+        # A leaf with an explicit grad_dtype receives its gradients cast to it.
+        g = g.to(t._grad_dtype)
     old = t._grad
     if old is None:
         if grad_mode.state.enabled:
