@@ -21,7 +21,13 @@ SAVE_INFERENCE = (
     "use it in autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`.")
 
 
-class _NoVersion(list):
+class InferenceVersion(list):
+    """The version counter of an inference tensor detached outside inference mode: torch gives that one a
+    working counter (so it counts and accepts in-place updates) while it stays an inference tensor."""
+    __slots__ = ()
+
+
+class _NoVersion(InferenceVersion):
     """The version counter every inference tensor shares: it never counts, and (as torch, after the write)
     refuses the bump of an in-place update outside inference mode. Views share their source's counter, so
     they are inference tensors exactly when their source is."""
@@ -89,6 +95,9 @@ def make_view(out, src, op, rest, kwargs):
     vc = src._vc
     if vc is None:
         vc = src._vc = [0]
+    elif vc.__class__ is InferenceVersion:
+        # torch's views of such a detached inference tensor track no version again
+        vc = NO_VERSION
     out._vc = vc
     out._base = src._base if src._base is not None else src
     out._view_src = (src, op, rest, kwargs)
@@ -290,7 +299,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Sets whether autograd records operations on this (leaf) tensor, in place."""
-        if requires_grad and self._vc is NO_VERSION and not _state.inference:
+        if requires_grad and isinstance(self._vc, InferenceVersion) and not _state.inference:
             raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not "
                                "allowed.")
         if self._grad_fn is not None:
@@ -306,7 +315,7 @@ class Tensor:
 
     def is_inference(self):
         """Returns True if this tensor is an inference tensor (created in inference mode)."""
-        return self._vc is NO_VERSION
+        return isinstance(self._vc, InferenceVersion)
 
     @property
     def is_leaf(self):
@@ -402,6 +411,8 @@ class Tensor:
         vc = self._vc
         if vc is None:
             vc = self._vc = [0]
+        elif vc is NO_VERSION and not _state.inference:
+            vc = InferenceVersion([0])
         t._vc = vc
         return t
 

@@ -191,6 +191,30 @@ def test_version_counter_of_inference_tensors():
     both(s)
 
 
+def test_detached_outside_inference_mode():
+    # torch gives such a detach a working version counter: it counts and takes in-place updates, yet it
+    # is still an inference tensor that cannot require grad or be saved
+    def s(lib, rec):
+        i = _inf(lib, 4)
+        d = i.detach()
+        rec += [d.is_inference(), d._version]
+        d.add_(1)
+        _attempt(rec, lambda: d[1:].mul_(2))
+        _attempt(rec, lambda: d[1:]._version)
+        rec += [d._version, d, i, d[1:].is_inference(), d.view(2, 2).is_inference()]
+        _attempt(rec, lambda: i._version)
+        _attempt(rec, lambda: d.requires_grad_())
+        w = lib.ones(4, requires_grad=True)
+        _attempt(rec, lambda: (w * d).sum().item())
+        with lib.inference_mode():
+            e = i.detach()
+            _attempt(rec, lambda: e._version)
+            rec.append(e.is_inference())
+        _attempt(rec, lambda: e.add_(1))
+        rec.append(i)
+    both(s)
+
+
 def test_requires_grad():
     def s(lib, rec):
         i = _inf(lib, 3)

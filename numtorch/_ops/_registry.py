@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import _dtype
 from .._dtype import NP2DT
-from .._tensor import NO_VERSION, SAVE_INFERENCE, Tensor, bump, make_view, needs_grad_any, uses_new
+from .._tensor import SAVE_INFERENCE, Tensor, bump, make_view, needs_grad_any, uses_new
 from ..autograd import grad_mode
 from .._device import device_of
 from ..autograd.graph import InputMeta, OpNode, _saved_hooks, _seq, edge, grad_accumulator, pack_node
@@ -317,7 +317,7 @@ def _record(op, ins, tensors, outs, rest, kwargs):
             if save:
                 if i in save:
                     vc = x._vc
-                    if vc is NO_VERSION:
+                    if vc is not None and vc.__class__ is not list:
                         raise RuntimeError(SAVE_INFERENCE)
                     saved.append((x, vc[0] if vc is not None else 0))
                 else:
