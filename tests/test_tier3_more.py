@@ -321,3 +321,52 @@ def test_grad_dtype_messages():
             got.append(str(e))
         msgs[name] = got
     assert msgs["n"] == msgs["t"]
+
+
+# ------------------------------------------------------------------------ draw_segmentation_masks
+
+def _seg_fixture():
+    import os
+    import numpy as np
+    from make_segmask_fixtures import FIXTURE, SEG_CASES, make_arrays
+    if not os.path.exists(FIXTURE):
+        pytest.skip("segmentation-mask fixture missing")
+    pytest.importorskip("PIL")
+    return np.load(FIXTURE), SEG_CASES, make_arrays()
+
+
+@pytest.mark.parametrize("cid", range(11))
+def test_draw_segmentation_masks_like_torchvision(cid):
+    from numtorch.vision.utils import draw_segmentation_masks
+    fix, cases, arrays = _seg_fixture()
+    img, msk, alpha, colors = cases[cid]
+    image = numtorch.from_numpy(arrays[img])
+    out = draw_segmentation_masks(image, numtorch.from_numpy(arrays[msk]), alpha, colors)
+    want = fix[f"case{cid}"]
+    assert out.dtype == image.dtype and tuple(out.shape) == want.shape
+    assert (out.numpy() == want).all(), cid
+
+
+def test_draw_segmentation_masks_empty_and_errors():
+    import warnings
+    from numtorch.vision.utils import draw_segmentation_masks
+    img = numtorch.zeros(3, 4, 5, dtype=numtorch.uint8)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        assert draw_segmentation_masks(img, numtorch.zeros(0, 4, 5, dtype=numtorch.bool)) is img
+    assert "No mask was drawn" in str(w[0].message)
+    m = numtorch.ones(4, 5, dtype=numtorch.bool)
+    bad = [
+        (TypeError, lambda: draw_segmentation_masks(img.numpy(), m)),
+        (ValueError, lambda: draw_segmentation_masks(img.to(numtorch.int16), m)),
+        (ValueError, lambda: draw_segmentation_masks(img[None], m)),
+        (ValueError, lambda: draw_segmentation_masks(img[:1], m)),
+        (ValueError, lambda: draw_segmentation_masks(img, m[None, None])),
+        (ValueError, lambda: draw_segmentation_masks(img, m.to(numtorch.uint8))),
+        (ValueError, lambda: draw_segmentation_masks(img, m[:3])),
+        (ValueError, lambda: draw_segmentation_masks(img, m, colors=["red"] * 0)),
+        (ValueError, lambda: draw_segmentation_masks(img, m, colors=(1, 2))),
+    ]
+    for exc, fn in bad:
+        with pytest.raises(exc):
+            fn()

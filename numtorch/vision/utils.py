@@ -7,7 +7,7 @@ import numpy as np
 import numtorch
 from .datasets.utils import _pil_image
 
-__all__ = ["make_grid", "save_image", "draw_bounding_boxes"]
+__all__ = ["make_grid", "save_image", "draw_bounding_boxes", "draw_segmentation_masks"]
 
 
 def _check_tensor_or_list(tensor):
@@ -134,13 +134,18 @@ def _oriented_rectangle(draw, xy, fill, outline, width):
     draw.polygon(xy, fill=fill, outline=None, width=0)
 
 
-def _check_box_image(image, boxes):
+def _check_draw_image(image, type_msg):
+    # The checks torchvision's drawing utilities share, in their order.
     if not isinstance(image, numtorch.Tensor):
-        raise TypeError(f"Tensor expected, got {type(image)}")
+        raise TypeError(f"{type_msg}, got {type(image)}")
     if not (image.dtype == numtorch.uint8 or image.is_floating_point()):
         raise ValueError(f"The image dtype must be uint8 or float, got {image.dtype}")
     if image.dim() != 3:
         raise ValueError("Pass individual images, not batches")
+
+
+def _check_box_image(image, boxes):
+    _check_draw_image(image, "Tensor expected")
     if image.size(0) not in {1, 3}:
         raise ValueError("Only grayscale and RGB images are supported")
     if boxes.shape[-1] == 4 and bool(((boxes[:, 0] > boxes[:, 2]) | (boxes[:, 1] > boxes[:, 3])).any()):
@@ -204,3 +209,37 @@ def draw_bounding_boxes(image, boxes, labels=None, colors=None, fill=False, widt
     if original_dtype.is_floating_point:
         out = out.to(original_dtype).mul_(1.0 / 255)
     return out
+
+
+def draw_segmentation_masks(image, masks, alpha=0.8, colors=None):
+    """Blend boolean masks (N, H, W) or (H, W), one color each, onto an RGB (3, H, W) image."""
+    _check_draw_image(image, "The image must be a tensor")
+    if image.size(0) != 3:
+        raise ValueError("Pass an RGB image. Other Image formats are not supported")
+    if masks.ndim == 2:
+        masks = masks[None, :, :]
+    if masks.ndim != 3:
+        raise ValueError("masks must be of shape (H, W) or (batch_size, H, W)")
+    if masks.dtype != numtorch.bool:
+        raise ValueError(f"The masks must be of dtype bool. Got {masks.dtype}")
+    if masks.shape[-2:] != image.shape[-2:]:
+        raise ValueError("The image and the masks must have the same height and width")
+    num_masks = masks.size(0)
+    if num_masks == 0:
+        warnings.warn("masks doesn't contain any mask. No mask was drawn")
+        return image
+    dt = image.dtype
+    rgb = _parse_colors(colors, num_objects=num_masks)
+    if dt.is_floating_point:
+        rgb = [tuple(v / 255 for v in c) for c in rgb]
+    with numtorch.no_grad():
+        m = masks.detach().cpu().numpy()
+        img = image.detach().cpu().numpy()
+        palette = np.array(rgb[:num_masks], dtype=img.dtype)
+        count = m.sum(axis=0)
+        # Masks are painted in order and overlaps then blacked out, so a pixel takes its only mask's color.
+        painted = palette[m.argmax(axis=0)].transpose(2, 0, 1)
+        drawn = np.where(count == 1, painted, np.where(count > 1, np.zeros((), img.dtype), img))
+        drawn = numtorch.from_numpy(np.ascontiguousarray(drawn)).to(image.device)
+        out = image * (1 - alpha) + drawn * alpha
+        return out.to(dt)
