@@ -441,8 +441,12 @@ class Tensor:
     @property
     def data(self):
         # Unlike detach(), .data does not share the version counter: changes to it are invisible to autograd.
-        t = _new(Tensor)
+        # It is an inference tensor exactly when this one is, in either mode (counting only outside it).
+        t = _plain_new(Tensor)
         t._data = self._data
+        vc = self._vc
+        if vc is not None and vc.__class__ is not list:
+            t._vc = NO_VERSION if _state.inference else InferenceVersion([0])
         return t
 
     @data.setter

@@ -215,6 +215,23 @@ def test_detached_outside_inference_mode():
     both(s)
 
 
+def test_data_attribute():
+    def s(lib, rec):
+        i = _inf(lib, 3)
+        n = lib.ones(3)
+        d = i.data
+        rec += [d.is_inference(), d._version]
+        d.add_(1)
+        rec += [d._version, i]
+        with lib.inference_mode():
+            rec += [n.data.is_inference(), n.data._version, i.data.is_inference()]
+            _attempt(rec, lambda: i.data._version)
+            dd = i.detach()
+        _attempt(rec, lambda: dd.data._version)
+        rec.append(dd.data.is_inference())
+    both(s)
+
+
 def test_requires_grad():
     def s(lib, rec):
         i = _inf(lib, 3)
