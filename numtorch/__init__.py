@@ -28,6 +28,7 @@ from ._config import (are_deterministic_algorithms_enabled, get_float32_matmul_p
 from ._config import get_deterministic_debug_mode, set_deterministic_debug_mode
 from ._from_file import from_file
 from . import _tensor_more  # noqa: F401
+from . import _torch_function  # noqa: F401
 from math import e, inf, nan, pi
 
 globals().update(_FUNCTIONS)

@@ -291,7 +291,8 @@ def _grad_dtype_run(lib):
     z.grad_dtype = lib.bfloat16
     out.append(str(z.grad_dtype))
     w = lib.ones(2, requires_grad=True)
-    for gd, vd in [("float64", "float16"), ("bfloat16", "int64"), ("complex64", "bool"), (None, "complex128")]:
+    pairs = [("float64", "float16"), ("bfloat16", "int64"), ("complex64", "bool"), (None, "complex128")]
+    for gd, vd in pairs:
         w.grad_dtype = getattr(lib, gd) if gd else w.dtype
         out.append(_outcome(lambda: setattr(w, "grad", lib.ones(2, dtype=getattr(lib, vd))))[:3])
     out.append(_outcome(lambda: setattr(w, "grad", lib.ones(2, dtype=lib.float64)))[:1])
@@ -370,3 +371,50 @@ def test_draw_segmentation_masks_empty_and_errors():
     for exc, fn in bad:
         with pytest.raises(exc):
             fn()
+
+
+# ------------------------------------------------------------------------ __torch_function__
+
+def _tf_run(lib):
+    class Logged(lib.Tensor):
+        calls = []
+
+        @classmethod
+        def __torch_function__(cls, func, types, args=(), kwargs=None):
+            cls.calls.append(1)
+            return super().__torch_function__(func, types, args, kwargs)
+
+    class Hooked(lib.Tensor):
+        @classmethod
+        def __torch_function__(cls, func, types, args=(), kwargs=None):
+            return "hooked"
+
+    class Refuse(lib.Tensor):
+        @classmethod
+        def __torch_function__(cls, func, types, args=(), kwargs=None):
+            return NotImplemented
+
+    x = lib.tensor(rand(4)).as_subclass(Logged)
+    plain = lib.tensor(rand(4, seed=1))
+    out = []
+    for f in (lambda: x + 1, lambda: 2 * x, lambda: plain * x, lambda: x - plain, lambda: 3 - x,
+              lambda: x / 2, lambda: lib.add(plain, x), lambda: lib.mul(x, x), lambda: x.exp(),
+              lambda: lib.max(x, 0)[0], lambda: plain + plain, lambda: lib.nn.Parameter(plain) + 1):
+        r = f()
+        out.append((type(r).__name__, [round(v, 5) for v in r.reshape(-1).tolist()]))
+    out.append(len(Logged.calls) > 0)
+    y = lib.ones(2).as_subclass(Logged)
+    out.append(y.add_(1) is y)
+    h = lib.ones(2).as_subclass(Hooked)
+    out.append((lib.add(h, 1), h + 1, lib.mul(plain[:2], h)))
+    rf = lib.ones(2).as_subclass(Refuse)
+    out.append(_outcome(lambda: lib.add(rf, 1))[:2])
+    out.append(_outcome(lambda: rf * 2)[:2])
+    d = lib.Tensor.__torch_function__(lib.add, (lib.Tensor,), (plain, plain))
+    out.append((type(d).__name__, [round(v, 5) for v in d.tolist()]))
+    out.append(Logged.__torch_function__(lib.add, (lib.Tensor, Logged), (plain, 1)).__class__.__name__)
+    return out
+
+
+def test_torch_function_subclasses():
+    assert _tf_run(numtorch) == _tf_run(need_torch())

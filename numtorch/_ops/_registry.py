@@ -22,6 +22,9 @@ NO_OPMATH = 4     # common dtype of tensor operands only (scalars are ignored)
 OPS = {}
 uses_new(globals())  # binds _new
 FUNCTIONS = {}
+# Set (to _torch_function.dispatch) once a Tensor subclass overrides __torch_function__.
+tf_hook = None
+_MISS = object()  # tf_hook's answer when no subclass takes the call
 _state = grad_mode.state
 
 
@@ -260,6 +263,10 @@ def call(op, args, kwargs):
                     t = _new(Tensor)
                     t._data = r
                     return t
+    if tf_hook is not None:
+        r = tf_hook(op, args, kwargs)
+        if r is not _MISS:
+            return r
     out_t = kwargs.pop("out", None) if kwargs else None
     if op.listin:
         ins, rest = _split(op, args)
@@ -413,6 +420,10 @@ def legacy_name(dt):
 
 
 def call_inplace(op, self, args, kwargs):
+    if tf_hook is not None:
+        r = tf_hook(op, (self,) + tuple(args), kwargs, inplace=True)
+        if r is not _MISS:
+            return r
     ins, rest = _split(op, (self,) + args)
     check_inplace(self)
     tensors = _check_inputs(op, ins)

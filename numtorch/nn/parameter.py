@@ -148,13 +148,13 @@ class UninitializedTensorMixin:
             return _get(self, name)
         if name == "shape":
             raise RuntimeError(
-                "Can't access the shape of an uninitialized parameter or buffer. This error usually happens in "
-                "`load_state_dict` when trying to load an uninitialized parameter into an initialized one. "
-                "Call `forward` to initialize the parameters before accessing their attributes.")
+                "Can't access the shape of an uninitialized parameter or buffer. This error usually happens "
+                "in `load_state_dict` when trying to load an uninitialized parameter into an initialized "
+                "one. Call `forward` to initialize the parameters before accessing their attributes.")
         if name == "share_memory_":
             raise RuntimeError(
-                "Can't share memory on an uninitialized parameter or buffer. Call `forward` to initialize the "
-                "parameters before calling `module.share_memory()`.")
+                "Can't share memory on an uninitialized parameter or buffer. Call `forward` to initialize "
+                "the parameters before calling `module.share_memory()`.")
         attr = Tensor.__dict__.get(name)
         if attr is None or name in UninitializedTensorMixin.__dict__ or name in type(self).__dict__:
             attr = getattr(type(self), name, None)
