@@ -165,10 +165,10 @@ def _check_ctc(log_probs, n, t_max, c, ilen, tlen, blank):
         raise RuntimeError("target_lengths must be of size batch_size")
     if not 0 <= blank < c:
         raise RuntimeError("blank must be in label range")
-    for i in range(n):
-        if ilen[i] > t_max:
-            raise RuntimeError(f"Expected input_lengths to have value at most {t_max}, but got value "
-                               f"{ilen[i]} (while checking arguments for ctc_loss_cpu)")
+    over = np.flatnonzero(np.asarray(ilen) > t_max)
+    if over.size:
+        raise RuntimeError(f"Expected input_lengths to have value at most {t_max}, but got value "
+                           f"{ilen[over[0]]} (while checking arguments for ctc_loss_cpu)")
 
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
