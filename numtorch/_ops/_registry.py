@@ -133,14 +133,18 @@ def _scalar_array(v, dt, op=None):
         info = np.iinfo(dt._np)
         if not info.min <= v <= info.max:
             return np.array(v & ((1 << (8 * dt.itemsize)) - 1)).astype(dt._np)
-    # torch rounds a number to bfloat16 before the op (except mul/div, which keep it: pointwise._mul);
-    # some ml_dtypes versions would compute with the unrounded number instead.
-    if dt is _dtype.bfloat16 and type(v) is float and op is not None and op.name not in _UNROUNDED:
-        return dt._np.type(v)
+    if dt is _dtype.bfloat16 and op is not None and op.name not in _UNROUNDED:
+        return bf16_number(v)
     return v
 
 
 _UNROUNDED = ("mul", "div")
+
+
+def bf16_number(v):
+    """A Python float rounded to bfloat16, as torch rounds numbers before a bfloat16 op (mul and div
+    excepted: pointwise._mul); some ml_dtypes versions would compute with the unrounded number."""
+    return _dtype.bfloat16._np.type(v) if type(v) is float or type(v) is int else v
 
 
 def _slow_dtype(p, ins):

@@ -8,7 +8,7 @@ from .. import _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..autograd.graph import InputMeta
-from ._registry import (ALWAYS_BOOL, DEFAULT, FUNCTIONS, INT_TO_FLOAT, NONE, _scalar_array, call,
+from ._registry import (ALWAYS_BOOL, DEFAULT, FUNCTIONS, INT_TO_FLOAT, NONE, _scalar_array, bf16_number, call,
                         call_inplace, check_devices, register)
 
 # torch never warns about division by zero, overflow or invalid values: NumPy must not either.
@@ -133,8 +133,8 @@ def _sub_backward(grad, a, b, out, alpha=1):
 
 
 def _rsub(xp, a, b, alpha=1):
-    if type(b) is float and a.dtype == _BF16:
-        b = _BF16.type(b)  # rounded first, as torch (and _scalar_array for the other ops)
+    if a.dtype == _BF16:
+        b = bf16_number(b)
     return xp.subtract(b, a if alpha == 1 else xp.multiply(a, alpha))
 
 
@@ -604,7 +604,7 @@ def _clamp(xp, a, lo=None, hi=None):
         lo, hi = (None if v is None else _scalar_array(v, NP2DT[a.dtype]) for v in (lo, hi))
     elif a.dtype == _BF16:
         # bfloat16 bounds are rounded first, or NumPy would widen the result to float32
-        lo, hi = (v if v is None or isinstance(v, xp.ndarray) else _BF16.type(v) for v in (lo, hi))
+        lo, hi = bf16_number(lo), bf16_number(hi)
     r = a
     if lo is not None:
         r = xp.maximum(r, lo)
