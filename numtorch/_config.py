@@ -1,4 +1,5 @@
 """Process-wide settings torch exposes at top level: threads, matmul precision, determinism."""
+import functools
 import os
 import warnings
 
@@ -33,6 +34,7 @@ _SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads
             "openblas_set_num_threads", "MKL_Set_Num_Threads")
 
 
+@functools.lru_cache(maxsize=None)
 def _blas_setter():
     import ctypes
     try:
