@@ -1,7 +1,9 @@
 """Small top-level API against torch: clamp_min/clamp_max, view_as_real/complex, constants, settings."""
 import math
+import os
 
 import numpy as np
+
 import pytest
 
 import numtorch
@@ -76,9 +78,8 @@ def test_tensor_class_constructs_like_torch():
 
 def test_set_num_threads_sizes_numpy_blas():
     import ctypes
-    from numtorch._config import _blas_setter
-    setter = _blas_setter()
-    if setter is None:
+    from numtorch._config import _blas_library
+    if _blas_library() is None:
         pytest.skip("NumPy's BLAS exposes no thread setter here")
     getter = None
     with open("/proc/self/maps") as f:
@@ -94,3 +95,29 @@ def test_set_num_threads_sizes_numpy_blas():
             assert getter() == n and numtorch.get_num_threads() == n
     finally:
         numtorch.set_num_threads(before)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_set_num_threads_one_in_forked_child_starts_no_blas_thread():
+    # a DataLoader worker's set_num_threads(1) must not start OpenBLAS's pool (its idle thread spins)
+    from numtorch._config import _blas_library
+    blas = _blas_library()
+    if blas is None or blas._cpu_number is None:
+        pytest.skip("NumPy's BLAS is not OpenBLAS with its thread globals exported")
+    a = np.ones((300, 300))
+    a @ a
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            numtorch.set_num_threads(1)
+            a @ a
+            ok = len(os.listdir("/proc/self/task")) == 1 and blas._cpu_number.value == 1
+            os.write(write, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    answer = os.read(read, 1)
+    os.waitpid(pid, 0)
+    os.close(read)
+    assert answer == b"1"

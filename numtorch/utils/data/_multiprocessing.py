@@ -10,6 +10,7 @@ import time
 import warnings
 import weakref
 
+from ... import _config
 from . import _utils
 from ._utils import ExceptionWrapper, shm
 from ._utils.worker import _IterableDatasetStopIteration, _ResumeIteration, _worker_loop
@@ -54,6 +55,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._index_queues = []
         self._workers = []
         _live_iterators.add(self)
+        # found once here rather than in each forked worker (it reads /proc/self/maps and loads a library)
+        _config._blas_library()
         for i in range(self._num_workers):
             index_queue = ctx.Queue()
             # the main process never waits for undelivered indices when it tears the workers down
