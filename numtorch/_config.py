@@ -1,8 +1,8 @@
 """Process-wide settings torch exposes at top level: threads, matmul precision, determinism."""
-import ctypes
-import functools
 import os
 import warnings
+
+from . import _blas
 
 # torch's own float32/float64 summation order (bit-identical sums, see _ops/_sumorder.py) costs 3-10x
 # NumPy's pairwise sum, so it is opt-in: NUMTORCH_EXACT_SUM=1 in the environment, or set_exact_sum(True).
@@ -21,7 +21,7 @@ _state = {"threads": os.cpu_count() or 1, "interop": 2, "precision": "highest", 
 def _set_blas_threads(n):
     # NumPy's BLAS is the only multi-threaded part of numtorch; threadpoolctl, when present, sizes it,
     # else the thread setter of the OpenBLAS/MKL library NumPy has loaded is called directly.
-    blas = _blas_library()
+    blas = _blas.library()
     if n == 1 and blas is not None and blas.single_thread_quietly():
         return
     try:
@@ -31,52 +31,6 @@ def _set_blas_threads(n):
             blas.setter(n)
         return
     threadpool_limits(n)
-
-
-_SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads", "openblas_set_num_threads64_",
-            "openblas_set_num_threads", "MKL_Set_Num_Threads")
-
-
-class _Blas:
-    """The thread controls of the BLAS library NumPy has loaded."""
-
-    def __init__(self, lib, setter):
-        self.setter = setter
-        try:
-            self._cpu_number = ctypes.c_int.in_dll(lib, "blas_cpu_number")
-            self._server_avail = ctypes.c_int.in_dll(lib, "blas_server_avail")
-        except ValueError:
-            self._cpu_number = self._server_avail = None
-
-    def single_thread_quietly(self):
-        # OpenBLAS's setter first starts its thread pool when none is running (always so in a freshly
-        # forked DataLoader worker), and the new thread then spins ~0.1 s of CPU waiting for work that
-        # never comes; with the pool down, one thread is just its thread count set to 1
-        if self._cpu_number is None or self._server_avail.value:
-            return False
-        self._cpu_number.value = 1
-        return True
-
-
-@functools.lru_cache(maxsize=None)
-def _blas_library():
-    try:
-        with open("/proc/self/maps") as f:
-            paths = {line.split()[-1] for line in f if "blas" in line.lower() or "libmkl_rt" in line}
-    except OSError:
-        return None
-    for path in sorted(paths):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for name in _SETTERS:
-            fn = getattr(lib, name, None)
-            if fn is not None:
-                fn.argtypes = [ctypes.c_int]
-                fn.restype = None
-                return _Blas(lib, fn)
-    return None
 
 
 def set_num_threads(int):

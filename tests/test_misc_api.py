@@ -78,8 +78,7 @@ def test_tensor_class_constructs_like_torch():
 
 def test_set_num_threads_sizes_numpy_blas():
     import ctypes
-    from numtorch._config import _blas_library
-    if _blas_library() is None:
+    if numtorch._blas.library() is None:
         pytest.skip("NumPy's BLAS exposes no thread setter here")
     getter = None
     with open("/proc/self/maps") as f:
@@ -100,8 +99,7 @@ def test_set_num_threads_sizes_numpy_blas():
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_set_num_threads_one_in_forked_child_starts_no_blas_thread():
     # a DataLoader worker's set_num_threads(1) must not start OpenBLAS's pool (its idle thread spins)
-    from numtorch._config import _blas_library
-    blas = _blas_library()
+    blas = numtorch._blas.library()
     if blas is None or blas._cpu_number is None:
         pytest.skip("NumPy's BLAS is not OpenBLAS with its thread globals exported")
     a = np.ones((300, 300))

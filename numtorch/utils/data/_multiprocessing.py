@@ -10,7 +10,7 @@ import time
 import warnings
 import weakref
 
-from ... import _config
+from ... import _blas
 from . import _utils
 from ._utils import ExceptionWrapper, shm
 from ._utils.worker import _IterableDatasetStopIteration, _ResumeIteration, _worker_loop
@@ -56,7 +56,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._workers = []
         _live_iterators.add(self)
         # found once here rather than in each forked worker (it reads /proc/self/maps and loads a library)
-        _config._blas_library()
+        _blas.library()
         for i in range(self._num_workers):
             index_queue = ctx.Queue()
             # the main process never waits for undelivered indices when it tears the workers down

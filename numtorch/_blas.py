@@ -1,0 +1,109 @@
+"""Direct calls into the BLAS library NumPy has loaded: its thread controls and ``?axpy``.
+
+NumPy exposes neither. The library is found among this process's mapped files and opened with ctypes;
+on a NumPy without such a library (or with unknown symbol names) every entry point here is ``None`` and
+callers keep their plain NumPy paths.
+"""
+import ctypes
+import functools
+
+import numpy as np
+
+_SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads", "openblas_set_num_threads64_",
+            "openblas_set_num_threads", "MKL_Set_Num_Threads")
+# (symbol, integer type) per dtype; the 64 suffix marks builds with 64-bit BLAS integers
+_AXPY = {
+    np.dtype(np.float32): (("scipy_cblas_saxpy64_", ctypes.c_int64), ("cblas_saxpy64_", ctypes.c_int64),
+                           ("scipy_cblas_saxpy", ctypes.c_int), ("cblas_saxpy", ctypes.c_int)),
+    np.dtype(np.float64): (("scipy_cblas_daxpy64_", ctypes.c_int64), ("cblas_daxpy64_", ctypes.c_int64),
+                           ("scipy_cblas_daxpy", ctypes.c_int), ("cblas_daxpy", ctypes.c_int)),
+}
+_SCALAR = {np.dtype(np.float32): ctypes.c_float, np.dtype(np.float64): ctypes.c_double}
+
+
+class Blas:
+    """The BLAS library NumPy has loaded: ``setter(n)`` sizes its thread pool; ``axpy(dtype)``."""
+
+    def __init__(self, lib, setter):
+        self.lib = lib
+        self.setter = setter
+        try:
+            self._cpu_number = ctypes.c_int.in_dll(lib, "blas_cpu_number")
+            self._server_avail = ctypes.c_int.in_dll(lib, "blas_server_avail")
+        except ValueError:
+            self._cpu_number = self._server_avail = None
+        self._axpy = {}
+
+    def single_thread_quietly(self):
+        """Make OpenBLAS single-threaded without starting its pool; False when that is not possible."""
+        # OpenBLAS's setter first starts its thread pool when none is running (always so in a freshly
+        # forked DataLoader worker), and the new thread then spins ~0.1 s of CPU waiting for work that
+        # never comes; with the pool down, one thread is just its thread count set to 1
+        if self._cpu_number is None or self._server_avail.value:
+            return False
+        self._cpu_number.value = 1
+        return True
+
+    def axpy(self, dtype):
+        """``f(alpha, x, y)``: ``y += alpha * x`` over C-contiguous arrays of ``dtype`` with one rounding
+        per element (a fused multiply-add, as torch's vectorised kernels compute it), or ``None`` when this
+        BLAS has no ``?axpy`` or its kernel rounds twice."""
+        dtype = np.dtype(dtype)
+        if dtype not in self._axpy:
+            self._axpy[dtype] = _checked_axpy(self.lib, dtype)
+        return self._axpy[dtype]
+
+
+def _checked_axpy(lib, dtype):
+    for name, integer in _AXPY.get(dtype, ()):
+        fn = getattr(lib, name, None)
+        if fn is not None:
+            break
+    else:
+        return None
+    fn.argtypes = [integer, _SCALAR[dtype], ctypes.c_void_p, integer, ctypes.c_void_p, integer]
+    fn.restype = None
+
+    def axpy(alpha, x, y):
+        fn(y.size, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
+
+    return axpy if _fuses(axpy, dtype) else None
+
+
+def _fuses(axpy, dtype):
+    # an odd length also runs the kernels' scalar tail; float32 products are exact in float64, float64
+    # ones are checked exactly with fractions on a sample spanning both the vector body and the tail
+    n = 4099
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((2, n)).astype(dtype)
+    alpha = dtype.type(0.1234567)
+    got = y.copy()
+    axpy(alpha, x, got)
+    if dtype == np.float32:
+        return bool(np.array_equal(got, (x.astype(np.float64) * float(alpha) + y).astype(np.float32)))
+    from fractions import Fraction
+    a = Fraction(float(alpha))
+    idx = np.r_[0:64, n - 64:n]
+    return all(float(a * Fraction(float(x[i])) + Fraction(float(y[i]))) == got[i] for i in idx)
+
+
+@functools.lru_cache(maxsize=None)
+def library():
+    """The loaded BLAS library, or ``None`` when none with a known thread setter is mapped."""
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "blas" in line.lower() or "libmkl_rt" in line}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in _SETTERS:
+            fn = getattr(lib, name, None)
+            if fn is not None:
+                fn.argtypes = [ctypes.c_int]
+                fn.restype = None
+                return Blas(lib, fn)
+    return None
