@@ -116,16 +116,22 @@ def test_trajectory_large_params(name, kw):
             np.testing.assert_array_equal(n.detach().numpy(), t.detach().numpy())
 
 
-@pytest.mark.parametrize("path", ["blas", "blas_blocks", "float64"])
+@pytest.mark.parametrize("path", ["axpy", "axpy_blocks", "gemv", "float64"])
 def test_fused_paths_agree(path, monkeypatch):
-    """The BLAS fused path (whole or in blocks) and the float64 fallback all give torch's bits."""
+    """BLAS's axpy (whole or in blocks), the matrix-vector fallback and the float64 fallback all give
+    torch's bits for the fused multiply-adds of add(alpha=) and lerp."""
     from numtorch.optim import _functional
+    if path.startswith("axpy") and _functional.axpy_for(np.dtype(np.float32)) is None:
+        pytest.skip("no fused BLAS axpy here")
+    if path == "gemv":
+        if not _functional._blas_fuses():
+            pytest.skip("this BLAS's matrix-vector product does not fuse the multiply-add")
+        monkeypatch.setitem(_functional._axpy, np.dtype(np.float32), None)
     if path == "float64":
+        monkeypatch.setitem(_functional._axpy, np.dtype(np.float32), None)
         monkeypatch.setattr(_functional, "_blas_fma", False)
-    elif not _functional._blas_fuses():
-        pytest.skip("this BLAS does not fuse the multiply-add")
-    if path == "blas_blocks":
-        monkeypatch.setattr(_functional, "_GEMV_BLOCK", 1000)
+    if path == "axpy_blocks":
+        monkeypatch.setattr(_functional, "_BLOCK", 1000)
     kw = {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}
     params, grads = _data("float32", 5, seed=5, shapes=LARGE)
     for name, args in (("SGD", kw), ("Adamax", {})):
@@ -133,6 +139,44 @@ def test_fused_paths_agree(path, monkeypatch):
         nps, _ = _run(numtorch, name, args, params, grads)
         for n, t in zip(nps, tps):
             np.testing.assert_array_equal(n.detach().numpy(), t.detach().numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("weight", [0.1, 0.7, -0.3])
+def test_lerp_kernel_rounds_like_torch(dtype, weight):
+    """lerp_ anchors on the nearer end with one rounding (float64 through BLAS's daxpy when present)."""
+    from numtorch.optim import _functional
+    rng = np.random.default_rng(7)
+    a, b = rng.standard_normal((2, 5001)).astype(dtype)
+    want = torch.from_numpy(a.copy()).lerp_(torch.from_numpy(b), weight).numpy()
+    got = _functional.lerp_(a.copy(), b, weight)
+    np.testing.assert_array_equal(got, want)
+    # a strided view takes the plain NumPy path
+    got = _functional.lerp_(a.copy()[::2], b[::2], weight)
+    np.testing.assert_array_equal(got, torch.from_numpy(a[::2].copy()).lerp_(torch.from_numpy(b[::2].copy()),
+                                                                            weight).numpy())
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_blockwise_kernel_matches_its_fallback(amsgrad, monkeypatch):
+    """The block-by-block Adam update and the operation-by-operation one (non-contiguous parameters)
+    compute the same bits, and stay within float32 rounding of torch's."""
+    from numtorch.optim import _functional
+    monkeypatch.setattr(_functional, "_BLOCK", 1000)
+    params, grads = _data("float32", 5, seed=6, shapes=[(60, 70)])
+    tps, _ = _run(torch, "Adam", {"amsgrad": amsgrad}, params, grads)
+    nps, nopt = _run(numtorch, "Adam", {"amsgrad": amsgrad}, params, grads)
+    # the same update on a transposed (non-contiguous) parameter takes the fallback path
+    p = numtorch.tensor(params[0].T.copy()).t().detach().requires_grad_()
+    opt = numtorch.optim.Adam([p], amsgrad=amsgrad)
+    for gs in grads:
+        p.grad = numtorch.tensor(gs[0].T.copy()).t()
+        opt.step()
+    assert not p.is_contiguous()
+    np.testing.assert_array_equal(p.detach().numpy(), nps[0].detach().numpy())
+    for k in nopt.state[nps[0]]:
+        np.testing.assert_array_equal(opt.state[p][k].numpy(), nopt.state[nps[0]][k].numpy())
+    np.testing.assert_allclose(nps[0].detach().numpy(), tps[0].detach().numpy(), rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("name,kw", OPT_CASES[::3])

@@ -89,14 +89,8 @@ class Adam(ElementwiseOptimizer):
             grad = F.add(grad, param, wd)
         exp_avg = F.real(state["exp_avg"]._data)
         exp_avg_sq = F.real(state["exp_avg_sq"]._data)
-        adam_moments(exp_avg, exp_avg_sq, grad, beta1, beta2)
+        max_sq = F.real(state["max_exp_avg_sq"]._data) if group["amsgrad"] else None
         step_size = lr / (1 - beta1 ** step)
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
-        if group["amsgrad"]:
-            max_sq = F.real(state["max_exp_avg_sq"]._data)
-            F.xp_of(max_sq).maximum(max_sq, exp_avg_sq, out=max_sq)
-            exp_avg_sq = max_sq
-        denom = F.xp_of(param).sqrt(exp_avg_sq)
-        denom /= F.sc(denom, bias_correction2_sqrt)
-        denom += F.sc(denom, group["eps"])
-        F.addcdiv_(param, exp_avg, denom, -step_size)
+        F.adam_step_(param, grad, exp_avg, exp_avg_sq, max_sq, beta1, beta2, bias_correction2_sqrt, group["eps"],
+                     step_size)
