@@ -54,6 +54,34 @@ def test_conv_oracle(name, xs, ws, bs, kw, dtype):
     check(_conv_fn(name, kw), *_data(xs, ws, bs, dtype), **(F64 if dtype == "float64" else F32))
 
 
+# Cases for the cache-blocked column GEMMs, run with a block budget small enough that blocks hold a few
+# images (the first budget) or only some output rows of one image (the others).
+BLOCKED_CASES = [
+    ("conv2d", (5, 3, 12, 11), (6, 3, 5, 5), 6, {}),
+    ("conv2d", (3, 8, 10, 10), (8, 4, 3, 3), None, dict(padding=1, groups=2)),
+    ("conv2d", (3, 4, 11, 12), (6, 4, 3, 3), 6, dict(stride=2, padding=1)),
+    ("conv2d", (2, 4, 11, 12), (6, 2, 3, 2), 6, dict(stride=(2, 1), dilation=(1, 2), groups=2)),
+    ("conv1d", (4, 5, 30), (6, 5, 4), 6, dict(padding=2)),
+    ("conv3d", (2, 3, 6, 7, 5), (4, 3, 3, 2, 2), 4, dict(padding=1, stride=(1, 2, 1))),
+    ("conv_transpose2d", (3, 6, 8, 9), (6, 4, 3, 3), 4, dict(padding=1)),
+]
+
+
+@pytest.mark.parametrize("budget", [60000, 4096, 512])
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("name,xs,ws,bs,kw", BLOCKED_CASES)
+def test_conv_blocked_engine(name, xs, ws, bs, kw, budget, threads, monkeypatch):
+    from numtorch._ops import conv
+    monkeypatch.setattr(conv, "_BLOCK_BYTES", budget)
+    before = numtorch.get_num_threads()
+    numtorch.set_num_threads(threads)
+    try:
+        for dtype, tol in (("float32", F32), ("float64", F64)):
+            check(_conv_fn(name, kw), *_data(xs, ws, bs, dtype), **tol)
+    finally:
+        numtorch.set_num_threads(before)
+
+
 @pytest.mark.parametrize("name,xs,ws,bs,kw", CONV_CASES[::3])
 def test_conv_complex(name, xs, ws, bs, kw):
     data = [d + 1j * rand(*d.shape, dtype="float64", seed=9) for d in _data(xs, ws, bs, "float64")]

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from .. import _dtype
+from .. import _blas, _dtype
 from .._config import get_num_threads
 from .._dtype import NP2DT
 from .._tensor import Tensor
@@ -67,39 +67,122 @@ def _conv_arrays(xp, x, w, stride, lo, hi, dilation, groups):
     wm = w.reshape(groups, w.shape[0] // groups, kc)
     if _flat_ok(xpd, stride, out):
         v, rows, lf = _flat_windows(xp, xpd, ks, dilation, out)
-        o = w.shape[0]
-        if groups == 1 and o >= 16 and kc >= 128 and lf >= 256:
-            # Wide layers: one GEMM over the whole batch (columns batch-minor) runs 2-3x faster than
-            # NumPy's stacked matmul of one GEMM per image; narrow ones favour the stacked form.
-            nd = len(ks)
-            cols = v.transpose((1,) + tuple(range(2, 2 + nd)) + (0, 2 + nd)).reshape(kc, n * lf)
-            y = xp.matmul(wm[0], cols).reshape(o, n, lf).swapaxes(0, 1)
-        else:
-            y = _stacked_gemm(xp, wm, v, (n, groups, kc, lf)).reshape(n, o, lf)
-        return xp.ascontiguousarray(_on_grid(xp, y, out, rows))
-    cols = _windows(xp, xpd, ks, stride, dilation, out).reshape(n, groups, kc, math.prod(out))
-    return xp.matmul(wm, cols).reshape((n, w.shape[0]) + out)
+        return _columns_gemm(xp, wm, v, len(ks), out, rows)
+    return _columns_gemm(xp, wm, _windows(xp, xpd, ks, stride, dilation, out), len(ks), out)
 
 
-def _stacked_gemm(xp, wm, v, shape):
-    """``wm @ v.reshape(shape)``: the column copy and one GEMM per image.
+# Cache blocking: the columns of a block of images (or of some output rows of one image) are copied into
+# a buffer of about this size, which stays in the core's L2 cache for the GEMM that reads it back. Whole-
+# batch column matrices ran 2-5x slower: their copy and their GEMM each streamed them through memory.
+_BLOCK_BYTES = 1 << 20
 
-    Big batches are split in two halves run on two threads (NumPy releases the GIL in both the copy
-    and the GEMM), the intra-op parallelism torch gets from its thread pool.
-    """
-    n = shape[0]
-    if xp is not np or n < 2 or v.size < (1 << 20) or get_num_threads() < 2:
-        return xp.matmul(wm, v.reshape(shape))
-    y = np.empty((n,) + wm.shape[:-1] + shape[-1:], dtype=np.result_type(wm, v))
-    cols = np.empty(shape, dtype=v.dtype)
 
-    def part(lo, hi):
-        cols[lo:hi].reshape(v[lo:hi].shape)[...] = v[lo:hi]
-        np.matmul(wm, cols[lo:hi], out=y[lo:hi])
-    half = _threads().submit(part, 0, n // 2)
-    part(n // 2, n)
-    half.result()
-    return y
+def _plan(v, nd, kc):
+    """Blocks (first image, end image, first row, end row) over the windows view v (N, C, *K, R, *S)."""
+    n, r = v.shape[0], v.shape[2 + nd]
+    row_bytes = kc * math.prod(v.shape[3 + nd:]) * v.itemsize
+    if row_bytes * r <= _BLOCK_BYTES:
+        m, t = max(1, _BLOCK_BYTES // (row_bytes * r)), r
+    else:
+        m, t = 1, max(1, _BLOCK_BYTES // row_bytes)
+    return [(i, min(n, i + m), a, min(r, a + t)) for i in range(0, n, m) for a in range(0, r, t)], m * t
+
+
+def _block_view(buf, shape):
+    return buf[:math.prod(shape)].reshape(shape)
+
+
+def _window_block(v, nd, i, j, a, b):
+    return v[(slice(i, j),) + (slice(None),) * (1 + nd) + (slice(a, b),)]
+
+
+def _columns_gemm(xp, wm, v, nd, out, rows=None):
+    """``wm @ columns`` for every image: wm (groups, og, kc), v the windows view (N, C, *K, R, *S) of an
+    output (N, groups * og, *out); ``rows`` places the stride-1 flat windows' positions on that grid."""
+    n, c = v.shape[:2]
+    groups, og, kc = wm.shape
+    tail = v.shape[2 + nd:]
+    length = math.prod(tail)
+
+    def grid(y):
+        return y.reshape(y.shape[:2] + out) if rows is None else _on_grid(xp, y, out, rows)
+
+    if xp is not np or v.dtype != wm.dtype or v.size * v.itemsize < 2 * _BLOCK_BYTES:
+        y = xp.matmul(wm, v.reshape(n, groups, kc, length)).reshape(n, groups * og, length)
+        return xp.ascontiguousarray(grid(y))
+    tasks, rows_per_block = _plan(v, nd, kc)
+    per_row = math.prod(tail[1:])
+    ks = v.shape[2:2 + nd]
+    cols_size = c * math.prod(ks) * rows_per_block * per_row
+    # each block's GEMM writes its slice of the flat output; the grid is taken once at the end (taking it
+    # block by block, while in cache, measured slower)
+    y = np.empty((n, groups * og, length), v.dtype)
+
+    def work(part):
+        buf = np.empty(cols_size, v.dtype)
+        for i, j, a, b in part:
+            block = _window_block(v, nd, i, j, a, b)
+            cols = _block_view(buf, block.shape)
+            cols[...] = block
+            dst = y[i:j, :, a * per_row:b * per_row].reshape(j - i, groups, og, -1)
+            np.matmul(wm, cols.reshape(j - i, groups, kc, -1), out=dst)
+    _split(work, tasks)
+    return np.ascontiguousarray(grid(y))
+
+
+def _columns_gemm_t(xp, gm, v, nd, kc):
+    """The weight gradient: the sum over images and positions of gm (N, groups, og, L) times the columns
+    of the windows view v (N, C, *K, R, *S) transposed; (groups, og, kc)."""
+    n, c = v.shape[:2]
+    groups, og = gm.shape[1:3]
+    length = gm.shape[3]
+    if xp is not np or v.dtype != gm.dtype or v.size * v.itemsize < 2 * _BLOCK_BYTES:
+        order = (1,) + tuple(range(2, 2 + nd)) + (0,) + tuple(range(2 + nd, v.ndim))
+        cols = v.transpose(order).reshape(groups, kc, n * length)
+        gt = gm.transpose(1, 2, 0, 3).reshape(groups, og, n * length)
+        # (cols @ g.T).T: with the long (batch x positions) axis inner, OpenBLAS runs this orientation 5x
+        # faster than g @ cols.T
+        return xp.matmul(cols, gt.swapaxes(1, 2)).swapaxes(1, 2)
+    tasks, rows_per_block = _plan(v, nd, kc)
+    tail = v.shape[2 + nd:]
+    per_row = math.prod(tail[1:])
+    ks = v.shape[2:2 + nd]
+
+    def work(part):
+        buf = np.empty(c * math.prod(ks) * rows_per_block * per_row, v.dtype)
+        gbuf = np.empty(groups * og * rows_per_block * per_row, gm.dtype)
+        acc = np.zeros((groups, kc, og), gm.dtype)
+        for i, j, a, b in part:
+            block = _window_block(v, nd, i, j, a, b)
+            # images next to positions, so one GEMM per group sums over both
+            cols = _block_view(buf, (c,) + ks + (j - i, b - a) + tail[1:])
+            cols[...] = np.moveaxis(block, 0, 1 + nd)
+            g = _block_view(gbuf, (groups, og, j - i, (b - a) * per_row))
+            g[...] = gm[i:j, :, :, a * per_row:b * per_row].transpose(1, 2, 0, 3)
+            acc += np.matmul(cols.reshape(groups, kc, -1), g.reshape(groups, og, -1).swapaxes(1, 2))
+        return acc
+    return sum(_split(work, tasks)).swapaxes(1, 2)
+
+
+def _split(work, tasks):
+    """``work`` over the blocks, the two halves on two threads (NumPy drops the GIL in the copies and the
+    GEMMs), BLAS single-threaded meanwhile: torch's intra-op parallelism. A list of the results."""
+    threads = get_num_threads()
+    if len(tasks) < 2 or threads < 2:
+        return [work(tasks)]
+    blas = _blas.library()
+    if blas is not None:
+        blas.setter(1)
+    try:
+        half = _threads().submit(work, tasks[:len(tasks) // 2])
+        try:
+            mine = work(tasks[len(tasks) // 2:])
+        finally:
+            theirs = half.result()
+    finally:
+        if blas is not None:
+            blas.setter(threads)
+    return [theirs, mine]
 
 
 _POOL = []
@@ -202,26 +285,15 @@ def _conv_w_arrays(xp, x, g, ks, stride, lo, hi, dilation, groups):
     out = g.shape[2:]
     n, c = x.shape[:2]
     o = g.shape[1]
-    nd = len(ks)
     kc = c // groups * math.prod(ks)
-    order = (1,) + tuple(range(2, 2 + nd)) + (0, 2 + nd)
     if _flat_ok(xpd, stride, out):
         v, rows, lf = _flat_windows(xp, xpd, ks, dilation, out)
-        cols = v.transpose(order).reshape(groups, kc, n * lf)
-        gf = xp.zeros((o, n, lf), g.dtype)
-        _on_grid(xp, gf, out, rows)[...] = g.swapaxes(0, 1)
-        gm = gf.reshape(groups, o // groups, n * lf)
+        gf = xp.zeros((n, o, lf), g.dtype)
+        _on_grid(xp, gf, out, rows)[...] = g
     else:
         v = _windows(xp, xpd, ks, stride, dilation, out)
-        order = order[:-1] + tuple(range(2 + nd, 2 + 2 * nd))
-        cols = v.transpose(order).reshape(groups, kc, n * math.prod(out))
-        gm = g.reshape(n, groups, o // groups, math.prod(out)).transpose(1, 2, 0, 3)
-        gm = gm.reshape(groups, o // groups, -1)
-    # Per-group 2-D products, computed as (cols @ g.T).T: with the long (batch x positions) axis inner,
-    # OpenBLAS runs that orientation 5x faster than g @ cols.T, and NumPy's stacked matmul slower still.
-    dw = xp.empty((groups, o // groups, kc), dtype=gm.dtype)
-    for i in range(groups):
-        dw[i] = xp.matmul(cols[i], gm[i].T).T
+        gf = g.reshape(n, o, math.prod(out))
+    dw = _columns_gemm_t(xp, gf.reshape(n, groups, o // groups, gf.shape[-1]), v, len(ks), kc)
     return dw.reshape((o, c // groups) + tuple(ks))
 
 
