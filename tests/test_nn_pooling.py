@@ -73,6 +73,42 @@ def test_pool_dtypes():
     check(lambda m, t: F(m).avg_pool2d(t, 3, 2, 1, count_include_pad=False), -ints, grad=False)
 
 
+def _awkward(shape, dtype, seed=3):
+    # signed zeros, repeated values and NaN runs: the cases that pin down torch's choice of element
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-2, 3, shape).astype(dtype)
+    x[x == 0] = np.where(rng.random(int((x == 0).sum())) < 0.5, -0.0, 0.0)
+    x.reshape(-1)[::7] = np.nan
+    x.reshape(-1)[1::11] = np.nan
+    return x
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=1), dict(kernel_size=(3, 2), stride=(2, 3)),
+                                dict(kernel_size=2, dilation=2), dict(kernel_size=(2, 3), stride=(1, 2), dilation=(2, 1))])
+def test_max_pool_indices_and_bits(kw, dtype):
+    """The windows-inside-the-input path: torch's element (first of ties, last NaN) and its exact bits."""
+    torch = need_torch()
+    x = _awkward((3, 4, 11, 13), dtype)
+    vals, idx = numtorch.nn.functional.max_pool2d(numtorch.tensor(x), return_indices=True, **kw)
+    tv, ti = torch.nn.functional.max_pool2d(torch.tensor(x), return_indices=True, **kw)
+    np.testing.assert_array_equal(idx.numpy(), ti.numpy())
+    bits = "int16" if dtype == "float16" else ("int32" if dtype == "float32" else "int64")
+    same = (vals.numpy().view(bits) == tv.numpy().view(bits)) | (np.isnan(vals.numpy()) & np.isnan(tv.numpy()))
+    assert same.all()
+
+
+def test_max_pool3d_indices_and_bits():
+    torch = need_torch()
+    x = _awkward((2, 3, 6, 7, 5), "float32")
+    for kw in (dict(kernel_size=2), dict(kernel_size=(2, 3, 2), stride=(1, 2, 1), dilation=(2, 1, 1))):
+        vals, idx = numtorch.nn.functional.max_pool3d(numtorch.tensor(x), return_indices=True, **kw)
+        tv, ti = torch.nn.functional.max_pool3d(torch.tensor(x), return_indices=True, **kw)
+        np.testing.assert_array_equal(idx.numpy(), ti.numpy())
+        same = (vals.numpy().view("int32") == tv.numpy().view("int32")) | np.isnan(tv.numpy())
+        assert same.all() and np.array_equal(np.isnan(vals.numpy()), np.isnan(tv.numpy()))
+
+
 def test_ties_nan_empty():
     check(lambda m, t: F(m).max_pool2d(t, 2, return_indices=True), TIE)
     check(lambda m, t: F(m).max_pool2d(t, 2, 1, return_indices=True), TIE)
