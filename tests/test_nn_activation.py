@@ -310,3 +310,24 @@ def test_relu_signed_zero_nan(dtype, n):
         rf, ef = r.float().numpy(), e.float().numpy()
         keep = ~np.isnan(ef)
         assert np.array_equal(np.signbit(rf[keep]), np.signbit(ef[keep]))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_relu_backward_special_values(dtype):
+    """torch's threshold_backward: the gradient passes where the output is positive or NaN and is exactly
+    0 elsewhere, also when it is infinite or NaN."""
+    torch = need_torch()
+    xs = [float("nan"), -1.0, 0.0, -0.0, 2.0, 3.0, -4.0, float("inf")] * 9
+    gs = [1.0, float("inf"), float("inf"), float("nan"), float("nan"), -2.0, float("-inf"), 5.0] * 9
+    grads = []
+    for lib in (nt, torch):
+        x = lib.tensor(xs, dtype=getattr(lib, dtype), requires_grad=True)
+        lib.relu(x).backward(lib.tensor(gs, dtype=getattr(lib, dtype)))
+        grads.append(x.grad)
+    assert_same(grads[0], grads[1])
+    # strided gradients take the same path
+    x = nt.tensor(xs, dtype=getattr(nt, dtype), requires_grad=True)
+    nt.relu(x[::2]).backward(nt.tensor(gs[::2], dtype=getattr(nt, dtype)))
+    tx = torch.tensor(xs, dtype=getattr(torch, dtype), requires_grad=True)
+    torch.relu(tx[::2]).backward(torch.tensor(gs[::2], dtype=getattr(torch, dtype)))
+    assert_same(x.grad, tx.grad)

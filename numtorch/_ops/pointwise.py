@@ -7,6 +7,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from ..autograd.graph import InputMeta
 from ._registry import (ALWAYS_BOOL, DEFAULT, FUNCTIONS, INT_TO_FLOAT, NONE, _scalar_array, bf16_number, call,
                         call_inplace, check_devices, register)
@@ -584,7 +585,21 @@ _unary("sqrt", lambda xp, a: xp.sqrt(a), lambda g, a, out: g / (2 * out.conj()),
 _unary("reciprocal", lambda xp, a: xp.reciprocal(a), lambda g, a, out: -g * (out * out).conj(), save=(),
        save_out=True)
 _unary("sigmoid", _sigmoid, lambda g, a, out: g * (out * (1 - out)).conj(), save=(), save_out=True)
-_unary("relu", _relu, lambda g, a, out: g * (out > 0), promote=NONE, save=(), save_out=True)
+def _relu_backward(g, a, out):
+    # torch's threshold_backward: the gradient where the output is above 0 or NaN, exactly 0 elsewhere
+    # (even for an infinite gradient, which a product with the mask would turn into NaN)
+    gd, od = g._data, out._data
+    if (type(gd) is np.ndarray and gd.dtype in _BIT_MASKABLE and gd.shape == od.shape
+            and not (g.requires_grad and grad_mode.state.enabled)):
+        bits = _BIT_MASKABLE[gd.dtype]
+        # all-ones bits where kept, zero where dropped: a branch-free select (where() runs 6x slower)
+        mask = np.subtract(np.less_equal(od, 0), 1, dtype=bits)
+        return Tensor._wrap(np.bitwise_and(gd.view(bits), mask).view(gd.dtype))
+    return FUNCTIONS["where"](out <= 0, 0, g)
+
+
+_BIT_MASKABLE = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
+_unary("relu", _relu, _relu_backward, promote=NONE, save=(), save_out=True)
 _unary("abs", _abs, lambda g, a, out: g * a.sgn(), promote=NONE)
 _unary("sgn", _sgn, lambda g, a, out: g * 0, promote=NONE, save=())
 FUNCTIONS["negative"] = FUNCTIONS["neg"]
