@@ -147,10 +147,11 @@ class Tensor:
     def _bump(self):
         bump(self)
 
-    def _snapshot(self):
-        """A copy of the data that keeps this tensor's place in the graph (for in-place autograd)."""
+    def _snapshot(self, copy=True):
+        """A copy of the data that keeps this tensor's place in the graph (for in-place autograd); with
+        ``copy=False`` it shares the data, for ops that never read their input after the forward."""
         t = _new(Tensor)
-        t._data = self._data.copy()
+        t._data = self._data.copy() if copy else self._data
         if self._grad_fn is not None:
             t._requires_grad = True
             t._grad_fn = self._grad_fn

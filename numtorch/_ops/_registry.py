@@ -443,7 +443,9 @@ def call_inplace(op, self, args, kwargs):
         _, r, _ = _forward(op, ins, rest, kwargs)
         _assign(self, r)
         return self
-    return inplace_with_grad(self, lambda s: call(op, (s,) + tuple(ins[1:]) + tuple(rest), dict(kwargs)))
+    # an op that does not save its input for the backward never reads it again: no copy needed
+    return inplace_with_grad(self, lambda s: call(op, (s,) + tuple(ins[1:]) + tuple(rest), dict(kwargs)),
+                             copy=0 in op.save)
 
 
 def _assign(self, r):
@@ -470,7 +472,7 @@ def _copyto(d, r):
         d[...] = r
 
 
-def inplace_with_grad(self, fn):
+def inplace_with_grad(self, fn, copy=True):
     """Apply out-of-place ``fn`` and write its result into ``self`` in place, rewiring autograd.
 
     ``self`` keeps its memory (views and NumPy arrays sharing it see the new values); its graph is
@@ -479,7 +481,7 @@ def inplace_with_grad(self, fn):
     """
     base = self._base
     if base is None:
-        snap = self._snapshot()
+        snap = self._snapshot(copy)
         res = fn(snap)
         _assign(self, res._data)
         self._grad_fn = res._grad_fn
@@ -489,7 +491,7 @@ def inplace_with_grad(self, fn):
     from .views import check_view_inplace, copy_slices
     check_view_inplace(self)
     current = self._regenerate_view()
-    res = fn(current._snapshot())
+    res = fn(current._snapshot(copy))
     _assign(self, res._data)
     copy_slices(base, self, res)
     return self
