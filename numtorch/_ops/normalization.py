@@ -1,6 +1,7 @@
 """Normalization functionals: batch/layer/group/instance norm (fused forward, closed-form backward),
 rms_norm, local_response_norm and normalize (composed from tensor ops)."""
 import math
+import threading
 
 import numpy as np
 
@@ -74,9 +75,35 @@ def _bshape(ndim, c):
     return (1, c) + (1,) * (ndim - 2)
 
 
+def _batch_norm_arrays(x, w, b, training, eps, rmean, rvar, stash):
+    """The NumPy forward: one new array (the output, centred, then scaled and shifted in place), the
+    statistics from reductions that form no temporaries."""
+    n, c = x.shape[:2]
+    x3 = x.reshape(n, c, -1)
+    if training:
+        count = n * x3.shape[2]
+        mean = x3.sum((0, 2)) / count
+        y = np.subtract(x3, mean[:, None])
+        # per-(sample, channel) dot products of the centred input with itself, summed over samples
+        var = np.matmul(y[:, :, None, :], y[:, :, :, None]).reshape(n, c).sum(0) / count
+    else:
+        mean = rmean.astype(x.dtype, copy=False).reshape(c)
+        var = rvar.astype(x.dtype, copy=False).reshape(c)
+        y = np.subtract(x3, mean[:, None])
+    invstd = 1 / np.sqrt(var + eps)
+    y *= (invstd if w is None else invstd * w.astype(x.dtype, copy=False))[:, None]
+    if b is not None:
+        y += b.astype(x.dtype, copy=False)[:, None]
+    shape = _bshape(x.ndim, c)
+    stash[:] = [mean.reshape(shape), invstd.reshape(shape), var.reshape(shape)]
+    return y.reshape(x.shape)
+
+
 def _batch_norm(xp, a, w, b, training, eps, rmean, rvar, stash):
     _reject("batch_norm", NP2DT[a.dtype], _FLOAT_ONLY)
     x = _upcast(a)
+    if xp is np and x.ndim > 1 and x.size and x.dtype.kind == "f":
+        return _batch_norm_arrays(x, w, b, training, eps, rmean, rvar, stash).astype(a.dtype, copy=False)
     shape = _bshape(x.ndim, x.shape[1])
     if training:
         mean, var, invstd, xc = _moments(xp, x, _bn_axes(x.ndim), eps)
@@ -93,6 +120,24 @@ def _batch_norm(xp, a, w, b, training, eps, rmean, rvar, stash):
     return y.astype(a.dtype, copy=False)
 
 
+_local = threading.local()
+
+
+def _scratch(shape, dtype):
+    """A per-thread array for a temporary, reused across calls (a fresh one page-faults every time)."""
+    n = math.prod(shape)
+    if n > _SCRATCH_MAX:
+        return np.empty(shape, dtype)
+    buf = getattr(_local, "buf", None)
+    if buf is None or buf.dtype != dtype or buf.size < n:
+        buf = _local.buf = np.empty(n, dtype)
+    return buf[:n].reshape(shape)
+
+
+# kept per thread at most (elements): larger temporaries are allocated each time
+_SCRATCH_MAX = 1 << 22
+
+
 def _batch_norm_backward_arrays(g, x, w, b, training, stash):
     """The first-order derivative on arrays: per-channel sums, then the input gradient as one affine map
     of the gradient and the input per channel (4 passes where the composed form takes 14)."""
@@ -102,16 +147,16 @@ def _batch_norm_backward_arrays(g, x, w, b, training, stash):
     m = g3.shape[0] * g3.shape[2]
     mean, invstd = stash[0].reshape(c), stash[1].reshape(c)
     sum_g = g3.sum((0, 2))
-    # sum of g * (x - mean), without materialising x - mean
-    dot = (g3 * x3).sum((0, 2)) - mean * sum_g
+    # sum of g * (x - mean) from per-(sample, channel) dot products: no temporary, no x - mean
+    dot = np.matmul(g3[:, :, None, :], x3[:, :, :, None]).reshape(n, c).sum(0) - mean * sum_g
     k = invstd if w is None else invstd * w._data.astype(invstd.dtype, copy=False)
+    gx = g3 * k[:, None]
     if training:
         proj = dot * invstd * invstd / m
-        gx = g3 * k[:, None]
-        gx -= x3 * (k * proj)[:, None]
+        tmp = _scratch(x3.shape, gx.dtype)
+        np.multiply(x3, (k * proj)[:, None], out=tmp)
+        gx -= tmp
         gx += (k * (proj * mean - sum_g / m))[:, None]
-    else:
-        gx = g3 * k[:, None]
     gw = None if w is None else Tensor._wrap((dot * invstd).astype(w.dtype._np, copy=False))
     gb = None if b is None else Tensor._wrap(sum_g.astype(b.dtype._np, copy=False))
     return Tensor._wrap(gx.reshape(x.shape).astype(x.dtype, copy=False)), gw, gb
