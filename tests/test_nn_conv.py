@@ -64,6 +64,13 @@ BLOCKED_CASES = [
     ("conv1d", (4, 5, 30), (6, 5, 4), 6, dict(padding=2)),
     ("conv3d", (2, 3, 6, 7, 5), (4, 3, 3, 2, 2), 4, dict(padding=1, stride=(1, 2, 1))),
     ("conv_transpose2d", (3, 6, 8, 9), (6, 4, 3, 3), 4, dict(padding=1)),
+    # 'same' stride-1 layers: shifted input planes instead of a padded copy
+    ("conv2d", (3, 4, 9, 11), (6, 4, 5, 5), 6, dict(padding=2)),
+    ("conv2d", (3, 4, 9, 11), (6, 2, 3, 3), None, dict(padding=2, dilation=2, groups=2)),
+    ("conv2d", (3, 4, 9, 11), (6, 4, 4, 3), 6, dict(padding="same")),
+    ("conv2d", (3, 4, 2, 3), (5, 4, 5, 5), 5, dict(padding=2)),
+    ("conv1d", (4, 5, 30), (6, 5, 5), 6, dict(padding="same", dilation=3)),
+    ("conv3d", (2, 3, 5, 6, 7), (4, 3, 3, 3, 3), 4, dict(padding=1)),
 ]
 
 
