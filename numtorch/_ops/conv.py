@@ -41,7 +41,7 @@ def _pad(xp, a, lo, hi):
     out = xp.empty(a.shape[:2] + new, a.dtype)
     dst = tuple(slice(max(l, 0), n - max(h, 0)) for n, l, h in zip(new, lo, hi))
     src = tuple(slice(max(-l, 0), n - max(-h, 0)) for n, l, h in zip(sp, lo, hi))
-    out[_SPAN + dst] = a[_SPAN + src]
+    _copy(xp, out[_SPAN + dst], a[_SPAN + src])
     # only the border is zeroed: filling the whole array first doubled the cost of padding
     for i, (d, n) in enumerate(zip(dst, new)):
         pre = (slice(None),) * (2 + i)
@@ -130,11 +130,15 @@ def _columns_gemm(xp, wm, v, nd, out, rows=None):
         for i, j, a, b in part:
             block = _window_block(v, nd, i, j, a, b)
             cols = _block_view(buf, block.shape)
-            cols[...] = block
+            np.copyto(cols, block)
             dst = y[i:j, :, a * per_row:b * per_row].reshape(j - i, groups, og, -1)
             np.matmul(wm, cols.reshape(j - i, groups, kc, -1), out=dst)
     _split(work, tasks)
-    return np.ascontiguousarray(grid(y))
+    if rows is None:
+        return y.reshape((n, groups * og) + out)
+    final = np.empty((n, groups * og) + out, y.dtype)
+    _copy(np, final, grid(y))
+    return final
 
 
 def _columns_gemm_t(xp, gm, v, nd, kc):
@@ -161,7 +165,7 @@ def _columns_gemm_t(xp, gm, v, nd, kc):
         for i, j, a, b in part:
             block = _window_block(v, nd, i, j, a, b)
             cols = _block_view(buf, block.shape)
-            cols[...] = block
+            np.copyto(cols, block)
             g = gm[i:j, :, :, a * per_row:b * per_row]
             # one (kc x positions) @ (positions x og) product per image: OpenBLAS ran these skinny
             # products 1.5-2x faster over one image's positions than over several images' at once
@@ -170,9 +174,26 @@ def _columns_gemm_t(xp, gm, v, nd, kc):
     return sum(_split(work, tasks)).swapaxes(1, 2)
 
 
+def _copy(xp, dst, src):
+    """``dst[...] = src``; large NumPy copies in two halves on two threads (these short-row strided
+    copies run at a fraction of memory speed, so two cores do help)."""
+    if xp is not np:
+        dst[...] = src
+        return
+    n = dst.shape[0] if dst.ndim else 0
+    if n < 2 or dst.nbytes < _BLOCK_BYTES:
+        np.copyto(dst, src)
+        return
+    def work(part):
+        for sl in part:
+            np.copyto(dst[sl], src[sl])
+    _split(work, [slice(0, n // 2), slice(n // 2, n)])
+
+
 def _split(work, tasks):
     """``work`` over the blocks, the two halves on two threads (NumPy drops the GIL in the copies and the
-    GEMMs), BLAS single-threaded meanwhile: torch's intra-op parallelism. A list of the results."""
+    GEMMs, provided copies go through np.copyto: ``a[...] = b`` from a strided view keeps the GIL), BLAS
+    single-threaded meanwhile: torch's intra-op parallelism. A list of the results."""
     threads = get_num_threads()
     if len(tasks) < 2 or threads < 2:
         return [work(tasks)]
@@ -295,7 +316,7 @@ def _conv_w_arrays(xp, x, g, ks, stride, lo, hi, dilation, groups):
     if _flat_ok(xpd, stride, out):
         v, rows, lf = _flat_windows(xp, xpd, ks, dilation, out)
         gf = xp.zeros((n, o, lf), g.dtype)
-        _on_grid(xp, gf, out, rows)[...] = g
+        _copy(xp, _on_grid(xp, gf, out, rows), g)
     else:
         v = _windows(xp, xpd, ks, stride, dilation, out)
         gf = g.reshape(n, o, math.prod(out))
