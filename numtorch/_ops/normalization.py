@@ -1,7 +1,6 @@
 """Normalization functionals: batch/layer/group/instance norm (fused forward, closed-form backward),
 rms_norm, local_response_norm and normalize (composed from tensor ops)."""
 import math
-import threading
 
 import numpy as np
 
@@ -10,6 +9,7 @@ from .._dtype import NP2DT
 from .._tensor import Tensor, bump
 from ..autograd import grad_mode
 from ._registry import FUNCTIONS, NONE, call, register
+from ._scratch import scratch
 from .pointwise import _need_tensor, _reject, _upcast
 
 _state = grad_mode.state
@@ -120,22 +120,6 @@ def _batch_norm(xp, a, w, b, training, eps, rmean, rvar, stash):
     return y.astype(a.dtype, copy=False)
 
 
-_local = threading.local()
-
-
-def _scratch(shape, dtype):
-    """A per-thread array for a temporary, reused across calls (a fresh one page-faults every time)."""
-    n = math.prod(shape)
-    if n > _SCRATCH_MAX:
-        return np.empty(shape, dtype)
-    buf = getattr(_local, "buf", None)
-    if buf is None or buf.dtype != dtype or buf.size < n:
-        buf = _local.buf = np.empty(n, dtype)
-    return buf[:n].reshape(shape)
-
-
-# kept per thread at most (elements): larger temporaries are allocated each time
-_SCRATCH_MAX = 1 << 22
 
 
 def _batch_norm_backward_arrays(g, x, w, b, training, stash):
@@ -153,7 +137,7 @@ def _batch_norm_backward_arrays(g, x, w, b, training, stash):
     gx = g3 * k[:, None]
     if training:
         proj = dot * invstd * invstd / m
-        tmp = _scratch(x3.shape, gx.dtype)
+        tmp = scratch("bn", x3.shape, gx.dtype)
         np.multiply(x3, (k * proj)[:, None], out=tmp)
         gx -= tmp
         gx += (k * (proj * mean - sum_g / m))[:, None]
