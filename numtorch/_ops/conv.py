@@ -64,8 +64,9 @@ def _n_out(n, k, s, d):
     return (n - d * (k - 1) - 1) // s + 1
 
 
-def _conv_arrays(xp, x, w, stride, lo, hi, dilation, groups):
-    """y[n, o, j] = sum over c, k of w[o, c, k] * x_padded[n, c, s*j + d*k]: im2col and one batched GEMM."""
+def _conv_arrays(xp, x, w, stride, lo, hi, dilation, groups, bias=None):
+    """y[n, o, j] = sum over c, k of w[o, c, k] * x_padded[n, c, s*j + d*k] (+ bias[o]): im2col and one
+    batched GEMM."""
     xpd = _pad(xp, x, lo, hi)
     ks = w.shape[2:]
     out = tuple(_n_out(n, k, s, d) for n, k, s, d in zip(xpd.shape[2:], ks, stride, dilation))
@@ -74,8 +75,8 @@ def _conv_arrays(xp, x, w, stride, lo, hi, dilation, groups):
     wm = w.reshape(groups, w.shape[0] // groups, kc)
     if _flat_ok(xpd, stride, out):
         v, rows, lf = _flat_windows(xp, xpd, ks, dilation, out)
-        return _columns_gemm(xp, wm, v, len(ks), out, rows)
-    return _columns_gemm(xp, wm, _windows(xp, xpd, ks, stride, dilation, out), len(ks), out)
+        return _columns_gemm(xp, wm, v, len(ks), out, rows, bias)
+    return _columns_gemm(xp, wm, _windows(xp, xpd, ks, stride, dilation, out), len(ks), out, bias=bias)
 
 
 # Cache blocking: the columns of a block of images (or of some output rows of one image) are copied into
@@ -103,9 +104,10 @@ def _window_block(v, nd, i, j, a, b):
     return v[(slice(i, j),) + (slice(None),) * (1 + nd) + (slice(a, b),)]
 
 
-def _columns_gemm(xp, wm, v, nd, out, rows=None):
-    """``wm @ columns`` for every image: wm (groups, og, kc), v the windows view (N, C, *K, R, *S) of an
-    output (N, groups * og, *out); ``rows`` places the stride-1 flat windows' positions on that grid."""
+def _columns_gemm(xp, wm, v, nd, out, rows=None, bias=None):
+    """``wm @ columns`` (+ ``bias`` per output channel) for every image: wm (groups, og, kc), v the windows
+    view (N, C, *K, R, *S) of an output (N, groups * og, *out); ``rows`` places the stride-1 flat windows'
+    positions on that grid."""
     n, c = v.shape[:2]
     groups, og, kc = wm.shape
     tail = v.shape[2 + nd:]
@@ -116,7 +118,9 @@ def _columns_gemm(xp, wm, v, nd, out, rows=None):
 
     if xp is not np or v.dtype != wm.dtype or v.size * v.itemsize < 2 * _BLOCK_BYTES:
         y = xp.matmul(wm, v.reshape(n, groups, kc, length)).reshape(n, groups * og, length)
-        return xp.ascontiguousarray(grid(y))
+        final = xp.empty((n, groups * og) + out, y.dtype)
+        _copy(xp, final, grid(y), bias)
+        return final
     tasks, rows_per_block = _plan(v, nd, kc)
     per_row = math.prod(tail[1:])
     ks = v.shape[2:2 + nd]
@@ -135,9 +139,13 @@ def _columns_gemm(xp, wm, v, nd, out, rows=None):
             np.matmul(wm, cols.reshape(j - i, groups, kc, -1), out=dst)
     _split(work, tasks)
     if rows is None:
-        return y.reshape((n, groups * og) + out)
+        final = y.reshape((n, groups * og) + out)
+        if bias is not None:
+            _copy(np, final, final, bias)
+        return final
     final = np.empty((n, groups * og) + out, y.dtype)
-    _copy(np, final, grid(y))
+    # the bias is added on the way onto the grid: one pass over the output instead of two
+    _copy(np, final, grid(y), bias)
     return final
 
 
@@ -174,19 +182,24 @@ def _columns_gemm_t(xp, gm, v, nd, kc):
     return sum(_split(work, tasks)).swapaxes(1, 2)
 
 
-def _copy(xp, dst, src):
-    """``dst[...] = src``; large NumPy copies in two halves on two threads (these short-row strided
-    copies run at a fraction of memory speed, so two cores do help)."""
-    if xp is not np:
-        dst[...] = src
-        return
+def _copy(xp, dst, src, bias=None):
+    """``dst[...] = src (+ bias per channel)``; large NumPy copies in two halves on two threads (the
+    output-grid copies run at a fraction of memory speed, and two cores halve them)."""
+    shift = None if bias is None else bias.reshape((-1,) + (1,) * (dst.ndim - 2))
+
+    def one(d, s):
+        if shift is None:
+            np.copyto(d, s) if xp is np else d.__setitem__(Ellipsis, s)
+        else:
+            xp.add(s, shift, out=d)
     n = dst.shape[0] if dst.ndim else 0
-    if n < 2 or dst.nbytes < _BLOCK_BYTES:
-        np.copyto(dst, src)
+    if xp is not np or n < 2 or dst.nbytes < _BLOCK_BYTES:
+        one(dst, src)
         return
+
     def work(part):
         for sl in part:
-            np.copyto(dst[sl], src[sl])
+            one(dst[sl], src[sl])
     _split(work, [slice(0, n // 2), slice(n // 2, n)])
 
 
@@ -339,8 +352,11 @@ def _reject_dtype(dt, nd, transposed):
 
 def _convolution(xp, x, w, b, stride, lo, hi, dilation, transposed, groups):
     _reject_dtype(x.dtype, len(lo), transposed)
-    kernel = _conv_t_arrays if transposed else _conv_arrays
-    y = kernel(xp, _wide(x), _wide(w), stride, lo, hi, dilation, groups)
+    if not transposed:
+        y = _conv_arrays(xp, _wide(x), _wide(w), stride, lo, hi, dilation, groups,
+                         None if b is None else _wide(b).astype(np.result_type(_wide(x), _wide(w)), copy=False))
+        return y if y.dtype == x.dtype else y.astype(x.dtype)
+    y = _conv_t_arrays(xp, _wide(x), _wide(w), stride, lo, hi, dilation, groups)
     if b is not None:
         y += _wide(b).reshape((-1,) + (1,) * len(lo))
     return y if y.dtype == x.dtype else y.astype(x.dtype)
