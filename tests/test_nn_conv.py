@@ -71,6 +71,14 @@ BLOCKED_CASES = [
     ("conv2d", (3, 4, 2, 3), (5, 4, 5, 5), 5, dict(padding=2)),
     ("conv1d", (4, 5, 30), (6, 5, 5), 6, dict(padding="same", dilation=3)),
     ("conv3d", (2, 3, 5, 6, 7), (4, 3, 3, 3, 3), 4, dict(padding=1)),
+    # strided layers as stride-1 ones over phase channels (space to depth)
+    ("conv2d", (3, 4, 11, 12), (6, 2, 5, 4), 6, dict(stride=(3, 2), padding=(2, 1), groups=2)),
+    ("conv2d", (2, 3, 9, 10), (5, 3, 2, 2), None, dict(stride=2)),
+    ("conv2d", (2, 3, 12, 13), (5, 3, 3, 3), 5, dict(stride=2, padding=3)),
+    ("conv2d", (2, 3, 4, 5), (5, 3, 3, 3), 5, dict(stride=3, padding=1)),
+    ("conv3d", (2, 2, 7, 6, 5), (3, 2, 3, 2, 3), 3, dict(stride=(2, 2, 1), padding=1)),
+    ("conv_transpose2d", (2, 4, 5, 6), (4, 3, 3, 3), 3, dict(stride=2, padding=1, output_padding=1)),
+    ("conv_transpose2d", (2, 4, 5, 6), (4, 2, 4, 3), 4, dict(stride=(3, 2), padding=(2, 0), groups=2)),
 ]
 
 
