@@ -7,6 +7,8 @@ in other processes), so they are noisy while the machine is shared.
 """
 import os
 import resource
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -43,6 +45,23 @@ workload("DataLoader epoch 256 x 1ms items, num_workers=0", target="report ratio
 workload("DataLoader epoch 256 x 1ms items, num_workers=2", target="report ratio", max_repeat=5)(_epoch(2))
 
 
+def _own_process_ratio(lib):
+    """2-worker / 0-worker epoch time of ``lib`` measured in a process of its own: forking workers from a
+    process that also holds the other library (and its threads) measures that process, not the loader."""
+    cmd = [sys.executable, os.path.abspath(__file__), "--ratio", lib.__name__]
+
+    def run():
+        out = subprocess.run(cmd, cwd=os.path.dirname(os.path.abspath(__file__)), capture_output=True,
+                             text=True, check=True).stdout
+        return float(out.split()[-1])
+    return run
+
+
+workload("DataLoader 2-worker / 0-worker epoch time, own process (a ratio, not seconds)",
+         target="ratio < 1 (issue 9)", check=lambda t: t["numtorch"] < 1, self_timed=True,
+         max_repeat=3)(_own_process_ratio)
+
+
 @workload("DataLoader TensorDataset(1024x32) shuffled epoch, batch 64", target="report ratio")
 def tensor_epoch(lib):
     g = lib.Generator()
@@ -75,6 +94,10 @@ def worker_speedup(lib, repeat=5):
 
 if __name__ == "__main__":
     import importlib
+    if sys.argv[1:2] == ["--ratio"]:
+        med, _ = worker_speedup(importlib.import_module(sys.argv[2]))
+        print(med[2] / med[0])
+        sys.exit()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     for name in ("torch", "numtorch"):
         try:
