@@ -331,3 +331,24 @@ def test_relu_backward_special_values(dtype):
     tx = torch.tensor(xs, dtype=getattr(torch, dtype), requires_grad=True)
     torch.relu(tx[::2]).backward(torch.tensor(gs[::2], dtype=getattr(torch, dtype)))
     assert_same(x.grad, tx.grad)
+
+
+@pytest.mark.parametrize("name", ["relu6", "hardtanh", "threshold", "softshrink", "hardshrink", "hardsigmoid",
+                                  "hardswish", "leaky_relu"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_piecewise_backward_special_values(name, dtype):
+    """Piecewise activations select their gradient as torch's kernels do: exact zeros where dropped even
+    for infinite or NaN gradients, NaN inputs as torch's vectorised loop routes them (the length is a
+    whole number of unrolled vector iterations: the scalar tail loop treats NaN inputs differently)."""
+    torch = need_torch()
+    xs = [float("nan"), -1.0, 0.0, -0.0, 2.0, 6.0, 7.0, -7.0, float("inf"), float("-inf"), 1.0, -6.0, 0.5, -3.0, 3.0]
+    gs = [1.0, float("inf"), float("inf"), float("nan"), float("nan"), -2.0, float("-inf"), 5.0, 1.0, 1.0,
+          float("inf"), float("nan"), 3.0, float("inf"), -1.0]
+    grads = []
+    for lib in (nt, torch):
+        x = lib.tensor(xs * 64, dtype=getattr(lib, dtype), requires_grad=True)
+        f = getattr(lib.nn.functional, name)
+        y = f(x, 0.5, 0.0) if name == "threshold" else f(x)
+        y.backward(lib.tensor(gs * 64, dtype=getattr(lib, dtype)))
+        grads.append(x.grad)
+    assert_same(grads[0], grads[1])

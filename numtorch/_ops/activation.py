@@ -41,8 +41,15 @@ def _apply(op, input, args, inplace=False):
 
 # ---------------------------------------------------------------------------------------- hardtanh family
 
+def _keep_where(keep, g):
+    # torch's backward kernels select the gradient rather than multiply it by a mask: an infinite or NaN
+    # gradient still gives exactly 0 where dropped. A NaN input fails the comparisons as in torch's
+    # vectorised kernels (its scalar loop, run on the last partial vector only, can differ)
+    return FUNCTIONS["where"](keep, g, 0)
+
+
 def _hardtanh_backward(g, a, out, lo, hi):
-    return (g * ((a > lo) & (a < hi)),)
+    return (_keep_where((a > lo) & (a < hi), g),)
 
 
 _HARDTANH = _act("_hardtanh", "hardtanh", lambda xp, a, lo, hi: xp.clip(a, lo, hi), _hardtanh_backward,
@@ -328,12 +335,12 @@ def _relu6_of_shift(xp, a):
 
 
 def _hardsigmoid_backward(g, a, out):
-    return (g * ((a > -3) & (a < 3)) / 6,)
+    return (FUNCTIONS["where"]((a > -3) & (a < 3), g * (1 / 6), 0),)
 
 
 def _hardswish_backward(g, a, out):
-    mid = g * (a / 3 + 0.5)
-    return ((a < -3).logical_not() * mid.where(a <= 3, g),)
+    # the vectorised kernel's bounds (its scalar tail loop uses a < -3 and a <= 3)
+    return (FUNCTIONS["where"](a <= -3, 0, FUNCTIONS["where"](a >= 3, g, g * (a / 3 + 0.5))),)
 
 
 _HARDSIGMOID = _act("_hardsigmoid", "hardsigmoid_cpu", lambda xp, a: _relu6_of_shift(xp, a) / 6,
@@ -402,8 +409,8 @@ def logsigmoid(input):
 
 # ---------------------------------------------------------------------------------------- shrink / threshold
 
-def _shrink_mask(a, lambd):
-    return (a < -lambd) | (a > lambd)
+def _shrink_backward(g, a, out, lambd):
+    return (_keep_where((a < -lambd) | (a > lambd), g),)
 
 
 def _softshrink(xp, a, lambd):
@@ -415,9 +422,9 @@ def _hardshrink(xp, a, lambd):
 
 
 _SOFTSHRINK = _act("_softshrink", "softshrink_check", _softshrink,
-                   lambda g, a, out, lambd: (g * _shrink_mask(a, lambd),), node="SoftshrinkBackward0")
+                   _shrink_backward, node="SoftshrinkBackward0")
 _HARDSHRINK = _act("_hardshrink", "hardshrink_cpu", _hardshrink,
-                   lambda g, a, out, lambd: (g * _shrink_mask(a, lambd),), node="HardshrinkBackward0")
+                   _shrink_backward, node="HardshrinkBackward0")
 
 
 def softshrink(input, lambd=0.5):
@@ -442,7 +449,7 @@ def _threshold_fwd(xp, a, threshold, value):
     return _threshold(xp, a, threshold, value)
 
 
-_THRESHOLD = register("_threshold", _threshold_fwd, lambda g, a, out, t, v: (g * (a > t),), promote=NONE,
+_THRESHOLD = register("_threshold", _threshold_fwd, lambda g, a, out, t, v: (FUNCTIONS["where"](a <= t, 0, g),), promote=NONE,
                       save=(0,), node="ThresholdBackward0", method=False, function=False)
 
 
