@@ -1,8 +1,9 @@
 """Optimizers (issue 7): ``optimizer.step()`` alone over fixed gradients, Adam and SGD with momentum.
 
-Timed in CPU seconds (``time.process_time``) with both libraries on one thread: on a shared two-core
-machine an idle thread pool (torch's, or the OpenBLAS pool numtorch's fused multiply-adds run on) mostly
-spins, which would charge either library for waiting rather than work.
+Timed in CPU seconds of the calling thread (``time.thread_time``) with both libraries on one thread: on a
+shared two-core machine an idle thread pool (torch's, or the OpenBLAS pool numtorch's fused multiply-adds
+run on) spins for a while after the previous workload, which process-wide CPU time would charge to
+whichever library runs next.
 """
 import gc
 import time
@@ -37,10 +38,10 @@ def _step(shapes, make):
             enabled = gc.isenabled()
             gc.disable()
             try:
-                start = time.process_time()
+                start = time.thread_time()
                 for _ in range(CALLS):
                     opt.step()
-                return (time.process_time() - start) / CALLS
+                return (time.thread_time() - start) / CALLS
             finally:
                 if enabled:
                     gc.enable()
