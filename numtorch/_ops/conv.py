@@ -7,16 +7,15 @@ kernels again, so double backward composes the same registered op.
 """
 import itertools
 import math
-import os
 import warnings
 
 import numpy as np
 
-from .. import _blas, _dtype
-from .._config import get_num_threads
+from .. import _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..autograd import grad_mode
+from . import _parallel
 from ._registry import FUNCTIONS, call, register
 
 _state = grad_mode.state
@@ -204,37 +203,9 @@ def _copy(xp, dst, src, bias=None):
 
 
 def _split(work, tasks):
-    """``work`` over the blocks, the two halves on two threads (NumPy drops the GIL in the copies and the
-    GEMMs, provided copies go through np.copyto: ``a[...] = b`` from a strided view keeps the GIL), BLAS
-    single-threaded meanwhile: torch's intra-op parallelism. A list of the results."""
-    threads = get_num_threads()
-    if len(tasks) < 2 or threads < 2:
-        return [work(tasks)]
-    blas = _blas.library()
-    if blas is not None:
-        blas.setter(1)
-    try:
-        half = _threads().submit(work, tasks[:len(tasks) // 2])
-        try:
-            mine = work(tasks[len(tasks) // 2:])
-        finally:
-            theirs = half.result()
-    finally:
-        if blas is not None:
-            blas.setter(threads)
-    return [theirs, mine]
-
-
-_POOL = []
-# A forked child (DataLoader workers) inherits the pool but not its thread: start a new one there.
-os.register_at_fork(after_in_child=_POOL.clear)
-
-
-def _threads():
-    if not _POOL:
-        from concurrent.futures import ThreadPoolExecutor
-        _POOL.append(ThreadPoolExecutor(1, thread_name_prefix="numtorch-conv"))
-    return _POOL[0]
+    """``work`` over the blocks, the two halves on two threads (copies must go through np.copyto:
+    ``a[...] = b`` from a strided view keeps the GIL), BLAS single-threaded meanwhile."""
+    return _parallel.split(work, tasks, blas_single=True)
 
 
 def _flat_ok(xpd, stride, out):
