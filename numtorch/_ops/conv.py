@@ -281,19 +281,12 @@ def _col2im(xp, cols, stride, dilation, lo, size):
     ks, sp = cols.shape[2:2 + nd], cols.shape[2 + nd:]
     y = xp.zeros(cols.shape[:2] + tuple(size), cols.dtype)
     per_dim = [_scatter_ranges(*args) for args in zip(sp, ks, stride, dilation, lo, size)]
-
-    def add(sl):
-        # One strided add per kernel offset (k*k of them): the fastest col2im layout NumPy offers.
-        for off in itertools.product(*[range(k) for k in ks]):
-            parts = [r[i] for r, i in zip(per_dim, off)]
-            if None in parts:
-                continue
-            dst = y[(sl, slice(None)) + tuple(p[0] for p in parts)]
-            xp.add(dst, cols[(sl, slice(None)) + off + tuple(p[1] for p in parts)], out=dst)
-    if xp is np:
-        _parallel.halves(y.shape[0], add, cols.nbytes)
-    else:
-        add(slice(None))
+    # One strided add per kernel offset (k*k of them): the fastest col2im layout NumPy offers.
+    for off in itertools.product(*[range(k) for k in ks]):
+        parts = [r[i] for r, i in zip(per_dim, off)]
+        if None in parts:
+            continue
+        y[_SPAN + tuple(p[0] for p in parts)] += cols[_SPAN + off + tuple(p[1] for p in parts)]
     return y
 
 
