@@ -9,7 +9,6 @@ from .._dtype import NP2DT
 from .._tensor import Tensor, bump
 from ..autograd import grad_mode
 from ._registry import FUNCTIONS, NONE, call, register
-from . import _parallel
 from ._scratch import scratch
 from .pointwise import _need_tensor, _reject, _upcast
 
@@ -78,33 +77,23 @@ def _bshape(ndim, c):
 
 def _batch_norm_arrays(x, w, b, training, eps, rmean, rvar, stash):
     """The NumPy forward: one new array (the output, centred, then scaled and shifted in place), the
-    statistics from reductions that form no temporaries; the passes over the batch run on two threads
-    (halves of the batch) for large inputs."""
+    statistics from reductions that form no temporaries."""
     n, c = x.shape[:2]
     x3 = x.reshape(n, c, -1)
-    y = np.empty(x3.shape, x.dtype)
     if training:
         count = n * x3.shape[2]
         mean = x3.sum((0, 2)) / count
-
-        def centre(sl):
-            np.subtract(x3[sl], mean[:, None], out=y[sl])
-            # per-(sample, channel) dot products of the centred input with itself
-            return np.matmul(y[sl, :, None, :], y[sl, :, :, None]).reshape(-1, c).sum(0)
-        var = sum(_parallel.halves(n, centre, x3.nbytes)) / count
+        y = np.subtract(x3, mean[:, None])
+        # per-(sample, channel) dot products of the centred input with itself, summed over samples
+        var = np.matmul(y[:, :, None, :], y[:, :, :, None]).reshape(n, c).sum(0) / count
     else:
         mean = rmean.astype(x.dtype, copy=False).reshape(c)
         var = rvar.astype(x.dtype, copy=False).reshape(c)
-        _parallel.halves(n, lambda sl: np.subtract(x3[sl], mean[:, None], out=y[sl]), x3.nbytes)
+        y = np.subtract(x3, mean[:, None])
     invstd = 1 / np.sqrt(var + eps)
-    scale = (invstd if w is None else invstd * w.astype(x.dtype, copy=False))[:, None]
-    shift = None if b is None else b.astype(x.dtype, copy=False)[:, None]
-
-    def affine(sl):
-        y[sl] *= scale
-        if shift is not None:
-            y[sl] += shift
-    _parallel.halves(n, affine, x3.nbytes)
+    y *= (invstd if w is None else invstd * w.astype(x.dtype, copy=False))[:, None]
+    if b is not None:
+        y += b.astype(x.dtype, copy=False)[:, None]
     shape = _bshape(x.ndim, c)
     stash[:] = [mean.reshape(shape), invstd.reshape(shape), var.reshape(shape)]
     return y.reshape(x.shape)
@@ -141,24 +130,17 @@ def _batch_norm_backward_arrays(g, x, w, b, training, stash):
     x3 = _upcast(x).reshape(n, c, -1)
     m = g3.shape[0] * g3.shape[2]
     mean, invstd = stash[0].reshape(c), stash[1].reshape(c)
-    def sums(sl):
-        # sum of g * (x - mean) from per-(sample, channel) dot products: no temporary, no x - mean
-        return g3[sl].sum((0, 2)), np.matmul(g3[sl, :, None, :], x3[sl, :, :, None]).reshape(-1, c).sum(0)
-    parts = _parallel.halves(n, sums, g3.nbytes)
-    sum_g = sum(p[0] for p in parts)
-    dot = sum(p[1] for p in parts) - mean * sum_g
+    sum_g = g3.sum((0, 2))
+    # sum of g * (x - mean) from per-(sample, channel) dot products: no temporary, no x - mean
+    dot = np.matmul(g3[:, :, None, :], x3[:, :, :, None]).reshape(n, c).sum(0) - mean * sum_g
     k = invstd if w is None else invstd * w._data.astype(invstd.dtype, copy=False)
-    gx = np.empty(g3.shape, np.result_type(g3, k))
-    proj = dot * invstd * invstd / m
-
-    def input_grad(sl):
-        np.multiply(g3[sl], k[:, None], out=gx[sl])
-        if training:
-            tmp = scratch("bn", x3[sl].shape, gx.dtype)
-            np.multiply(x3[sl], (k * proj)[:, None], out=tmp)
-            gx[sl] -= tmp
-            gx[sl] += (k * (proj * mean - sum_g / m))[:, None]
-    _parallel.halves(n, input_grad, g3.nbytes)
+    gx = g3 * k[:, None]
+    if training:
+        proj = dot * invstd * invstd / m
+        tmp = scratch("bn", x3.shape, gx.dtype)
+        np.multiply(x3, (k * proj)[:, None], out=tmp)
+        gx -= tmp
+        gx += (k * (proj * mean - sum_g / m))[:, None]
     gw = None if w is None else Tensor._wrap((dot * invstd).astype(w.dtype._np, copy=False))
     gb = None if b is None else Tensor._wrap(sum_g.astype(b.dtype._np, copy=False))
     return Tensor._wrap(gx.reshape(x.shape).astype(x.dtype, copy=False)), gw, gb

@@ -11,7 +11,6 @@ from ..autograd import grad_mode
 from ..autograd.graph import InputMeta
 from ._registry import (ALWAYS_BOOL, DEFAULT, FUNCTIONS, INT_TO_FLOAT, NONE, _scalar_array, bf16_number, call,
                         call_inplace, check_devices, register)
-from . import _parallel
 from ._scratch import scratch
 
 # torch never warns about division by zero, overflow or invalid values: NumPy must not either.
@@ -120,10 +119,6 @@ def _add(xp, a, b, alpha=1):
         al = np.float64(np.float32(a.dtype.type(alpha)))
         wide = xp.add(xp.asarray(a, np.float64), xp.multiply(xp.asarray(b, np.float64), al))
         return wide.astype(np.float32)
-    if alpha == 1 and _parallel.is_big(a) and type(b) is np.ndarray and a.shape == b.shape and a.dtype == b.dtype:
-        out = np.empty(a.shape, a.dtype)
-        _parallel.halves(a.shape[0], lambda sl: np.add(a[sl], b[sl], out=out[sl]), a.nbytes)
-        return out
     return xp.add(a, b if alpha == 1 else xp.multiply(b, alpha))
 
 
@@ -563,10 +558,6 @@ def _relu(xp, a):
     if a.dtype == np.float32 or a.dtype == np.float64:
         # torch keeps NaN and -0.0; NumPy's SIMD maximum returns its second operand on ties, so zero goes
         # first (10x faster than where(); the -0.0 test guards this).
-        if _parallel.is_big(a):
-            out = np.empty(a.shape, a.dtype)
-            _parallel.halves(a.shape[0], lambda sl: np.maximum(zero, a[sl], out=out[sl]), a.nbytes)
-            return out
         return xp.maximum(zero, a)
     if a.dtype.kind in "iu":
         return xp.maximum(a, zero)
@@ -602,17 +593,10 @@ def _relu_backward(g, a, out):
     if (type(gd) is np.ndarray and gd.dtype in _BIT_MASKABLE and gd.shape == od.shape
             and not (g.requires_grad and grad_mode.state.enabled)):
         bits = _BIT_MASKABLE[gd.dtype]
-        res = np.empty(gd.shape, gd.dtype)
-
-        def select(sl):
-            # all-ones bits where kept, zero where dropped: a branch-free select (where() runs 6x slower)
-            o = od[sl]
-            drop = np.less_equal(o, 0, out=scratch("relu_drop", o.shape, np.bool_))
-            mask = np.subtract(drop, 1, dtype=bits, out=scratch("relu_mask", o.shape, bits))
-            np.bitwise_and(gd[sl].view(bits), mask, out=res[sl].view(bits))
-        _parallel.halves(gd.shape[0] if gd.ndim else 1, select if gd.ndim else (lambda sl: select(...)),
-                         gd.nbytes)
-        return Tensor._wrap(res)
+        # all-ones bits where kept, zero where dropped: a branch-free select (where() runs 6x slower)
+        drop = np.less_equal(od, 0, out=scratch("relu_drop", od.shape, np.bool_))
+        mask = np.subtract(drop, 1, dtype=bits, out=scratch("relu_mask", od.shape, bits))
+        return Tensor._wrap(np.bitwise_and(gd.view(bits), mask).view(gd.dtype))
     return FUNCTIONS["where"](out <= 0, 0, g)
 
 
