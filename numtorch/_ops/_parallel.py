@@ -7,13 +7,8 @@ thread.
 """
 import os
 
-import numpy as np
-
 from .. import _blas
 from .._config import get_num_threads
-
-# below this many bytes of data a second thread costs more (hand-off ~20-40 us) than it saves
-MIN_BYTES = 1 << 20
 
 _POOL = []
 os.register_at_fork(after_in_child=_POOL.clear)
@@ -46,16 +41,3 @@ def split(work, tasks, blas_single=False):
         if blas is not None:
             blas.setter(threads)
     return [theirs, mine]
-
-
-def halves(n, fn, nbytes):
-    """``fn(sl)`` for the two halves of ``range(n)`` (slices along a leading axis) on two threads when
-    ``nbytes`` of data make it worth it, else ``fn(slice(0, n))``; a list of the results."""
-    if n < 2 or nbytes < MIN_BYTES or get_num_threads() < 2:
-        return [fn(slice(0, n))]
-    return split(lambda part: fn(part[0]), [slice(0, n // 2), slice(n // 2, n)])
-
-
-def is_big(a):
-    """Whether ``a`` is a NumPy array worth splitting along its first axis."""
-    return type(a) is np.ndarray and a.ndim > 0 and a.shape[0] > 1 and a.nbytes >= MIN_BYTES
