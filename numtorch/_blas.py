@@ -4,6 +4,7 @@ NumPy exposes neither. The library is found among this process's mapped files an
 on a NumPy without such a library (or with unknown symbol names) every entry point here is ``None`` and
 callers keep their plain NumPy paths.
 """
+import contextlib
 import ctypes
 import functools
 
@@ -11,6 +12,8 @@ import numpy as np
 
 _SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads", "openblas_set_num_threads64_",
             "openblas_set_num_threads", "MKL_Set_Num_Threads")
+_GETTERS = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads", "openblas_get_num_threads64_",
+            "openblas_get_num_threads", "MKL_Get_Max_Threads")
 # (symbol, integer type) per dtype; the 64 suffix marks builds with 64-bit BLAS integers
 _AXPY = {
     np.dtype(np.float32): (("scipy_cblas_saxpy64_", ctypes.c_int64), ("cblas_saxpy64_", ctypes.c_int64),
@@ -27,6 +30,14 @@ class Blas:
     def __init__(self, lib, setter):
         self.lib = lib
         self.setter = setter
+        self.getter = None
+        for name in _GETTERS:
+            fn = getattr(lib, name, None)
+            if fn is not None:
+                fn.argtypes = []
+                fn.restype = ctypes.c_int
+                self.getter = fn
+                break
         try:
             self._cpu_number = ctypes.c_int.in_dll(lib, "blas_cpu_number")
             self._server_avail = ctypes.c_int.in_dll(lib, "blas_server_avail")
@@ -43,6 +54,20 @@ class Blas:
             return False
         self._cpu_number.value = 1
         return True
+
+    @contextlib.contextmanager
+    def one_thread(self):
+        """BLAS single-threaded inside the block, its previous thread count restored after."""
+        n = self.getter() if self.getter is not None else 0
+        if n == 1:
+            yield
+            return
+        self.setter(1)
+        try:
+            yield
+        finally:
+            if n > 1:
+                self.setter(n)
 
     def axpy(self, dtype):
         """``f(alpha, x, y)``: ``y += alpha * x`` over C-contiguous arrays of ``dtype`` with one rounding

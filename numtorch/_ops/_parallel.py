@@ -5,6 +5,7 @@ those on different halves of the data do run at the same time. One worker thread
 thread runs the other half); it is recreated in a forked child, which inherits the pool but not its
 thread.
 """
+import contextlib
 import os
 
 from .. import _blas
@@ -25,19 +26,13 @@ def split(work, tasks, blas_single=False):
     """``work(part)`` on the first and second half of ``tasks``, on two threads when the intra-op thread
     count allows; a list of the results. ``blas_single`` makes BLAS single-threaded meanwhile (each half
     runs its own GEMMs)."""
-    threads = get_num_threads()
-    if len(tasks) < 2 or threads < 2:
-        return [work(tasks)]
     blas = _blas.library() if blas_single else None
-    if blas is not None:
-        blas.setter(1)
-    try:
+    with blas.one_thread() if blas is not None else contextlib.nullcontext():
+        if len(tasks) < 2 or get_num_threads() < 2:
+            return [work(tasks)]
         half = _pool().submit(work, tasks[:len(tasks) // 2])
         try:
             mine = work(tasks[len(tasks) // 2:])
         finally:
             theirs = half.result()
-    finally:
-        if blas is not None:
-            blas.setter(threads)
     return [theirs, mine]
