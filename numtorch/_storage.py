@@ -41,8 +41,10 @@ class UntypedStorage:
 
     @property
     def device(self):
-        from ._device import CPU
-        return CPU
+        from ._device import CPU, device
+        if type(self._buf) is np.ndarray:
+            return CPU
+        return device("cuda", self._buf.device.id)
 
     def tolist(self):
         return self._buf.reshape(-1).view(np.uint8).tolist()

@@ -5,7 +5,7 @@ import pickle
 import tempfile
 import warnings
 
-from ._serialization import _load, _save, _weights_only, _zip
+from ._serialization import _load, _packages, _save, _weights_only, _zip
 from ._serialization._names import StorageType
 from ._serialization._weights_only import (add_safe_globals, clear_safe_globals, get_safe_globals,
                                            safe_globals)
@@ -19,7 +19,8 @@ _state = _save.STATE
 
 __all__ = ["save", "load", "add_safe_globals", "safe_globals", "get_safe_globals", "clear_safe_globals",
            "get_unsafe_globals_in_checkpoint", "default_restore_location", "set_default_mmap_options",
-           "get_default_mmap_options", "SourceChangeWarning", "StorageType", "DEFAULT_PROTOCOL", "skip_data"]
+           "get_default_mmap_options", "SourceChangeWarning", "StorageType", "DEFAULT_PROTOCOL", "skip_data",
+           "register_package", "location_tag"]
 
 
 class skip_data:
@@ -41,9 +42,22 @@ class SourceChangeWarning(Warning):
 
 
 def default_restore_location(storage, location):
-    """Restores ``storage`` (an UntypedStorage) on the device named by ``location``."""
-    buf = _load._from_storage(storage)
-    return _load._as_storage(_load.default_restore_location(buf, location))
+    """Restores ``storage`` on the device named by ``location``: the first registered deserializer
+    (see ``register_package``) that returns a storage."""
+    return _packages.restore(storage, location)
+
+
+def location_tag(storage):
+    """The location string a storage is saved with: the first registered tagger's answer."""
+    return _packages.tag(storage)
+
+
+def register_package(priority, tagger, deserializer):
+    """Registers ``tagger(storage) -> str or None`` (run at save time) and
+    ``deserializer(storage, location) -> storage or None`` (run at load time) for storages of a device
+    numtorch does not know; registered pairs run in increasing ``priority`` until one answers (cpu has
+    priority 10, cuda 20)."""
+    _packages.register(priority, tagger, deserializer)
 
 
 def get_default_mmap_options():

@@ -65,22 +65,28 @@ def _from_storage(obj):
     raise TypeError(f"map_location should return a storage, but got {type(obj).__name__}")
 
 
+def registered_restore(buf, location):
+    """``buf`` placed by the registered deserializers (torch.serialization.register_package)."""
+    from . import _packages
+    return _from_storage(_packages.restore(_as_storage(buf), _decode(location)))
+
+
 def restorer(map_location):
     """``restore(buf, location) -> buf`` for each form of ``map_location`` torch accepts."""
     from .._device import device
     if map_location is None:
-        return default_restore_location
+        return registered_restore
     if isinstance(map_location, dict):
-        return lambda buf, loc: default_restore_location(buf, map_location.get(_decode(loc), _decode(loc)))
+        return lambda buf, loc: registered_restore(buf, map_location.get(_decode(loc), _decode(loc)))
     if isinstance(map_location, bytes):
         # torch accepts bytes here but then fails matching them against its location patterns
         raise TypeError("map_location must be a str, not bytes: cannot use a string pattern on a bytes-like "
                         "object")
     if isinstance(map_location, str):
-        return lambda buf, loc: default_restore_location(buf, map_location)
+        return lambda buf, loc: registered_restore(buf, map_location)
     if isinstance(map_location, device):
         target = str(map_location)
-        return lambda buf, loc: default_restore_location(buf, target)
+        return lambda buf, loc: registered_restore(buf, target)
     if not callable(map_location):
         raise TypeError(f"map_location should be a string, torch.device, dict or callable, but got "
                         f"{type(map_location).__name__}")
@@ -88,7 +94,7 @@ def restorer(map_location):
     def restore(buf, loc):
         result = map_location(_as_storage(buf), _decode(loc))
         if result is None:
-            return default_restore_location(buf, loc)
+            return registered_restore(buf, loc)
         return _from_storage(result)
     return restore
 

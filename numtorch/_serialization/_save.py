@@ -14,7 +14,7 @@ from .._size import Size
 from .._storage import TypedStorage, UntypedStorage
 from .._device import device
 from .._tensor import Tensor, _contiguous_strides
-from . import _names, _rebuild, _zip
+from . import _names, _packages, _rebuild, _zip
 
 DEFAULT_PROTOCOL = 2
 
@@ -76,13 +76,19 @@ class _Storages:
         """The storage ref of the flat buffer ``root`` (created on first use)."""
         ref = self.refs.get(id(root))
         if ref is None:
-            loc = "cpu" if type(root) is np.ndarray else f"cuda:{root.device.id}"
+            loc = _packages.tag(_storage_of(root))
             ref = self.refs[id(root)] = _StorageRef(str(len(self.order)), root, dt, loc)
             self.order.append(ref)
         elif ref.dtype is not dt:
             raise RuntimeError("Cannot save multiple tensors or storages that view the same data as "
                                "different types")
         return ref
+
+
+def _storage_of(root):
+    s = UntypedStorage.__new__(UntypedStorage)
+    s._buf = s._root = root
+    return s
 
 
 def _layout_cls():
