@@ -32,7 +32,7 @@ class device:
                 raise RuntimeError(f"Invalid device string: '{type}'")
             index = int(idx)
         if index is not None and index < 0:
-            raise RuntimeError(f"Device index must not be negative")
+            raise RuntimeError("Device index must not be negative")
         self.type, self.index = name, index
 
     def __repr__(self):

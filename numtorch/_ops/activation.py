@@ -201,7 +201,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     _need_tensor("rrelu", input)
     _reject("leaky_relu_cpu", input.dtype, _FLOAT_ONLY)
     if lower > upper:
-        raise RuntimeError(f"Lower bound should be less than or equal to the upper bound")
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     noise = _rrelu_noise(input, lower, upper, training)
     return _apply(_RRELU, input, (noise,), inplace)
 

@@ -48,7 +48,7 @@ def _histc(xp, a, bins=100, min=0, max=0):
     if lo == hi:
         lo, hi = lo - 1, hi + 1
     if lo > hi or not (math.isfinite(lo) and math.isfinite(hi)):
-        raise RuntimeError(f"torch.histogram(): max must be larger than min" if lo > hi else
+        raise RuntimeError("torch.histogram(): max must be larger than min" if lo > hi else
                            f"range of [{lo}, {hi}] is not finite")
     x = a.astype(np.float64)
     keep = (x >= lo) & (x <= hi)

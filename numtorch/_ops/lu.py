@@ -139,7 +139,6 @@ _THETA13 = 5.371920351148152
 
 
 def _matrix_exp(xp, a):
-    n = a.shape[-1]
     if a.size == 0:
         return a.copy()
     x = a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
@@ -313,7 +312,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     vec = B.ndim == A.ndim - 1
     b = B.unsqueeze(-1) if vec else B
     if b.shape[-2] != A.shape[-2]:
-        raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
     m, n = A.shape[-2:]
     rt = max(m, n) * _dtype.finfo(A.dtype).eps if rcond is None or rcond < 0 else rcond
     x = pinv(A, rtol=rt) @ b

@@ -197,7 +197,7 @@ _AS_STRIDED = register("as_strided", _as_strided, _as_strided_backward, view=Tru
 
 def _check_geometry(t, size, stride, offset):
     if len(size) != len(stride):
-        raise RuntimeError(f"mismatch in length of strides and shape")
+        raise RuntimeError("mismatch in length of strides and shape")
     if any(s < 0 for s in stride):
         raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got strides: "
                            f"{_lst(stride)}")

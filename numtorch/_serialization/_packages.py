@@ -6,8 +6,6 @@ registers cpu (priority 10) and cuda (20), as torch does.
 """
 import re
 
-import numpy as np
-
 registry = []
 
 
