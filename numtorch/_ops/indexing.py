@@ -10,12 +10,14 @@ import warnings
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor
+from .._tensor import Tensor, make_view, uses_new
 from ..autograd import grad_mode
+from . import _registry, slicing as _slicing
 from ._registry import call, check_inplace, check_overlap, inplace_with_grad, register
 from .pointwise import public
 
 _state = grad_mode.state
+uses_new(globals())  # binds _new
 
 SEQ_WARNING = ("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
                "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
@@ -401,6 +403,15 @@ public(index_put, inplace=index_put_)
 
 def getitem(self, index):
     """``self[index]``: basic indexing gives a view, advanced indexing (tensors, lists, masks) a copy."""
+    if index.__class__ is int:
+        d = self._data
+        # the common t[i] outside autograd (a Dataset's items): the view directly, as select would make it
+        if d.ndim and -d.shape[0] <= index < d.shape[0] and _registry.tf_hook is None and not (
+                self._requires_grad and _state.enabled):
+            out = _new(Tensor)
+            out._data = d[index, ...]
+            make_view(out, self, _slicing.SELECT, (0, index), {})
+            return out
     if _is_int(index):
         return _select(self, 0, index, 0)
     if isinstance(index, slice):
