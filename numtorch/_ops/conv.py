@@ -1,9 +1,12 @@
 """Convolutions: conv1d/2d/3d, conv_transpose1d/2d/3d (torch.convolution), unfold (im2col), fold (col2im).
 
-The sliding windows of the padded input are a strided view (N, C, *kernel, *out); one copy lays them out
-as a column matrix and one batched GEMM lands the result in NCHW. The transposed direction is a GEMM to
-columns followed by a scatter-add per kernel offset (col2im). All three derivatives are these two
-kernels again, so double backward composes the same registered op.
+The sliding windows of the padded input are a strided view (N, C, *kernel, *out) (for stride 1, shifts
+of the flattened image, so copies move long runs). Block by block -- a few images, or some output rows of
+one image, about 1 MB of columns that stay in cache -- the windows are copied into a column matrix and one
+GEMM per image lands the block's result in NCHW; the blocks run in two halves on two threads. The
+transposed direction is a stride-1 convolution with the flipped kernel, or for strides a GEMM to columns
+followed by a scatter-add per kernel offset (col2im). All three derivatives are these kernels again, so
+double backward composes the same registered op.
 """
 import itertools
 import math
