@@ -34,7 +34,8 @@ def _set_blas_threads(n):
 
 
 def set_num_threads(int):
-    """Sets the number of threads used for intra-op parallelism (NumPy's BLAS here)."""
+    """Sets the number of threads used for intra-op parallelism: NumPy's BLAS, and numtorch's own split of
+    convolution blocks (which uses two threads whenever this is 2 or more)."""
     if not isinstance(int, type(1)) or int <= 0:
         raise RuntimeError("set_num_threads expects a positive integer")
     _state["threads"] = int
