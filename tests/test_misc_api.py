@@ -119,3 +119,22 @@ def test_set_num_threads_one_in_forked_child_starts_no_blas_thread():
     os.waitpid(pid, 0)
     os.close(read)
     assert answer == b"1"
+
+
+def test_single_threaded_blas_sections_restore_the_thread_count():
+    # optimizer steps run BLAS's axpy on one thread and give the count back
+    blas = numtorch._blas.library()
+    if blas is None or blas.getter is None:
+        pytest.skip("no BLAS thread getter here")
+    before = numtorch.get_num_threads()
+    try:
+        numtorch.set_num_threads(2)
+        with blas.one_thread():
+            assert blas.getter() == 1
+        assert blas.getter() == 2
+        p = numtorch.zeros(50000, requires_grad=True)
+        p.grad = numtorch.ones(50000)
+        numtorch.optim.SGD([p], lr=0.5).step()
+        assert blas.getter() == 2 and float(p[0]) == -0.5
+    finally:
+        numtorch.set_num_threads(before)
