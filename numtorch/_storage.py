@@ -17,6 +17,13 @@ class UntypedStorage:
         self._buf = np.zeros(int(size), np.uint8)
 
     @classmethod
+    def _over(cls, buf):
+        """A storage over the flat buffer ``buf`` (NumPy or CuPy) itself."""
+        s = cls.__new__(cls)
+        s._buf = s._root = buf
+        return s
+
+    @classmethod
     def _of(cls, t):
         s = cls.__new__(cls)
         root = _root(t._data)

@@ -77,14 +77,10 @@ def test_tensor_class_constructs_like_torch():
 
 
 def test_set_num_threads_sizes_numpy_blas():
-    import ctypes
-    if numtorch._blas.library() is None:
+    blas = numtorch._blas.library()
+    if blas is None:
         pytest.skip("NumPy's BLAS exposes no thread setter here")
-    getter = None
-    with open("/proc/self/maps") as f:
-        paths = {line.split()[-1] for line in f if "openblas" in line.lower()}
-    for path in paths:
-        getter = getattr(ctypes.CDLL(path), "scipy_openblas_get_num_threads64_", None) or getter
+    getter = blas.getter
     if getter is None:
         pytest.skip("no OpenBLAS thread getter to read back")
     before = numtorch.get_num_threads()

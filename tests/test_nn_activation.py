@@ -341,7 +341,8 @@ def test_piecewise_backward_special_values(name, dtype):
     for infinite or NaN gradients, NaN inputs as torch's vectorised loop routes them (the length is a
     whole number of unrolled vector iterations: the scalar tail loop treats NaN inputs differently)."""
     torch = need_torch()
-    xs = [float("nan"), -1.0, 0.0, -0.0, 2.0, 6.0, 7.0, -7.0, float("inf"), float("-inf"), 1.0, -6.0, 0.5, -3.0, 3.0]
+    xs = [float("nan"), -1.0, 0.0, -0.0, 2.0, 6.0, 7.0, -7.0, float("inf"), float("-inf"), 1.0, -6.0, 0.5, -3.0,
+          3.0]
     gs = [1.0, float("inf"), float("inf"), float("nan"), float("nan"), -2.0, float("-inf"), 5.0, 1.0, 1.0,
           float("inf"), float("nan"), 3.0, float("inf"), -1.0]
     grads = []

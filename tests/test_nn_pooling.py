@@ -84,8 +84,9 @@ def _awkward(shape, dtype, seed=3):
 
 
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
-@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=1), dict(kernel_size=(3, 2), stride=(2, 3)),
-                                dict(kernel_size=2, dilation=2), dict(kernel_size=(2, 3), stride=(1, 2), dilation=(2, 1))])
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=1),
+                                dict(kernel_size=(3, 2), stride=(2, 3)), dict(kernel_size=2, dilation=2),
+                                dict(kernel_size=(2, 3), stride=(1, 2), dilation=(2, 1))])
 def test_max_pool_indices_and_bits(kw, dtype):
     """The windows-inside-the-input path: torch's element (first of ties, last NaN) and its exact bits."""
     torch = need_torch()
@@ -94,7 +95,8 @@ def test_max_pool_indices_and_bits(kw, dtype):
     tv, ti = torch.nn.functional.max_pool2d(torch.tensor(x), return_indices=True, **kw)
     np.testing.assert_array_equal(idx.numpy(), ti.numpy())
     bits = "int16" if dtype == "float16" else ("int32" if dtype == "float32" else "int64")
-    same = (vals.numpy().view(bits) == tv.numpy().view(bits)) | (np.isnan(vals.numpy()) & np.isnan(tv.numpy()))
+    got, want = vals.numpy(), tv.numpy()
+    same = (got.view(bits) == want.view(bits)) | (np.isnan(got) & np.isnan(want))
     assert same.all()
 
 

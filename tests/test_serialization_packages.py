@@ -31,8 +31,8 @@ def test_builtin_tags_and_restore():
         s = lib.ones(3).untyped_storage()
         assert lib.serialization.location_tag(s) == "cpu"
         assert lib.serialization.default_restore_location(s, "cpu").nbytes() == 12
-    with pytest.raises(RuntimeError, match="don't know how to restore data location of torch.storage.UntypedStorage "
-                                           r"\(tagged with mydev\)"):
+    message = r"don't know how to restore data location of torch.storage.UntypedStorage \(tagged with mydev\)"
+    with pytest.raises(RuntimeError, match=message):
         numtorch.serialization.default_restore_location(numtorch.ones(3).untyped_storage(), "mydev")
     with pytest.raises(RuntimeError, match="don't know how to restore data location"):
         torch.serialization.default_restore_location(torch.ones(3).untyped_storage(), "mydev")

@@ -335,7 +335,7 @@ def _relu6_of_shift(xp, a):
 
 
 def _hardsigmoid_backward(g, a, out):
-    return (FUNCTIONS["where"]((a > -3) & (a < 3), g * (1 / 6), 0),)
+    return (_keep_where((a > -3) & (a < 3), g * (1 / 6)),)
 
 
 def _hardswish_backward(g, a, out):
@@ -449,8 +449,13 @@ def _threshold_fwd(xp, a, threshold, value):
     return _threshold(xp, a, threshold, value)
 
 
-_THRESHOLD = register("_threshold", _threshold_fwd, lambda g, a, out, t, v: (FUNCTIONS["where"](a <= t, 0, g),), promote=NONE,
-                      save=(0,), node="ThresholdBackward0", method=False, function=False)
+def _threshold_backward(g, a, out, t, v):
+    # torch's threshold_backward drops where a <= threshold, so a NaN input keeps its gradient
+    return (FUNCTIONS["where"](a <= t, 0, g),)
+
+
+_THRESHOLD = register("_threshold", _threshold_fwd, _threshold_backward, promote=NONE, save=(0,),
+                      node="ThresholdBackward0", method=False, function=False)
 
 
 def threshold(input, threshold, value, inplace=False):

@@ -19,6 +19,7 @@ from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from . import _parallel
+from ._scratch import scratch
 from ._registry import FUNCTIONS, call, register
 
 _state = grad_mode.state
@@ -98,12 +99,13 @@ def _plan(v, nd, kc):
     return [(i, min(n, i + m), a, min(r, a + t)) for i in range(0, n, m) for a in range(0, r, t)], m * t
 
 
-def _block_view(buf, shape):
-    return buf[:math.prod(shape)].reshape(shape)
-
-
-def _window_block(v, nd, i, j, a, b):
-    return v[(slice(i, j),) + (slice(None),) * (1 + nd) + (slice(a, b),)]
+def _fill(slot, v, nd, size, i, j, a, b):
+    """The columns of images [i, j) and rows [a, b) of the windows view v, copied into this thread's
+    scratch buffer ``slot`` (of ``size`` elements)."""
+    block = v[(slice(i, j),) + (slice(None),) * (1 + nd) + (slice(a, b),)]
+    cols = scratch(slot, (size,), v.dtype)[:block.size].reshape(block.shape)
+    np.copyto(cols, block)
+    return cols
 
 
 def _columns_gemm(xp, wm, v, nd, out, rows=None, bias=None):
@@ -132,11 +134,8 @@ def _columns_gemm(xp, wm, v, nd, out, rows=None, bias=None):
     y = np.empty((n, groups * og, length), v.dtype)
 
     def work(part):
-        buf = np.empty(cols_size, v.dtype)
         for i, j, a, b in part:
-            block = _window_block(v, nd, i, j, a, b)
-            cols = _block_view(buf, block.shape)
-            np.copyto(cols, block)
+            cols = _fill("conv_cols", v, nd, cols_size, i, j, a, b)
             dst = y[i:j, :, a * per_row:b * per_row].reshape(j - i, groups, og, -1)
             np.matmul(wm, cols.reshape(j - i, groups, kc, -1), out=dst)
     _split(work, tasks)
@@ -169,13 +168,12 @@ def _columns_gemm_t(xp, gm, v, nd, kc):
     per_row = math.prod(tail[1:])
     ks = v.shape[2:2 + nd]
 
+    cols_size = c * math.prod(ks) * rows_per_block * per_row
+
     def work(part):
-        buf = np.empty(c * math.prod(ks) * rows_per_block * per_row, v.dtype)
         acc = np.zeros((groups, kc, og), gm.dtype)
         for i, j, a, b in part:
-            block = _window_block(v, nd, i, j, a, b)
-            cols = _block_view(buf, block.shape)
-            np.copyto(cols, block)
+            cols = _fill("conv_cols", v, nd, cols_size, i, j, a, b)
             g = gm[i:j, :, :, a * per_row:b * per_row]
             # one (kc x positions) @ (positions x og) product per image: OpenBLAS ran these skinny
             # products 1.5-2x faster over one image's positions than over several images' at once
@@ -190,10 +188,12 @@ def _copy(xp, dst, src, bias=None):
     shift = None if bias is None else bias.reshape((-1,) + (1,) * (dst.ndim - 2))
 
     def one(d, s):
-        if shift is None:
-            np.copyto(d, s) if xp is np else d.__setitem__(Ellipsis, s)
-        else:
+        if shift is not None:
             xp.add(s, shift, out=d)
+        elif xp is np:
+            np.copyto(d, s)
+        else:
+            d[...] = s
     n = dst.shape[0] if dst.ndim else 0
     if xp is not np or n < 2 or dst.nbytes < _BLOCK_BYTES:
         one(dst, src)
@@ -326,13 +326,14 @@ def _reject_dtype(dt, nd, transposed):
 
 def _convolution(xp, x, w, b, stride, lo, hi, dilation, transposed, groups):
     _reject_dtype(x.dtype, len(lo), transposed)
+    xw, ww = _wide(x), _wide(w)
     if not transposed:
-        y = _conv_arrays(xp, _wide(x), _wide(w), stride, lo, hi, dilation, groups,
-                         None if b is None else _wide(b).astype(np.result_type(_wide(x), _wide(w)), copy=False))
-        return y if y.dtype == x.dtype else y.astype(x.dtype)
-    y = _conv_t_arrays(xp, _wide(x), _wide(w), stride, lo, hi, dilation, groups)
-    if b is not None:
-        y += _wide(b).reshape((-1,) + (1,) * len(lo))
+        bias = None if b is None else _wide(b).astype(np.result_type(xw, ww), copy=False)
+        y = _conv_arrays(xp, xw, ww, stride, lo, hi, dilation, groups, bias)
+    else:
+        y = _conv_t_arrays(xp, xw, ww, stride, lo, hi, dilation, groups)
+        if b is not None:
+            y += _wide(b).reshape((-1,) + (1,) * len(lo))
     return y if y.dtype == x.dtype else y.astype(x.dtype)
 
 

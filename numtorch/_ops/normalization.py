@@ -120,8 +120,6 @@ def _batch_norm(xp, a, w, b, training, eps, rmean, rvar, stash):
     return y.astype(a.dtype, copy=False)
 
 
-
-
 def _batch_norm_backward_arrays(g, x, w, b, training, stash):
     """The first-order derivative on arrays: per-channel sums, then the input gradient as one affine map
     of the gradient and the input per channel (4 passes where the composed form takes 14)."""

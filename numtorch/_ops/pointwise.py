@@ -586,6 +586,8 @@ _unary("sqrt", lambda xp, a: xp.sqrt(a), lambda g, a, out: g / (2 * out.conj()),
 _unary("reciprocal", lambda xp, a: xp.reciprocal(a), lambda g, a, out: -g * (out * out).conj(), save=(),
        save_out=True)
 _unary("sigmoid", _sigmoid, lambda g, a, out: g * (out * (1 - out)).conj(), save=(), save_out=True)
+
+
 def _relu_backward(g, a, out):
     # torch's threshold_backward: the gradient where the output is above 0 or NaN, exactly 0 elsewhere
     # (even for an infinite gradient, which a product with the mask would turn into NaN)

@@ -53,9 +53,7 @@ def default_restore_location(buf, location):
 
 def _as_storage(buf):
     from .._storage import UntypedStorage
-    s = UntypedStorage.__new__(UntypedStorage)
-    s._buf = s._root = buf
-    return s
+    return UntypedStorage._over(buf)
 
 
 def _from_storage(obj):

@@ -57,7 +57,7 @@ def _cuda_tag(obj):
 
 
 def _cuda_deserialize(obj, location):
-    if location.startswith("cuda") and (location == "cuda" or re.match("cuda(:|[0-9]+)", location)):
+    if location == "cuda" or re.match("cuda(:|[0-9]+)", location):
         from ._load import _as_storage, _from_storage, default_restore_location
         return _as_storage(default_restore_location(_from_storage(obj), location))
 

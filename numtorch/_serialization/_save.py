@@ -76,19 +76,13 @@ class _Storages:
         """The storage ref of the flat buffer ``root`` (created on first use)."""
         ref = self.refs.get(id(root))
         if ref is None:
-            loc = _packages.tag(_storage_of(root))
+            loc = _packages.tag(UntypedStorage._over(root))
             ref = self.refs[id(root)] = _StorageRef(str(len(self.order)), root, dt, loc)
             self.order.append(ref)
         elif ref.dtype is not dt:
             raise RuntimeError("Cannot save multiple tensors or storages that view the same data as "
                                "different types")
         return ref
-
-
-def _storage_of(root):
-    s = UntypedStorage.__new__(UntypedStorage)
-    s._buf = s._root = root
-    return s
 
 
 def _layout_cls():

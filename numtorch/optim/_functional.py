@@ -9,11 +9,10 @@ formed exactly in float64 and rounded once for float32. Contiguous arrays are pr
 through per-thread scratch buffers, so temporaries stay in cache and are never allocated per call.
 Python scalars are cast to the tensor's compute type first (float32 for float32 and half tensors).
 """
-import threading
-
 import numpy as np
 
 from .. import _blas
+from .._ops._scratch import scratch as _scratch
 
 # Below this size the float64 path is as fast as the BLAS call and its two copies.
 _GEMV_MIN = 2048
@@ -21,7 +20,6 @@ _GEMV_MIN = 2048
 _BLOCK = 1 << 15
 _F32 = np.dtype(np.float32)
 _FAST = (np.dtype(np.float32), np.dtype(np.float64))
-_scratch = threading.local()
 _blas_fma = None
 _axpy = {}
 
@@ -50,12 +48,8 @@ def sc(a, v):
 
 
 def scratch(slot, n, dtype):
-    """A 1-d array of ``n`` elements for a temporary, reused across calls (one per thread, slot, dtype)."""
-    bufs = _scratch.__dict__.setdefault("bufs", {})
-    buf = bufs.get((slot, dtype))
-    if buf is None or buf.size < n:
-        buf = bufs[(slot, dtype)] = np.empty(n, dtype)
-    return buf[:n]
+    """A 1-d per-thread array of ``n`` elements for a temporary (see ``_ops._scratch``)."""
+    return _scratch("optim_" + slot, (n,), dtype)
 
 
 def _stack(n, dtype):
@@ -74,7 +68,8 @@ def flat(out, *arrays):
     if type(out) is not np.ndarray or out.dtype not in _FAST or not out.flags.c_contiguous:
         return None
     for a in arrays:
-        if type(a) is not np.ndarray or a.shape != out.shape or a.dtype != out.dtype or not a.flags.c_contiguous:
+        if (type(a) is not np.ndarray or a.shape != out.shape or a.dtype != out.dtype
+                or not a.flags.c_contiguous):
             return None
     return [out.reshape(-1)] + [a.reshape(-1) for a in arrays]
 

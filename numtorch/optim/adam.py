@@ -92,5 +92,5 @@ class Adam(ElementwiseOptimizer):
         max_sq = F.real(state["max_exp_avg_sq"]._data) if group["amsgrad"] else None
         step_size = lr / (1 - beta1 ** step)
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
-        F.adam_step_(param, grad, exp_avg, exp_avg_sq, max_sq, beta1, beta2, bias_correction2_sqrt, group["eps"],
-                     step_size)
+        F.adam_step_(param, grad, exp_avg, exp_avg_sq, max_sq, beta1, beta2, bias_correction2_sqrt,
+                     group["eps"], step_size)
