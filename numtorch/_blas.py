@@ -7,6 +7,7 @@ callers keep their plain NumPy paths.
 import contextlib
 import ctypes
 import functools
+import threading
 
 import numpy as np
 
@@ -44,16 +45,31 @@ class Blas:
         except ValueError:
             self._cpu_number = self._server_avail = None
         self._axpy = {}
+        self._shutdown = getattr(lib, "blas_thread_shutdown_", None)
+        if self._shutdown is not None:
+            self._shutdown.argtypes = []
+            self._shutdown.restype = ctypes.c_int
 
     def single_thread_quietly(self):
         """Make OpenBLAS single-threaded without starting its pool; False when that is not possible."""
+        return self._set_quietly(1)
+
+    def _set_quietly(self, n):
         # OpenBLAS's setter first starts its thread pool when none is running (always so in a freshly
-        # forked DataLoader worker), and the new thread then spins ~0.1 s of CPU waiting for work that
-        # never comes; with the pool down, one thread is just its thread count set to 1
+        # forked DataLoader worker, or after stop_pool), and the new thread then spins ~0.1 s of CPU
+        # waiting for work; with the pool down, the thread count alone is set (the next threaded call
+        # starts the pool)
         if self._cpu_number is None or self._server_avail.value:
             return False
-        self._cpu_number.value = 1
+        self._cpu_number.value = n
         return True
+
+    def stop_pool(self, own_threads):
+        """Stop OpenBLAS's worker threads when they are up and no Python thread but the caller and
+        ``own_threads`` others could be inside a BLAS call; its next threaded call starts them again."""
+        if (self._shutdown is not None and self._server_avail is not None and self._server_avail.value
+                and threading.active_count() <= 1 + own_threads):
+            self._shutdown()
 
     @contextlib.contextmanager
     def one_thread(self):
@@ -62,11 +78,12 @@ class Blas:
         if n == 1:
             yield
             return
-        self.setter(1)
+        if not self._set_quietly(1):
+            self.setter(1)
         try:
             yield
         finally:
-            if n > 1:
+            if n > 1 and not self._set_quietly(n):
                 self.setter(n)
 
     def axpy(self, dtype):

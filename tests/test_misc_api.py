@@ -1,6 +1,7 @@
 """Small top-level API against torch: clamp_min/clamp_max, view_as_real/complex, constants, settings."""
 import math
 import os
+import threading
 
 import numpy as np
 
@@ -115,6 +116,39 @@ def test_set_num_threads_one_in_forked_child_starts_no_blas_thread():
     os.waitpid(pid, 0)
     os.close(read)
     assert answer == b"1"
+
+
+def test_stopped_blas_pool_stays_down_through_single_threaded_sections():
+    # convolutions stop OpenBLAS's spinning workers before running their own threads; setting the thread
+    # count back must not restart them (a started worker spins ~0.1 s), the next threaded product does
+    blas = numtorch._blas.library()
+    if blas is None or blas._cpu_number is None or blas._shutdown is None or blas.getter is None:
+        pytest.skip("NumPy's BLAS is not OpenBLAS with its thread globals exported")
+    before = numtorch.get_num_threads()
+    a = np.random.default_rng(0).standard_normal((400, 400))
+    try:
+        numtorch.set_num_threads(2)
+        a @ a
+        assert blas._server_avail.value
+        # another Python thread could be inside a BLAS call: the pool is left alone
+        release = threading.Event()
+        other = threading.Thread(target=release.wait)
+        other.start()
+        try:
+            blas.stop_pool(threading.active_count() - 2)
+            assert blas._server_avail.value
+        finally:
+            release.set()
+            other.join()
+        blas.stop_pool(threading.active_count() - 1)
+        assert not blas._server_avail.value
+        with blas.one_thread():
+            assert blas.getter() == 1
+        assert blas.getter() == 2 and not blas._server_avail.value
+        assert np.array_equal(a @ a, a.T.T @ a)
+        assert blas._server_avail.value
+    finally:
+        numtorch.set_num_threads(before)
 
 
 def test_single_threaded_blas_sections_restore_the_thread_count():

@@ -8,13 +8,14 @@ transposed direction is a stride-1 convolution with the flipped kernel, or for s
 followed by a scatter-add per kernel offset (col2im). All three derivatives are these kernels again, so
 double backward composes the same registered op.
 """
+import contextlib
 import itertools
 import math
 import warnings
 
 import numpy as np
 
-from .. import _dtype
+from .. import _blas, _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..autograd import grad_mode
@@ -121,7 +122,8 @@ def _columns_gemm(xp, wm, v, nd, out, rows=None, bias=None):
         return y.reshape(y.shape[:2] + out) if rows is None else _on_grid(xp, y, out, rows)
 
     if xp is not np or v.dtype != wm.dtype or v.size * v.itemsize < 2 * _BLOCK_BYTES:
-        y = xp.matmul(wm, v.reshape(n, groups, kc, length)).reshape(n, groups * og, length)
+        with _blas_single():
+            y = xp.matmul(wm, v.reshape(n, groups, kc, length)).reshape(n, groups * og, length)
         final = xp.empty((n, groups * og) + out, y.dtype)
         _copy(xp, final, grid(y), bias)
         return final
@@ -162,7 +164,8 @@ def _columns_gemm_t(xp, gm, v, nd, kc):
         gt = gm.transpose(1, 2, 0, 3).reshape(groups, og, n * length)
         # (cols @ g.T).T: with the long (batch x positions) axis inner, OpenBLAS runs this orientation 5x
         # faster than g @ cols.T
-        return xp.matmul(cols, gt.swapaxes(1, 2)).swapaxes(1, 2)
+        with _blas_single():
+            return xp.matmul(cols, gt.swapaxes(1, 2)).swapaxes(1, 2)
     tasks, rows_per_block = _plan(v, nd, kc)
     tail = v.shape[2 + nd:]
     per_row = math.prod(tail[1:])
@@ -205,8 +208,13 @@ def _copy(xp, dst, src, bias=None):
     _split(work, [slice(0, n // 2), slice(n // 2, n)])
 
 
+def _blas_single():
+    blas = _blas.library()
+    return blas.one_thread() if blas is not None else contextlib.nullcontext()
+
+
 def _split(work, tasks):
-    """``work`` over the blocks, the two halves on two threads (copies must go through np.copyto:
+    """``work`` over the blocks, split over the intra-op threads (copies must go through np.copyto:
     ``a[...] = b`` from a strided view keeps the GIL), BLAS single-threaded meanwhile."""
     return _parallel.split(work, tasks, blas_single=True)
 
@@ -260,9 +268,25 @@ def _conv_t_arrays(xp, x, w, stride, lo, hi, dilation, groups):
     if all(s == 1 for s in stride) and len(ks) > 1 and x.size and min(size) > 0:
         return _flipped_conv(xp, x, w, lo, size, dilation, groups)
     wm = w.reshape(groups, cin // groups, cg * math.prod(ks)).transpose(0, 2, 1)
-    cols = xp.matmul(wm, x.reshape(n, groups, cin // groups, math.prod(sp)))
-    cols = cols.reshape((n, groups * cg) + ks + sp)
-    return _col2im(xp, cols, stride, dilation, lo, size)
+    xr = x.reshape(n, groups, cin // groups, math.prod(sp))
+    per_image = groups * cg * math.prod(ks) * math.prod(sp)
+    if xp is not np or wm.dtype != xr.dtype or n * per_image * xr.itemsize < 2 * _BLOCK_BYTES:
+        with _blas_single():
+            cols = xp.matmul(wm, xr)
+        cols = cols.reshape((n, groups * cg) + ks + sp)
+        return _col2im(xp, cols, stride, dilation, lo, size)
+    y = np.empty((n, groups * cg) + tuple(size), xr.dtype)
+    m = max(1, _BLOCK_BYTES // (per_image * xr.itemsize))
+
+    # a block of images at a time: its columns stay in cache between the GEMM and the scatter-add
+    def work(part):
+        for i, j in part:
+            cols = scratch("conv_t_cols", (m * per_image,), xr.dtype)[:(j - i) * per_image]
+            cols = cols.reshape((j - i, groups, cg * math.prod(ks), math.prod(sp)))
+            np.matmul(wm, xr[i:j], out=cols)
+            _col2im_into(np, y[i:j], cols.reshape((j - i, groups * cg) + ks + sp), stride, dilation, lo)
+    _split(work, [(i, min(n, i + m)) for i in range(0, n, m)])
+    return y
 
 
 def _flipped_conv(xp, x, w, lo, size, dilation, groups):
@@ -280,9 +304,17 @@ def _flipped_conv(xp, x, w, lo, size, dilation, groups):
 
 def _col2im(xp, cols, stride, dilation, lo, size):
     """Sum columns (N, C, *K, *L) into an image (N, C, *size) with its origin at ``lo`` (padded coords)."""
+    y = xp.empty(cols.shape[:2] + tuple(size), cols.dtype)
+    _col2im_into(xp, y, cols, stride, dilation, lo)
+    return y
+
+
+def _col2im_into(xp, y, cols, stride, dilation, lo):
+    """_col2im into the existing array ``y`` (overwritten)."""
+    size = y.shape[2:]
     nd = len(size)
     ks, sp = cols.shape[2:2 + nd], cols.shape[2 + nd:]
-    y = xp.zeros(cols.shape[:2] + tuple(size), cols.dtype)
+    y[...] = 0
     per_dim = [_scatter_ranges(*args) for args in zip(sp, ks, stride, dilation, lo, size)]
     # One strided add per kernel offset (k*k of them): the fastest col2im layout NumPy offers.
     for off in itertools.product(*[range(k) for k in ks]):
@@ -290,7 +322,6 @@ def _col2im(xp, cols, stride, dilation, lo, size):
         if None in parts:
             continue
         y[_SPAN + tuple(p[0] for p in parts)] += cols[_SPAN + off + tuple(p[1] for p in parts)]
-    return y
 
 
 def _conv_w_arrays(xp, x, g, ks, stride, lo, hi, dilation, groups):
