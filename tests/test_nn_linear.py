@@ -21,6 +21,17 @@ def test_linear(shapes, dtype):
     check(lambda m, x, w, b: m.nn.functional.linear(x, w, b), *_data(shapes, dtype))
 
 
+@pytest.mark.parametrize("shapes", LINEAR_SHAPES[:4])
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_linear_complex(shapes, dtype):
+    # the gradients conjugate the other factor (torch's convention for complex products)
+    data = [None if d is None else (d + 1j * rand(*d.shape, seed=9)).astype(dtype)
+            for d in _data(shapes, "float64")]
+    check(lambda m, x, w, b: m.nn.functional.linear(x, w, b).abs(), *data, atol=1e-5)
+    x, w = (numtorch.tensor(d.astype("complex128"), requires_grad=True) for d in data[:2])
+    assert numtorch.autograd.gradgradcheck(lambda x, w: numtorch.nn.functional.linear(x, w), (x, w))
+
+
 def test_linear_node_names():
     torch = need_torch()
     for xs, b in [((3, 4), True), ((3, 4), False), ((2, 3, 4), True), ((4,), True)]:

@@ -64,6 +64,16 @@ def test_nll_cross_entropy(name, data, kw, reduction):
     check(fn, *data)
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_batches_float32_and_byte_targets(reduction):
+    # rows with no ignored target take the array path in both directions
+    x = rand(37, 10, dtype="float32", seed=6, low=-4, high=4)
+    t = np.random.default_rng(7).integers(0, 10, 37)
+    for target in (t, t.astype(np.uint8)):
+        check(lambda m, a, b: m.nn.functional.cross_entropy(a, b, reduction=reduction), x, target)
+        check(lambda m, a, b: m.nn.functional.nll_loss(a.log_softmax(1), b, reduction=reduction), x, target)
+
+
 @pytest.mark.parametrize("data,weight", [((X, T), None), ((X, T_IGN), W), ((X3, T3), W[:3]), ((X, P), None),
                                          ((X, P), W), ((X3, rand(2, 3, 4, dtype="float64")), None)])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
