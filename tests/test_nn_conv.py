@@ -408,3 +408,16 @@ def test_fold_layers(cls, args):
     x = rand(2, 3, 5, 4) if cls == "Unfold" else to_np(torch.nn.functional.unfold(torch.tensor(rand(2, 3, *(
         (5, 4) if args[0] == (5, 4) else (6, 6)))), *args[1:]))
     np.testing.assert_allclose(to_np(n(numtorch.tensor(x))), to_np(t(torch.tensor(x))), **F32)
+
+
+def test_kept_padded_buffers_keep_zero_borders():
+    # temporary padded copies reuse a buffer per geometry; each use sees its own interior, zeros around
+    from numtorch._ops import conv
+    rng = np.random.default_rng(0)
+    for _ in range(2):
+        for lo, hi in (((1, 1), (1, 1)), ((2, 2), (0, 0)), ((0, 1), (2, 1)), ((1, -1), (1, 2))):
+            x = rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
+            got = conv._pad(np, x, lo, hi, temporary=True)
+            cut = x[:, :, max(-lo[0], 0):4 - max(-hi[0], 0), max(-lo[1], 0):4 - max(-hi[1], 0)]
+            want = np.pad(cut, ((0, 0), (0, 0)) + tuple((max(a, 0), max(b, 0)) for a, b in zip(lo, hi)))
+            np.testing.assert_array_equal(got, want)

@@ -8,9 +8,11 @@ transposed direction is a stride-1 convolution with the flipped kernel, or for s
 followed by a scatter-add per kernel offset (col2im). All three derivatives are these kernels again, so
 double backward composes the same registered op.
 """
+import collections
 import contextlib
 import itertools
 import math
+import threading
 import warnings
 
 import numpy as np
@@ -20,7 +22,7 @@ from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from . import _parallel
-from ._scratch import scratch
+from ._scratch import MAX_BYTES, scratch
 from ._registry import FUNCTIONS, call, register
 
 _state = grad_mode.state
@@ -36,24 +38,60 @@ def _wide(a):
     return a
 
 
-def _pad(xp, a, lo, hi):
-    """Zero-pad (positive) or crop (negative) each spatial dim of ``a`` (N, C, *S) at both ends."""
+def _pad(xp, a, lo, hi, temporary=False):
+    """Zero-pad (positive) or crop (negative) each spatial dim of ``a`` (N, C, *S) at both ends.
+
+    A ``temporary`` copy (one that dies inside the kernel) goes into a buffer kept per thread and
+    geometry: a fresh array page-faulted on first touch, and zeroing a border's short runs, each took
+    longer than copying the interior; a kept buffer's border is zero already.
+    """
     if not any(lo) and not any(hi):
         return a
     sp = a.shape[2:]
     new = tuple(n + l + h for n, l, h in zip(sp, lo, hi))
-    out = xp.empty(a.shape[:2] + new, a.dtype)
+    shape = a.shape[:2] + new
     dst = tuple(slice(max(l, 0), n - max(h, 0)) for n, l, h in zip(new, lo, hi))
     src = tuple(slice(max(-l, 0), n - max(-h, 0)) for n, l, h in zip(sp, lo, hi))
+    out = _kept_padded(shape, a.dtype, dst) if temporary and xp is np else None
+    if out is not None:
+        _copy(xp, out[_SPAN + dst], a[_SPAN + src])
+        return out
+    out = xp.empty(shape, a.dtype)
     _copy(xp, out[_SPAN + dst], a[_SPAN + src])
+    _zero_border(out, dst)
+    return out
+
+
+def _zero_border(out, dst):
     # only the border is zeroed: filling the whole array first doubled the cost of padding
-    for i, (d, n) in enumerate(zip(dst, new)):
+    for i, (d, n) in enumerate(zip(dst, out.shape[2:])):
         pre = (slice(None),) * (2 + i)
         if d.start:
             out[pre + (slice(0, d.start),)] = 0
         if d.stop < n:
             out[pre + (slice(d.stop, n),)] = 0
-    return out
+
+
+_PADDED_KEPT = 8
+_kept = threading.local()
+
+
+def _kept_padded(shape, dtype, dst):
+    """This thread's zero-bordered buffer for one padding geometry (the most recent few are kept, up to
+    the scratch size each), or None."""
+    if math.prod(shape) * dtype.itemsize > MAX_BYTES:
+        return None
+    cache = _kept.__dict__.setdefault("buffers", collections.OrderedDict())
+    key = (shape, dtype, tuple((d.start, d.stop) for d in dst))
+    buf = cache.get(key)
+    if buf is None:
+        if len(cache) >= _PADDED_KEPT:
+            cache.popitem(last=False)
+        buf = cache[key] = np.empty(shape, dtype)
+        _zero_border(buf, dst)
+    else:
+        cache.move_to_end(key)
+    return buf
 
 
 def _windows(xp, a, ks, stride, dilation, out):
@@ -71,7 +109,7 @@ def _n_out(n, k, s, d):
 def _conv_arrays(xp, x, w, stride, lo, hi, dilation, groups, bias=None):
     """y[n, o, j] = sum over c, k of w[o, c, k] * x_padded[n, c, s*j + d*k] (+ bias[o]): im2col and one
     batched GEMM."""
-    xpd = _pad(xp, x, lo, hi)
+    xpd = _pad(xp, x, lo, hi, temporary=True)
     ks = w.shape[2:]
     out = tuple(_n_out(n, k, s, d) for n, k, s, d in zip(xpd.shape[2:], ks, stride, dilation))
     n, c = x.shape[:2]
@@ -133,7 +171,8 @@ def _columns_gemm(xp, wm, v, nd, out, rows=None, bias=None):
     cols_size = c * math.prod(ks) * rows_per_block * per_row
     # each block's GEMM writes its slice of the flat output; the grid is taken once at the end (taking it
     # block by block, while in cache, measured slower)
-    y = np.empty((n, groups * og, length), v.dtype)
+    y = np.empty((n, groups * og, length), v.dtype) if rows is None else scratch(
+        "conv_flat_out", (n, groups * og, length), v.dtype)
 
     def work(part):
         for i, j, a, b in part:
@@ -326,14 +365,18 @@ def _col2im_into(xp, y, cols, stride, dilation, lo):
 
 def _conv_w_arrays(xp, x, g, ks, stride, lo, hi, dilation, groups):
     """dw[o, c, k] = sum over n, j of g[n, o, j] * x_padded[n, c, s*j + d*k]: one GEMM over (n, j)."""
-    xpd = _pad(xp, x, lo, hi)
+    xpd = _pad(xp, x, lo, hi, temporary=True)
     out = g.shape[2:]
     n, c = x.shape[:2]
     o = g.shape[1]
     kc = c // groups * math.prod(ks)
     if _flat_ok(xpd, stride, out):
         v, rows, lf = _flat_windows(xp, xpd, ks, dilation, out)
-        gf = xp.zeros((n, o, lf), g.dtype)
+        if xp is np:
+            gf = scratch("conv_flat_grad", (n, o, lf), g.dtype)
+            gf.fill(0)
+        else:
+            gf = xp.zeros((n, o, lf), g.dtype)
         _copy(xp, _on_grid(xp, gf, out, rows), g)
     else:
         v = _windows(xp, xpd, ks, stride, dilation, out)
