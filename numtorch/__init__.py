@@ -1,4 +1,6 @@
 """numtorch: PyTorch's API on NumPy. ``import numtorch as torch``."""
+from . import _malloc
+_malloc.keep_freed_memory()
 from . import _dtype
 from ._dtype import (bfloat16, bool, can_cast, cdouble, cfloat, chalf, complex32, complex64, complex128, double,
                      dtype, finfo, float, float16, float32, float64, get_default_dtype, half, iinfo, int, int8,

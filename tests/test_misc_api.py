@@ -168,3 +168,23 @@ def test_single_threaded_blas_sections_restore_the_thread_count():
         assert blas.getter() == 2 and float(p[0]) == -0.5
     finally:
         numtorch.set_num_threads(before)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="glibc malloc settings are a Linux matter")
+def test_import_keeps_freed_memory_for_reuse():
+    # a step's freed tensors stay on the heap for the next step instead of being trimmed back to the
+    # kernel and faulted in again (default glibc: ~2500 page faults a round of ten 1 MiB arrays)
+    import subprocess
+    import sys
+    code = ("import resource, numtorch, numpy as np\n"
+            "import ctypes\n"
+            "if not hasattr(ctypes.CDLL(None), 'gnu_get_libc_version'): print(0); raise SystemExit\n"
+            "big = np.ones(1 << 20, np.uint8); del big\n"
+            "def rnd():\n"
+            "    arrs = [np.ones(1 << 20, np.uint8) for _ in range(10)]\n"
+            "rnd()\n"
+            "f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+            "for _ in range(5): rnd()\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert int(out) < 500

@@ -1,8 +1,6 @@
 """The loop each DataLoader worker process runs, and ``get_worker_info``."""
-import ctypes
 import dataclasses
 import os
-import platform
 import queue
 import random
 
@@ -16,9 +14,6 @@ _worker_info = None
 
 # how often an idle worker checks that it is still wanted
 _POLL_INTERVAL = 0.2
-# glibc's mallopt parameter numbers
-_M_TRIM_THRESHOLD = -1
-_M_MMAP_THRESHOLD = -3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,21 +62,6 @@ def _numpy_seed(base_seed, worker_id):
     return np.random.SeedSequence(words).generate_state(4)
 
 
-def _keep_freed_memory():
-    # glibc returns large freed blocks to the kernel, and a worker forked from a process whose malloc
-    # has adapted to big arrays does so for every NumPy temporary, then faults the pages back in for
-    # the next sample (a quarter of a worker's time in the 1 ms-per-sample bench); keeping up to 64 MiB
-    # of freed memory in the worker avoids that churn
-    if platform.libc_ver()[0] != "glibc":
-        return
-    try:
-        libc = ctypes.CDLL(None)
-        libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)
-        libc.mallopt(_M_TRIM_THRESHOLD, 64 << 20)
-    except (OSError, AttributeError):
-        pass
-
-
 def _seed_worker(base_seed, worker_id):
     seed = base_seed + worker_id
     random.seed(seed)
@@ -111,7 +91,6 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
     try:
         shm.set_owner(shm_token[0], shm_token[1], worker_id)
         numtorch.set_num_threads(1)
-        _keep_freed_memory()
         seed = _seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
         init_exception = None
