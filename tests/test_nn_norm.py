@@ -38,6 +38,26 @@ def test_batch_norm(shape, training, affine, dtype):
     check(fn, rand(*shape, dtype=dtype), w, b, atol=1e-5)
 
 
+@pytest.mark.parametrize("threads", [2, 3])
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_channels_split_over_threads(threads, training, monkeypatch):
+    # large inputs are normalised in channel ranges on the intra-op threads (forced here for small ones)
+    from numtorch._ops import normalization
+    monkeypatch.setattr(normalization, "_SPLIT_BYTES", 0)
+    rm, rv = _stats(5)
+    before = nt.get_num_threads()
+    nt.set_num_threads(threads)
+    try:
+        for dtype in ("float32", "float64"):
+            def fn(m, x, w, b):
+                mean, var = m.tensor(rm, dtype=x.dtype), m.tensor(rv, dtype=x.dtype)
+                return _f(m).batch_norm(x, mean, var, w, b, training, 0.3, 1e-3), mean, var
+            check(fn, rand(3, 5, 4, 4, dtype=dtype), rand(5, seed=3, dtype=dtype), rand(5, seed=4, dtype=dtype),
+                  atol=1e-5)
+    finally:
+        nt.set_num_threads(before)
+
+
 @pytest.mark.parametrize("shape", [(4, 3), (2, 3, 5)])
 def test_batch_norm_no_running_stats(shape):
     check(lambda m, x: _f(m).batch_norm(x, None, None, training=True), rand(*shape, dtype="float64"))

@@ -8,6 +8,7 @@ from .. import _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor, bump
 from ..autograd import grad_mode
+from . import _parallel
 from ._registry import FUNCTIONS, NONE, call, register
 from ._scratch import scratch
 from .pointwise import _need_tensor, _reject, _upcast
@@ -75,25 +76,51 @@ def _bshape(ndim, c):
     return (1, c) + (1,) * (ndim - 2)
 
 
+# Batch norm's passes are memory-bound and independent per channel: above this size the channels are
+# split over the intra-op threads (two cores moved the data 1.3-1.5x faster than one)
+_SPLIT_BYTES = 1 << 20
+
+
+def _by_channels(x, work):
+    """``work(c0, c1)`` over ranges of the channels of ``x`` (N, C, ...), on the intra-op threads when
+    ``x`` is large."""
+    c = x.shape[1]
+    if x.nbytes < _SPLIT_BYTES or c < 2:
+        work(0, c)
+        return
+    parts = min(c, _parallel.get_num_threads())
+    bounds = [c * i // parts for i in range(parts + 1)]
+    _parallel.split(lambda spans: [work(a, b) for a, b in spans], list(zip(bounds[:-1], bounds[1:])))
+
+
 def _batch_norm_arrays(x, w, b, training, eps, rmean, rvar, stash):
     """The NumPy forward: one new array (the output, centred, then scaled and shifted in place), the
     statistics from reductions that form no temporaries."""
     n, c = x.shape[:2]
     x3 = x.reshape(n, c, -1)
-    if training:
-        count = n * x3.shape[2]
-        mean = x3.sum((0, 2)) / count
-        y = np.subtract(x3, mean[:, None])
-        # per-(sample, channel) dot products of the centred input with itself, summed over samples
-        var = np.matmul(y[:, :, None, :], y[:, :, :, None]).reshape(n, c).sum(0) / count
-    else:
-        mean = rmean.astype(x.dtype, copy=False).reshape(c)
-        var = rvar.astype(x.dtype, copy=False).reshape(c)
-        y = np.subtract(x3, mean[:, None])
-    invstd = 1 / np.sqrt(var + eps)
-    y *= (invstd if w is None else invstd * w.astype(x.dtype, copy=False))[:, None]
-    if b is not None:
-        y += b.astype(x.dtype, copy=False)[:, None]
+    y = np.empty(x3.shape, x.dtype)
+    mean, var, invstd = np.empty((3, c), x.dtype)
+    count = n * x3.shape[2]
+    scale = None if w is None else w.astype(x.dtype, copy=False)
+    shift = None if b is None else b.astype(x.dtype, copy=False)
+
+    def work(c0, c1):
+        xs, ys = x3[:, c0:c1], y[:, c0:c1]
+        if training:
+            m = xs.sum((0, 2)) / count
+            np.subtract(xs, m[:, None], out=ys)
+            # per-(sample, channel) dot products of the centred input with itself, summed over samples
+            v = np.matmul(ys[:, :, None, :], ys[:, :, :, None]).reshape(n, c1 - c0).sum(0) / count
+        else:
+            m = rmean.astype(x.dtype, copy=False).reshape(c)[c0:c1]
+            v = rvar.astype(x.dtype, copy=False).reshape(c)[c0:c1]
+            np.subtract(xs, m[:, None], out=ys)
+        inv = 1 / np.sqrt(v + eps)
+        ys *= (inv if scale is None else inv * scale[c0:c1])[:, None]
+        if shift is not None:
+            ys += shift[c0:c1][:, None]
+        mean[c0:c1], var[c0:c1], invstd[c0:c1] = m, v, inv
+    _by_channels(x3, work)
     shape = _bshape(x.ndim, c)
     stash[:] = [mean.reshape(shape), invstd.reshape(shape), var.reshape(shape)]
     return y.reshape(x.shape)
@@ -128,17 +155,25 @@ def _batch_norm_backward_arrays(g, x, w, b, training, stash):
     x3 = _upcast(x).reshape(n, c, -1)
     m = g3.shape[0] * g3.shape[2]
     mean, invstd = stash[0].reshape(c), stash[1].reshape(c)
-    sum_g = g3.sum((0, 2))
-    # sum of g * (x - mean) from per-(sample, channel) dot products: no temporary, no x - mean
-    dot = np.matmul(g3[:, :, None, :], x3[:, :, :, None]).reshape(n, c).sum(0) - mean * sum_g
     k = invstd if w is None else invstd * w._data.astype(invstd.dtype, copy=False)
-    gx = g3 * k[:, None]
-    if training:
-        proj = dot * invstd * invstd / m
-        tmp = scratch("bn", x3.shape, gx.dtype)
-        np.multiply(x3, (k * proj)[:, None], out=tmp)
-        gx -= tmp
-        gx += (k * (proj * mean - sum_g / m))[:, None]
+    gx = np.empty(g3.shape, np.result_type(g3.dtype, k.dtype))
+    sum_g, dot = np.empty((2, c), invstd.dtype)
+
+    def work(c0, c1):
+        gs, xs, gxs = g3[:, c0:c1], x3[:, c0:c1], gx[:, c0:c1]
+        sg = gs.sum((0, 2))
+        # sum of g * (x - mean) from per-(sample, channel) dot products: no temporary, no x - mean
+        dt = np.matmul(gs[:, :, None, :], xs[:, :, :, None]).reshape(n, c1 - c0).sum(0) - mean[c0:c1] * sg
+        kc = k[c0:c1]
+        np.multiply(gs, kc[:, None], out=gxs)
+        if training:
+            proj = dt * invstd[c0:c1] * invstd[c0:c1] / m
+            tmp = scratch("bn", xs.shape, gx.dtype)
+            np.multiply(xs, (kc * proj)[:, None], out=tmp)
+            gxs -= tmp
+            gxs += (kc * (proj * mean[c0:c1] - sg / m))[:, None]
+        sum_g[c0:c1], dot[c0:c1] = sg, dt
+    _by_channels(g3, work)
     gw = None if w is None else Tensor._wrap((dot * invstd).astype(w.dtype._np, copy=False))
     gb = None if b is None else Tensor._wrap(sum_g.astype(b.dtype._np, copy=False))
     return Tensor._wrap(gx.reshape(x.shape).astype(x.dtype, copy=False)), gw, gb
