@@ -597,7 +597,10 @@ def _relu_backward(g, a, out):
         bits = _BIT_MASKABLE[gd.dtype]
         # all-ones bits where kept, zero where dropped: a branch-free select (where() runs 6x slower)
         drop = np.less_equal(od, 0, out=scratch("relu_drop", od.shape, np.bool_))
-        mask = np.subtract(drop, 1, dtype=bits, out=scratch("relu_mask", od.shape, bits))
+        # 0/1 widened by a plain cast, then 1 off in place (a subtract casting bool inside ran 3x slower)
+        mask = scratch("relu_mask", od.shape, bits)
+        np.copyto(mask, drop, casting="unsafe")
+        np.subtract(mask, 1, out=mask)
         return Tensor._wrap(np.bitwise_and(gd.view(bits), mask).view(gd.dtype))
     return FUNCTIONS["where"](out <= 0, 0, g)
 
