@@ -29,6 +29,20 @@ def test_ldl_factor(n, kind, seed):
         check(lambda m, a: tuple(m.linalg.ldl_factor_ex(a, hermitian=True)), h, grad=False, atol=1e-10)
 
 
+@pytest.mark.parametrize("kind", ["random", "ties", "zero-diagonal", "complex"])
+def test_ldl_factor_batches(kind):
+    # the matrices of a batch take 1x1 and 2x2 pivots at different columns and all step together
+    a = _sym(6, kind, 7, batch=(3, 4))
+    check(lambda m, a: tuple(m.linalg.ldl_factor_ex(a)), a, grad=False, atol=1e-10)
+    check(lambda m, a: tuple(m.linalg.ldl_factor_ex(a.float())), a.real, grad=False, atol=1e-5)
+    if kind == "complex":
+        h = (a + np.conj(np.swapaxes(a, -1, -2))) / 2
+        check(lambda m, a: tuple(m.linalg.ldl_factor_ex(a, hermitian=True)), h, grad=False, atol=1e-10)
+        b = np.random.default_rng(2).normal(size=(3, 4, 6, 2)).astype(a.dtype)
+        check(lambda m, a, b: m.linalg.ldl_solve(*m.linalg.ldl_factor(a, hermitian=True), b, hermitian=True),
+              h, b, grad=False, atol=1e-9)
+
+
 @pytest.mark.parametrize("kind", ["random", "zero-diagonal", "complex"])
 def test_ldl_solve(kind):
     a = _sym(5, kind, 3, batch=(2,))

@@ -1,8 +1,9 @@
 """``torch.linalg.ldl_factor``/``ldl_factor_ex``/``ldl_solve``: LAPACK's Bunch-Kaufman factorisation
 (``?sytrf``/``?hetrf`` with the lower triangle) in LAPACK's compact form, and solves from it.
 
-The pivoting decisions depend on the values as the factorisation proceeds, so each matrix is factored by
-one loop over its columns (the algorithm's own sequential order), every update inside it vectorised.
+The pivoting decisions depend on the values as the factorisation proceeds, so the factorisation is one
+loop over the columns (the algorithm's own sequential order) in which every matrix of a batch takes its
+own next step, each update vectorised over the batch.
 torch gives these no derivative.
 """
 import math
@@ -33,119 +34,162 @@ def _size(x, cplx):
     return np.abs(x.real) + np.abs(x.imag) if cplx else np.abs(x)
 
 
-def _swap_rows_cols(a, kk, kp, herm):
-    """Interchange rows and columns kk < kp of the trailing lower triangle (LAPACK's order of moves)."""
-    if kp + 1 < a.shape[0]:
-        a[kp + 1:, [kk, kp]] = a[kp + 1:, [kp, kk]]
-    seg = a[kk + 1:kp, kk].copy()
-    row = a[kp, kk + 1:kp].copy()
-    a[kk + 1:kp, kk] = np.conj(row) if herm else row
-    a[kp, kk + 1:kp] = np.conj(seg) if herm else seg
-    if herm:
-        a[kp, kk] = np.conj(a[kp, kk])
-    a[kk, kk], a[kp, kp] = a[kp, kp], a[kk, kk]
+def _masked(mask, new, old):
+    with np.errstate(all="ignore"):
+        return np.where(mask, new, old)
 
 
 def _factor(a, herm):
-    """Factor one square matrix in place; returns (1-based LAPACK pivots, info)."""
-    n = a.shape[0]
+    """Factor every matrix of ``a`` (B, n, n) in place; returns (1-based LAPACK pivots (B, n), info (B,)).
+
+    The matrices step together: each has its own column ``k`` and pivot choice, taken through index
+    arrays, and each update is the whole matrix under a mask of its trailing block (the masked-out
+    entries keep their values exactly), so one loop over the columns serves the batch.
+    """
+    bsz, n = a.shape[:2]
     cplx = a.dtype.kind == "c"
     herm = herm and cplx
-    piv = np.zeros(n, np.int32)
-    info = 0
-    k = 0
-    while k < n:
-        kstep = 1
-        absakk = abs(a[k, k].real) if herm else float(_size(a[k, k], cplx))
-        if k < n - 1:
-            col = _size(a[k + 1:, k], cplx)
-            imax = k + 1 + int(np.argmax(col))
-            colmax = float(col[imax - k - 1])
-        else:
-            imax, colmax = k, 0.0
-        if max(absakk, colmax) == 0 or math.isnan(absakk):
-            info = info or k + 1
-            kp = k
-            if herm:
-                a[k, k] = a[k, k].real
-        else:
-            if absakk >= _ALPHA * colmax:
-                kp = k
-            else:
-                seg = _size(a[imax, k:imax], cplx)
-                rowmax = float(seg.max())
-                if imax < n - 1:
-                    rowmax = max(rowmax, float(_size(a[imax + 1:, imax], cplx).max()))
-                diag = abs(a[imax, imax].real) if herm else float(_size(a[imax, imax], cplx))
-                if absakk >= _ALPHA * colmax * (colmax / rowmax):
-                    kp = k
-                elif diag >= _ALPHA * rowmax:
-                    kp = imax
-                else:
-                    kp, kstep = imax, 2
-            kk = k + kstep - 1
-            if kp != kk:
-                _swap_rows_cols(a, kk, kp, herm)
-                if kstep == 2:
-                    if herm:
-                        a[k, k] = a[k, k].real
-                    a[k + 1, k], a[kp, k] = a[kp, k], a[k + 1, k]
-            elif herm:
-                a[k, k] = a[k, k].real
-                if kstep == 2:
-                    a[k + 1, k + 1] = a[k + 1, k + 1].real
-            _update(a, k, kstep, herm)
-        if kstep == 1:
-            piv[k] = kp + 1
-        else:
-            piv[k] = piv[k + 1] = -(kp + 1)
-        k += kstep
-    return piv, info
+    piv = np.zeros((bsz, n), np.int32)
+    info = np.zeros(bsz, np.int32)
+    k = np.zeros(bsz, np.intp)
+    idx = np.arange(n)
+    while True:
+        act = np.flatnonzero(k < n)
+        if not act.size:
+            return piv, info
+        kb = k[act]
+        kp, kstep, zero = _choose_pivots(a, act, kb, herm, cplx, info)
+        kk = kb + kstep - 1
+        swap = ~zero & (kp != kk)
+        if swap.any():
+            _swap_rows_cols(a, act[swap], kk[swap], kp[swap], herm)
+        two = kstep == 2
+        b, k2 = act[swap & two], kb[swap & two]
+        if herm:
+            diag = act[zero | swap | ~two], kb[zero | swap | ~two]
+            a[diag + diag[1:]] = a[diag + diag[1:]].real
+            keep = ~zero & ~swap & two
+            for off in (0, 1):
+                d = (act[keep], kb[keep] + off, kb[keep] + off)
+                a[d] = a[d].real
+        if b.size:
+            sub, far = a[b, k2 + 1, k2].copy(), a[b, kp[swap & two], k2].copy()
+            a[b, k2 + 1, k2], a[b, kp[swap & two], k2] = far, sub
+        one = ~zero & ~two & (kb < n - 1)
+        if one.any():
+            _update_one(a, act[one], kb[one], herm, idx)
+        pair = ~zero & two & (kb < n - 2)
+        if pair.any():
+            _update_two(a, act[pair], kb[pair], herm, idx)
+        piv[act, kb] = np.where(two, -(kp + 1), kp + 1)
+        piv[act[two], kb[two] + 1] = -(kp[two] + 1)
+        k[act] += kstep
 
 
-def _update(a, k, kstep, herm):
-    """The rank-1 or rank-2 update of the trailing matrix and the scaling of the new L column(s)."""
-    n = a.shape[0]
-    if kstep == 1:
-        if k < n - 1:
-            x = a[k + 1:, k].copy()
-            r = 1 / (a[k, k].real if herm else a[k, k])
-            # LAPACK's ?syr/?her: a_ij + x_i * (alpha * x_j), alpha = -1/d, fused in the BLAS kernel.
-            t = a[k + 1:, k + 1:]
-            t[...] = _fma(x[:, None], (-r * (np.conj(x) if herm else x))[None, :], t)
-            a[k + 1:, k] = x * r
-            if herm:
-                idx = np.arange(k + 1, n)
-                a[idx, idx] = a[idx, idx].real
-        return
-    if k >= n - 2:
-        return
-    ck, ck1 = a[k + 2:, k].copy(), a[k + 2:, k + 1].copy()
+def _choose_pivots(a, act, kb, herm, cplx, info):
+    """Bunch-Kaufman's choice for the active matrices at their columns kb: (kp, kstep, zero column);
+    records LAPACK's info (the first zero pivot, 1-based) for a zero or NaN column."""
+    n = a.shape[-1]
+    rows = np.arange(len(act))
+    idx = np.arange(n)
+    akk = a[act, kb, kb]
+    # the comparisons run in double precision, as LAPACK's do on its real scalars
+    absakk = (np.abs(akk.real) if herm else _size(akk, cplx)).astype(np.float64)
+    col = _masked(idx > kb[:, None], _size(a[act, :, kb], cplx), -np.inf)
+    imax = np.argmax(col, axis=1)
+    colmax = col[rows, imax].astype(np.float64)
+    last = kb == n - 1
+    imax[last], colmax[last] = kb[last], 0.0
+    # Python's max(absakk, colmax) keeps absakk unless colmax is larger (so a NaN colmax counts as 0)
+    zero = (np.where(colmax > absakk, colmax, absakk) == 0) | np.isnan(absakk)
+    first = zero & (info[act] == 0)
+    info[act[first]] = kb[first] + 1
+    kp, kstep = kb.copy(), np.ones(len(act), np.intp)
+    need = ~zero & ~(absakk >= _ALPHA * colmax)
+    if need.any():
+        a_n, kb_n, im = act[need], kb[need], imax[need]
+        seg = _masked((idx >= kb_n[:, None]) & (idx < im[:, None]), _size(a[a_n, im, :], cplx), -np.inf)
+        below = _masked(idx > im[:, None], _size(a[a_n, :, im], cplx), -np.inf)
+        r1, r2 = seg.max(axis=1).astype(np.float64), below.max(axis=1).astype(np.float64)
+        rowmax = np.where(r2 > r1, r2, r1)
+        dd = a[a_n, im, im]
+        diag = (np.abs(dd.real) if herm else _size(dd, cplx)).astype(np.float64)
+        cm = colmax[need]
+        with np.errstate(all="ignore"):
+            stay = absakk[need] >= _ALPHA * cm * (cm / rowmax)
+        move = ~stay & (diag >= _ALPHA * rowmax)
+        sel = np.flatnonzero(need)
+        kp[sel[~stay]] = im[~stay]
+        kstep[sel[~stay & ~move]] = 2
+    return kp, kstep, zero
+
+
+def _swap_rows_cols(a, b, kk, kp, herm):
+    """Interchange rows and columns kk < kp of the trailing lower triangles of matrices ``b`` (LAPACK's
+    order of moves)."""
+    idx = np.arange(a.shape[-1])
+    ca, cb, row = a[b, :, kk], a[b, :, kp], a[b, kp, :]
+    below = idx > kp[:, None]
+    ca, cb = np.where(below, cb, ca), np.where(below, ca, cb)
+    mid = (idx > kk[:, None]) & (idx < kp[:, None])
+    ca, row = np.where(mid, np.conj(row) if herm else row, ca), np.where(mid, np.conj(ca) if herm else ca, row)
+    a[b, :, kk], a[b, :, kp], a[b, kp, :] = ca, cb, row
     if herm:
-        d = abs(a[k + 1, k])
-        d11, d22 = a[k + 1, k + 1].real / d, a[k, k].real / d
-        tt = 1 / (d11 * d22 - 1)
-        d21 = a[k + 1, k] / d
-        d = tt / d
-        wk = d * (d11 * ck - d21 * ck1)
-        wkp1 = d * (d22 * ck1 - np.conj(d21) * ck)
-        t = a[k + 2:, k + 2:]
-        t[...] = _fma(-ck[:, None], np.conj(wk)[None, :], t)
-        t[...] = _fma(-ck1[:, None], np.conj(wkp1)[None, :], t)
-        idx = np.arange(k + 2, n)
-        a[idx, idx] = a[idx, idx].real
-    else:
-        d21 = a[k + 1, k]
-        d11 = a[k + 1, k + 1] / d21
-        d22 = a[k, k] / d21
-        t = 1 / (d11 * d22 - 1)
-        d21 = t / d21
-        wk = d21 * (d11 * ck - ck1)
-        wkp1 = d21 * (d22 * ck1 - ck)
-        t = a[k + 2:, k + 2:]
-        t[...] = _fma(-ck[:, None], wk[None, :], t)
-        t[...] = _fma(-ck1[:, None], wkp1[None, :], t)
-    a[k + 2:, k], a[k + 2:, k + 1] = wk, wkp1
+        a[b, kp, kk] = np.conj(a[b, kp, kk])
+    d1, d2 = a[b, kk, kk], a[b, kp, kp]
+    a[b, kk, kk], a[b, kp, kp] = d2, d1
+
+
+def _update_one(a, b, kb, herm, idx):
+    """LAPACK's ?syr/?her after a 1x1 pivot: a_ij + x_i * (alpha * x_j), alpha = -1/d, fused as in the
+    BLAS kernel, over the trailing block; then the new L column x / d."""
+    akk = a[b, kb, kb]
+    r = 1 / (akk.real if herm else akk)
+    x = a[b, :, kb]
+    below = idx > kb[:, None]
+    y = -r[:, None] * (np.conj(x) if herm else x)
+    t = a[b]
+    with np.errstate(all="ignore"):
+        t = np.where(below[:, :, None] & below[:, None, :], _fma(x[:, :, None], y[:, None, :], t), t)
+    t[np.arange(len(b)), :, kb] = _masked(below, x * r[:, None], x)
+    if herm:
+        t[:, idx, idx] = _masked(below, t[:, idx, idx].real, t[:, idx, idx])
+    a[b] = t
+
+
+def _update_two(a, b, kb, herm, idx):
+    """The rank-2 update after a 2x2 pivot over the trailing block, and the two new L columns."""
+    rows = np.arange(len(b))
+    below = idx >= kb[:, None] + 2
+    ck, ck1 = a[b, :, kb], a[b, :, kb + 1]
+    with np.errstate(all="ignore"):
+        if herm:
+            d = np.abs(a[b, kb + 1, kb])
+            d11, d22 = a[b, kb + 1, kb + 1].real / d, a[b, kb, kb].real / d
+            tt = 1 / (d11 * d22 - 1)
+            d21 = a[b, kb + 1, kb] / d
+            d = tt / d
+            wk = d[:, None] * (d11[:, None] * ck - d21[:, None] * ck1)
+            wkp1 = d[:, None] * (d22[:, None] * ck1 - np.conj(d21)[:, None] * ck)
+            u, v = np.conj(wk), np.conj(wkp1)
+        else:
+            d21 = a[b, kb + 1, kb]
+            d11 = a[b, kb + 1, kb + 1] / d21
+            d22 = a[b, kb, kb] / d21
+            tt = 1 / (d11 * d22 - 1)
+            d21 = tt / d21
+            wk = d21[:, None] * (d11[:, None] * ck - ck1)
+            wkp1 = d21[:, None] * (d22[:, None] * ck1 - ck)
+            u, v = wk, wkp1
+        block = below[:, :, None] & below[:, None, :]
+        t = a[b]
+        t = np.where(block, _fma(-ck[:, :, None], u[:, None, :], t), t)
+        t = np.where(block, _fma(-ck1[:, :, None], v[:, None, :], t), t)
+    if herm:
+        t[:, idx, idx] = _masked(below, t[:, idx, idx].real, t[:, idx, idx])
+    t[rows, :, kb] = _masked(below, wk, ck)
+    t[rows, :, kb + 1] = _masked(below, wkp1, ck1)
+    a[b] = t
 
 
 def _check(name, A):
@@ -160,10 +204,7 @@ def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
     data = np.asarray(A._data)
     n = data.shape[-1]
     flat = data.reshape(-1, n, n).copy()
-    pivs = np.zeros(flat.shape[:-1], np.int32)
-    infos = np.zeros(flat.shape[0], np.int32)
-    for b in range(flat.shape[0]):  # each matrix pivots on its own values
-        pivs[b], infos[b] = _factor(flat[b], hermitian)
+    pivs, infos = _factor(flat, hermitian)
     ld = np.tril(flat).reshape(data.shape)
     info = infos.reshape(data.shape[:-2])
     if check_errors and info.size and info.max() > 0:
@@ -191,31 +232,42 @@ def ldl_factor(A, *, hermitian=False, out=None):
 
 
 def _expand(ld, piv, herm):
-    """The matrix ``P L D L^T P^T`` that LAPACK's compact LD and pivots describe."""
-    n = ld.shape[-1]
-    dmat = np.zeros((n, n), ld.dtype)
-    k = 0
-    # LAPACK's product form: A = M D M^T with M = P1 L1 P2 L2 ..., one (P, L) per 1x1 or 2x2 pivot.
-    factors = []
-    while k < n:
-        if piv[k] > 0:
-            kp, step = piv[k] - 1, 1
-            dmat[k, k] = ld[k, k]
-        else:
-            kp, step = -piv[k] - 1, 2
-            dmat[k, k], dmat[k + 1, k + 1] = ld[k, k], ld[k + 1, k + 1]
-            dmat[k + 1, k] = ld[k + 1, k]
-            dmat[k, k + 1] = np.conj(ld[k + 1, k]) if herm else ld[k + 1, k]
-        lk = np.eye(n, dtype=ld.dtype)
-        lk[k + step:, k:k + step] = ld[k + step:, k:k + step]
-        pk = np.arange(n)
-        pk[[k + step - 1, kp]] = pk[[kp, k + step - 1]]
-        factors.append((pk, lk))
-        k += step
-    m = np.eye(n, dtype=ld.dtype)
-    for pk, lk in factors:
-        m = m[:, pk] @ lk
-    adj = m.conj().T if herm else m.T
+    """The matrices ``P L D L^T P^T`` that LAPACK's compact LDs (B, n, n) and pivots (B, n) describe."""
+    bsz, n = ld.shape[:2]
+    # LAPACK's product form: A = M D M^T with M = P1 L1 P2 L2 ..., one (P, L) per 1x1 or 2x2 pivot; every
+    # matrix applies its own next factor at each pass (the pivot blocks differ between matrices)
+    m = np.broadcast_to(np.eye(n, dtype=ld.dtype), ld.shape).copy()
+    dmat = np.zeros_like(ld)
+    idx = np.arange(n)
+    k = np.zeros(bsz, np.intp)
+    while True:
+        act = np.flatnonzero(k < n)
+        if not act.size:
+            break
+        kb = k[act]
+        p = piv[act, kb]
+        two = p < 0
+        step = np.where(two, 2, 1)
+        kp = np.abs(p) - 1
+        dmat[act, kb, kb] = ld[act, kb, kb]
+        b, k2 = act[two], kb[two]
+        dmat[b, k2 + 1, k2 + 1] = ld[b, k2 + 1, k2 + 1]
+        dmat[b, k2 + 1, k2] = ld[b, k2 + 1, k2]
+        dmat[b, k2, k2 + 1] = np.conj(ld[b, k2 + 1, k2]) if herm else ld[b, k2 + 1, k2]
+        last = kb + step - 1
+        c1, c2 = m[act, :, last], m[act, :, kp]
+        m[act, :, last], m[act, :, kp] = c2, c1
+        below = idx >= (kb + step)[:, None]
+        # both new columns come from the columns past the block, which neither update touches
+        ups = []
+        for off, sel in ((0, slice(None)), (1, two)):
+            rows, cols = act[sel], kb[sel] + off
+            v = np.where(below[sel], ld[rows, :, cols], 0)
+            ups.append((rows, cols, np.matmul(m[rows], v[:, :, None])[:, :, 0]))
+        for rows, cols, u in ups:
+            m[rows, :, cols] += u
+        k[act] += step
+    adj = np.conj(np.swapaxes(m, -1, -2)) if herm else np.swapaxes(m, -1, -2)
     return m @ dmat @ adj
 
 
@@ -232,7 +284,7 @@ def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
     batch = np.broadcast_shapes(ld.shape[:-2], pv.shape[:-1], b.shape[:-2])
     lds = np.broadcast_to(ld, batch + (n, n)).reshape(-1, n, n)
     pvs = np.broadcast_to(pv, batch + (n,)).reshape(-1, n)
-    mats = np.stack([_expand(x, p, hermitian) for x, p in zip(lds, pvs)]) if lds.shape[0] else lds
+    mats = _expand(lds, pvs, hermitian)
     x = np.linalg.solve(mats.reshape(batch + (n, n)), np.broadcast_to(b, batch + b.shape[-2:]))
     res = Tensor._wrap(x.astype(np.result_type(ld.dtype, b.dtype)))
     return res if out is None else _write(out, res)
