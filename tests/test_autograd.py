@@ -104,6 +104,34 @@ def test_accumulation_and_nonleaf_grad_warning():
     both(s)
 
 
+def test_leaf_grad_accumulation_keeps_tensors_apart():
+    # a gradient a leaf hook keeps is not the .grad later passes add into; backward(inputs=...) and plain
+    # backward accumulate into the existing .grad in place
+    def s(lib, rec):
+        lib.manual_seed(0)
+        lin = lib.nn.Linear(3, 2)
+        x = lib.arange(12.0).reshape(4, 3)
+        kept = []
+        handle = lin.weight.register_hook(lambda g: kept.append(g))
+        for _ in range(2):
+            lin(x).sum().backward()
+        handle.remove()
+        rec += [kept[0].clone(), lin.weight.grad.clone(), lin.bias.grad.clone()]
+        kept[0].zero_()
+        rec.append(lin.weight.grad)
+        lin.zero_grad()
+        lin(x).sum().backward(inputs=[lin.weight])
+        w1 = lin.weight.grad
+        lin(x).sum().backward(inputs=[lin.weight])
+        rec += [w1, lin.weight.grad is w1]
+        lin.zero_grad()
+        lin(x).sum().backward()
+        first = lin.weight.grad
+        lin(x).sum().backward()
+        rec += [first, lin.weight.grad is first]
+    both(s)
+
+
 def test_backward_inputs_nonleaf():
     def s(lib, rec):
         x = _x(lib)

@@ -345,16 +345,22 @@ def _backward_to(roots, grads, ins, retain_graph, create_graph):
         t.retain_grad()
         capture.setdefault(edge(t), i)
     found = execute(roots, grads, retain_graph, create_graph, capture, accumulate=False)
-    for i, t in enumerate(ins):
-        g = found.pop(i, None)
-        if g is None or t._grad_fn is not None:
-            continue
-        # Leaf hooks already ran when the gradient was captured.
-        hooks, t.__dict__["_hooks"] = t._hooks, None
-        try:
-            accumulate(t, g)
-        finally:
-            t.__dict__["_hooks"] = hooks
+    prev = grad_mode.state.grad
+    # the leaves accumulate as inside the backward pass: in place, building a graph only for create_graph
+    grad_mode._set(create_graph, grad_mode.state.inference)
+    try:
+        for i, t in enumerate(ins):
+            g = found.pop(i, None)
+            if g is None or t._grad_fn is not None:
+                continue
+            # Leaf hooks already ran when the gradient was captured.
+            hooks, t.__dict__["_hooks"] = t._hooks, None
+            try:
+                accumulate(t, g)
+            finally:
+                t.__dict__["_hooks"] = hooks
+    finally:
+        grad_mode._set(prev, grad_mode.state.inference)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
