@@ -46,7 +46,10 @@ def test_rand_randn(seed, n, dtype, name):
 
 
 def test_randn_large_float32():
+    # several of the transform's cache-sized runs, a partial last run and the redrawn tail
     _seeded(3, lambda m: m.randn(3 * 10 ** 5 + 5))
+    _seeded(4, lambda m: (m.randn(2 ** 16 + 16), m.randn(2 ** 15 + 3, dtype=m.float64),
+                          m.randn(2 ** 15 + 17, dtype=m.float16)))
 
 
 @pytest.mark.parametrize("fn", [
