@@ -478,16 +478,21 @@ def _pow_backward0(grad, a, out, e):
     return grad * (e * a.pow(e - 1)).conj()
 
 
+def _nonneg_exponent(b):
+    # a complex exponent counts as non-negative when it is real and >= 0, as in torch's derivative
+    return (b.imag == 0) & (b.real >= 0) if b.is_complex() else b >= 0
+
+
 def _pow_backward1(grad, a, b, out):
     where = FUNCTIONS["where"]
     ga = where(b == 0, 0.0, grad * (b * a.pow(b - 1)).conj())
-    gb = where((a == 0) & (b >= 0), 0.0, grad * (out * a.log()).conj())
+    gb = where((a == 0) & _nonneg_exponent(b), 0.0, grad * (out * a.log()).conj())
     return ga, gb
 
 
 def _pow_backward2(grad, b, out, base):
     if base == 0:
-        return grad * FUNCTIONS["where"](b >= 0, 0.0, out * float("-inf"))
+        return grad * FUNCTIONS["where"](_nonneg_exponent(b), 0.0, out * float("-inf"))
     lb = cmath.log(base) if isinstance(base, complex) else math.log(base) if base > 0 else float("nan")
     return grad * (out * lb).conj()
 

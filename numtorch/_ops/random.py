@@ -463,12 +463,19 @@ def bernoulli_(self, p=0.5, *, generator=None):
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_fmt(p)}")
     if self.numel() == 0:
         return self
+    _no_complex_kernel(self, "bernoulli_scalar_cpu_")
     return _write(self, _cast(gen.uniform64(self.numel()) < p, self.dtype))
+
+
+def _no_complex_kernel(self, kernel):
+    if self.dtype.is_complex:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{self.dtype._legacy}'")
 
 
 def _bernoulli_tensor(self, p, gen):
     if self.numel() == 0:
         return self
+    _no_complex_kernel(self, "bernoulli_tensor_cpu_self_")
     pd = np.broadcast_to(np.asarray(p._data), self.shape)
     order = _dense_order(self._data)
     pflat = pd.transpose(order).reshape(-1)
@@ -664,8 +671,9 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     with grad_mode.no_grad():
         if p is None:
             if not input.dtype.is_floating_point:
-                legacy = input.dtype._legacy
-                raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{legacy}'")
+                # a complex output is rejected first (the sample's own type), other types as p's
+                kernel = "bernoulli_tensor_cpu_self_" if input.dtype.is_complex else "bernoulli_tensor_cpu_p_"
+                raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._legacy}'")
             t.bernoulli_(input, generator=generator)
         else:
             t.bernoulli_(p, generator=generator)

@@ -285,10 +285,15 @@ def _check_extent(name, a, dims, sep="()"):
             raise IndexError(f"{name}{sep}: Expected reduction dim {d} to have non-zero size.")
 
 
+def _not_complex(a, kernel):
+    # torch's CPU kernels for these are not compiled for complex types
+    if a.dtype.kind == "c":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype.NP2DT[a.dtype]._legacy}'")
+
+
 def _amax_fwd(fn, name):
     def fwd(xp, a, dim=(), keepdim=False):
-        if a.dtype.kind == "c":
-            raise RuntimeError(f"{name}(): does not support complex input")
+        _not_complex(a, "max_values_cpu" if name == "amax" else "min_values_cpu")
         dims = _dims_of(dim, a.ndim)
         _check_extent(name, a, dims)
         return fn(a, axis=dims, keepdims=keepdim)
@@ -314,8 +319,7 @@ _AMIN = register("amin", _amax_fwd(np.min, "amin"), _amax_backward, save=(0,), s
 
 
 def _aminmax(xp, a, dim=None, keepdim=False):
-    if a.dtype.kind == "c":
-        raise RuntimeError("aminmax(): does not support complex input")
+    _not_complex(a, "aminmax_cpu")
     dims = None if dim is None else _dims_of(dim, a.ndim)
     _check_extent("aminmax", a, None if dim is None else dims, sep="")
     lo = xp.min(a, axis=dims, keepdims=keepdim)
@@ -426,6 +430,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     _need_tensor("topk", input)
     if input.dtype is _dtype.bool:
         raise RuntimeError("topk does not support bool dtypes on CPU")
+    if input.dtype.is_complex:
+        raise RuntimeError(" topk does not support complex dtypes on CPU")
     d = input._wrap_dim(dim)
     n = input.shape[d] if input.ndim else 1
     if k < 0 or k > n:
@@ -519,7 +525,8 @@ def _median_like(name, all_op, ignore_nan):
 
     def fn(input, dim=None, keepdim=False, *, out=None):
         _need_tensor(name, input)
-        _reject("median_cpu" if not ignore_nan else "nanmedian_cpu", input, (_dtype.BOOL, _dtype.COMPLEX))
+        kernel = "nanmedian_cpu" if ignore_nan else "median_cpu" if dim is None else "median_out"
+        _reject(kernel, input, (_dtype.BOOL, _dtype.COMPLEX))
         if dim is None:
             return _out_one(out, call(all_op, (input,), {}), (input,), name)
         d = input._wrap_dim(dim)
@@ -555,7 +562,7 @@ def _mode_index(xp, a, d):
 def mode(input, dim=-1, keepdim=False, *, out=None):
     """The most frequent value along ``dim`` (the smallest among equally frequent ones) and its index."""
     _need_tensor("mode", input)
-    _no_complex(input, "mode(): does not support complex input")
+    _not_complex(input._data, "mode_cpu")
     d = input._wrap_dim(dim)
     _nonempty_dim("mode", input, d)
     a = _rows(input._data, d)
@@ -596,7 +603,7 @@ def _cum_extreme(name, largest):
 
     def fn(input, dim, *, out=None):
         _need_tensor(name, input)
-        _no_complex(input, f"{name}(): does not support complex input")
+        _not_complex(input._data, f"{name}_cpu")
         d = input._wrap_dim(dim)
         a = _rows(input._data, d)
         if a.size == 0:

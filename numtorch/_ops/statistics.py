@@ -526,7 +526,29 @@ def _logcumsumexp_fwd(xp, a, dim):
         raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for \'{NP2DT[a.dtype]._legacy}\'')
     if a.ndim == 0:
         return a.copy()
+    if a.dtype.kind == "c":
+        return _complex_logcumsumexp(xp, a, dim)
     return xp.logaddexp.accumulate(_wide(a), axis=dim).astype(a.dtype, copy=False)
+
+
+def _complex_log_add_exp(xp, a, b):
+    # the larger real part leads: big + log1p(exp(small - big)) never overflows
+    first = a.real >= b.real
+    big, small = xp.where(first, a, b), xp.where(first, b, a)
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = big + xp.log1p(xp.exp(small - big))
+    return xp.where(xp.isneginf(small.real), big, out)
+
+
+def _complex_logcumsumexp(xp, a, dim):
+    # NumPy's logaddexp has no complex loop: an inclusive scan in log2(n) doubling steps instead, each
+    # one vectorised log-add-exp of the running values with those ``shift`` places earlier
+    acc = xp.moveaxis(a, dim, -1).copy()
+    n, shift = acc.shape[-1], 1
+    while shift < n:
+        acc[..., shift:] = _complex_log_add_exp(xp, acc[..., shift:], acc[..., :-shift])
+        shift *= 2
+    return xp.moveaxis(acc, -1, dim)
 
 
 def _logcumsumexp_backward(grad, a, out, dim):
@@ -538,6 +560,8 @@ def _logcumsumexp_backward(grad, a, out, dim):
     o = out.movedim(dim, -1)
     n = x.shape[-1]
     w = (x.unsqueeze(-1) - o.unsqueeze(-2)).exp() * _eye(n, a, upper=True)
+    if a.is_complex():
+        w = w.conj()
     g = (w * grad.movedim(dim, -1).unsqueeze(-2)).sum(-1)
     return g.movedim(-1, dim)
 
