@@ -254,6 +254,14 @@ def _forward(op, ins, rest, kwargs):
     return tensors, r, dt
 
 
+def no_complex_autograd(name, *tensors):
+    """torch's error for an op whose derivative is not defined for complex outputs, raised when grad
+    mode is on and one of ``tensors`` (complex) requires grad."""
+    if _state.enabled and any(t is not None and t._requires_grad and t.dtype.is_complex for t in tensors):
+        raise RuntimeError(f"{name} does not support automatic differentiation for outputs with complex "
+                           "dtype.")
+
+
 def call(op, args, kwargs):
     fast = op.fast
     if fast is not None and not kwargs and len(args) == 1:

@@ -8,7 +8,7 @@ from .. import _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..random import _gen
-from ._registry import FUNCTIONS, NONE, call, call_inplace, register
+from ._registry import FUNCTIONS, NONE, call, call_inplace, no_complex_autograd, register
 from .pointwise import _need_tensor, _reject, _upcast
 from .unary import _erf64
 
@@ -19,9 +19,10 @@ _SQRT_2_PI = math.sqrt(2 / math.pi)
 _GELU_C = 0.044715
 
 
-def _act(name, kernel, math_fn, bwd, *, node=None, ints=False):
+def _act(name, kernel, math_fn, bwd, *, node=None, ints=False, complex_ok=False):
     """Register an activation computed in float32 for half types, as torch's CPU kernels do."""
-    bad = (_dtype.COMPLEX,) if ints else _FLOAT_ONLY
+    bad = (() if complex_ok else (_dtype.COMPLEX,)) if ints else (_dtype.BOOL, _dtype.INT) if complex_ok \
+        else _FLOAT_ONLY
 
     def fwd(xp, a, *args):
         if ints and a.dtype == np.bool_:
@@ -52,8 +53,15 @@ def _hardtanh_backward(g, a, out, lo, hi):
     return (_keep_where((a > lo) & (a < hi), g),)
 
 
-_HARDTANH = _act("_hardtanh", "hardtanh", lambda xp, a, lo, hi: xp.clip(a, lo, hi), _hardtanh_backward,
-                 node="HardtanhBackward0", ints=True)
+def _hardtanh(xp, a, lo, hi):
+    if a.dtype.kind == "c":
+        # torch's hardtanh is a clamp, which rejects complex types itself
+        raise NotImplementedError("clamp is not supported for complex types")
+    return xp.clip(a, lo, hi)
+
+
+_HARDTANH = _act("_hardtanh", "hardtanh", _hardtanh, _hardtanh_backward, node="HardtanhBackward0", ints=True,
+                 complex_ok=True)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -301,12 +309,20 @@ def _silu_backward(g, a, out):
     return (g * (s * (1 + a * (1 - s))),)
 
 
-_SILU = _act("_silu", "silu_cpu", lambda xp, a: a * _sigmoid_arr(xp, a), _silu_backward,
-             node="SiluBackward0")
+def _silu(xp, a):
+    if a.dtype.kind == "c":
+        # torch's complex kernel: x / (1 + exp(-x))
+        return a / (1 + xp.exp(-a))
+    return a * _sigmoid_arr(xp, a)
+
+
+_SILU = _act("_silu", "silu_cpu", _silu, _silu_backward, node="SiluBackward0", complex_ok=True)
 
 
 def silu(input, inplace=False):
     """Applies x * sigmoid(x) element-wise."""
+    _need_tensor("silu", input)
+    no_complex_autograd("silu", input)
     return _apply(_SILU, input, (), inplace)
 
 
@@ -444,8 +460,8 @@ def _threshold(xp, a, threshold, value):
 
 
 def _threshold_fwd(xp, a, threshold, value):
-    if a.dtype == np.bool_:
-        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
+    if a.dtype == np.bool_ or a.dtype.kind == "c":
+        raise NotImplementedError(f"\"threshold_cpu\" not implemented for '{NP2DT[a.dtype]._legacy}'")
     return _threshold(xp, a, threshold, value)
 
 

@@ -3,7 +3,7 @@ import numpy as np
 
 from .._tensor import Tensor, bump
 from ..autograd import grad_mode
-from ._registry import _xp_of, call, register
+from ._registry import _xp_of, call, no_complex_autograd, register
 
 _INDEX_TYPES = ("torch.int64", "torch.int32")
 
@@ -83,6 +83,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if max_norm is not None:
         with grad_mode.no_grad():
             _renorm(weight, input._data, max_norm, norm_type)
+    no_complex_autograd("embedding", weight)
     return call(_EMBEDDING, (weight, input, padding_idx, scale_grad_by_freq), {})
 
 
@@ -198,6 +199,14 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                                   f"only supported for mode='sum' (got mode='{mode}'). Please open a feature "
                                   "request on GitHub.")
     _check_indices(input, "embedding_bag")
+    if not weight.dtype.is_floating_point:
+        dt = weight.dtype
+        # torch names bool and complex types by their backend type, the others by their legacy class
+        special = dt.is_complex or dt._legacy == "Bool"
+        shown = f"CPU{dt._legacy}Type" if special else f"torch.{dt._legacy}Tensor"
+        raise RuntimeError("Expected tensor for argument #1 'weight' to have one of the following scalar "
+                           f"types: Half, BFloat16, Float, Double; but got {shown} instead (while checking "
+                           "arguments for embedding_bag)")
     _check_range(input._data, weight.shape[0])
     off = offsets._data
     if off.size and off[0] != 0:

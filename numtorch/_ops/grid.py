@@ -280,33 +280,34 @@ def _sizes(t):
 
 
 def _check_grid_sampler(input, grid, mode):
+    # torch 2.13's order of checks; a grid of another dtype than the input's fails in its kernel
     if not isinstance(input, Tensor) or not isinstance(grid, Tensor):
         raise TypeError("grid_sampler(): argument 'input' and 'grid' must be Tensor")
     if input.device != grid.device:
         raise RuntimeError("grid_sampler(): expected input and grid to be on same device, but input is on "
                            f"{input.device} and grid is on {grid.device}")
-    if input.dtype != grid.dtype:
-        raise RuntimeError("grid_sampler(): expected input and grid to have same dtype, but input has "
-                           f"{input.dtype} and grid has {grid.dtype}")
     ins, gs = _sizes(input), _sizes(grid)
-    if input.dim() not in (4, 5) or input.dim() != grid.dim():
-        raise RuntimeError("grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, "
-                           f"but got input with sizes {ins} and grid with sizes {gs}")
     if input.shape[0] != grid.shape[0]:
         raise RuntimeError("grid_sampler(): expected grid and input to have same batch size, but got input "
                            f"with sizes {ins} and grid with sizes {gs}")
-    if grid.shape[-1] != input.dim() - 2:
-        raise RuntimeError(f"grid_sampler(): expected grid to have size {input.dim() - 2} in last dimension, "
-                           f"but got grid with sizes {gs}")
     for i in range(2, input.dim()):
         if input.shape[i] <= 0:
             raise RuntimeError("grid_sampler(): expected input to have non-empty spatial dimensions, but "
                                f"input has sizes {ins} with dimension {i} being empty")
+    if grid.shape[-1] != input.dim() - 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {input.dim() - 2} in last dimension, "
+                           f"but got grid with sizes {gs}")
+    if input.dim() not in (4, 5) or input.dim() != grid.dim():
+        raise RuntimeError(f"grid_sampler(): expected {input.dim()}D input and grid with same number of "
+                           f"dimensions, but got input with sizes {ins} and grid with sizes {gs}")
     if mode == 2 and input.dim() != 4:
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
-    if NP2DT[input._data.dtype]._cat != _dtype.FLOAT:
-        name = "grid_sampler_2d_cpu" if input.dim() == 4 else "grid_sampler_3d_cpu"
-        raise NotImplementedError(f"\"{name}\" not implemented for '{NP2DT[input._data.dtype]._legacy}'")
+    dt = NP2DT[input._data.dtype]
+    if dt._cat != _dtype.FLOAT:
+        name = "grid_sampler_2d_cpu_kernel_impl" if input.dim() == 4 else "grid_sampler3d_cpu"
+        raise NotImplementedError(f"\"{name}\" not implemented for '{dt._legacy}'")
+    if grid.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {dt._legacy} but found {grid.dtype._legacy}")
 
 
 def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):

@@ -126,12 +126,20 @@ _MSE = register("mse_loss", _mse, _mse_backward, nin=2, promote=DEFAULT, save=(0
                 function=False)
 
 
+def _real_kernel(kernel, *tensors):
+    """torch's CPU kernels of these losses are compiled for real types only."""
+    for t in tensors:
+        if t is not None and t.dtype.is_complex:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{t.dtype._legacy}\'')
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Measures the element-wise mean squared error."""
     _need("mse_loss", input, "input", 1)
     red = _red(size_average, reduce, reduction)
     input, target = _same_size(input, target)
     if weight is None:
+        _real_kernel("mse_cpu", input, target)
         return call(_MSE, (input, target, red), {})
     return _weighted((input - target) ** 2, weight, input, red)
 
@@ -181,6 +189,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     if beta == 0:
         return l1_loss(input, target, reduction=reduction if red != 1 else "mean")
+    _real_kernel("smooth_l1_cpu", input, target)
     return call(_SMOOTH_L1, (input, target, red, beta), {})
 
 
@@ -191,6 +200,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     input, target = _same_size(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _real_kernel("huber_cpu", input, target)
     if weight is None:
         return call(_HUBER, (input, target, red, delta), {})
     if weight.shape != input.shape:
@@ -469,6 +479,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _nondiff("binary_cross_entropy", "weight", weight)
     if target.dtype != input.dtype:
         raise RuntimeError(f"Found dtype {target.dtype._legacy} but expected {input.dtype._legacy}")
+    _real_kernel("binary_cross_entropy", input)
     x = input._data
     if ((x < 0) | (x > 1)).any():
         raise RuntimeError("all elements of input should be between 0 and 1")
@@ -511,6 +522,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
     _nondiff("binary_cross_entropy_with_logits", "weight", weight)
     _nondiff("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+    _real_kernel("log_sigmoid_cpu", input)
     return call(_BCE_LOGITS, (input, target, weight, pos_weight, red), {})
 
 
@@ -523,10 +535,13 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         reduction = legacy_reduction(size_average, reduce)
     elif reduction == "mean":
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
-                      "'batchmean' divides only by the batch size, and matches the KL div math definition."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math "
+                      "definition."
                       "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
                       UserWarning, stacklevel=2)
     red = 2 if reduction == "batchmean" else reduction_enum(reduction)
+    if input.dtype.is_complex or target.dtype.is_complex:
+        raise RuntimeError("kl_div: Complex inputs not supported.")
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -576,9 +591,12 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     where = FUNCTIONS["where"]
     red = _red(size_average, reduce, reduction)
     nd = input1.dim()
-    if nd != input2.dim() or nd not in (1, 2) or target.dim() != nd - 1:
-        raise RuntimeError(f"cosine_embedding_loss: Expected {nd - 1}D target tensor for {nd}D inputs, got "
-                           f"{target.dim()}D target tensor instead.")
+    td = target.dim()
+    if td > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if nd != td + 1 or input2.dim() != td + 1:
+        raise RuntimeError(f"{td}D target tensor expects {td + 1}D input tensors, but found inputs with "
+                           f"sizes {list(input1.shape)} and {list(input2.shape)}.")
     d = nd - 1
     denom = (((input1 * input1).sum(d) + 1e-12) * ((input2 * input2).sum(d) + 1e-12)).sqrt()
     cos = (input1 * input2).sum(d) / denom

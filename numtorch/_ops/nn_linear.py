@@ -6,7 +6,7 @@ import numpy as np
 from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ._registry import FUNCTIONS, call, register
+from ._registry import FUNCTIONS, call, no_complex_autograd, register
 from .linalg import _product
 
 _state = grad_mode.state
@@ -149,5 +149,6 @@ def bilinear(input1, input2, weight, bias=None):
     if bias is not None and (bias.dim() != 1 or bias.shape[0] != sw[0]):
         raise RuntimeError(f"bilinear(): bias size does not match weight size: got {bias.shape[-1]} but "
                            f"expected {sw[0]}")
+    no_complex_autograd("_trilinear", input1, weight, input2)
     out = FUNCTIONS["einsum"]("...i,oij,...j->...o", input1, weight, input2)
     return out if bias is None else out + bias

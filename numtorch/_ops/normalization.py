@@ -429,6 +429,11 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
                          f"{input.dim()} dimensions)")
     if input.numel() == 0:
         return input
+    # torch averages the squares with avg_pool2d (3-D input) or avg_pool3d, whose kernels exclude these
+    dt = input.dtype
+    if dt.is_complex or input.dim() > 3 and dt in (_dtype.float16, _dtype.bfloat16):
+        kernel = "avg_pool2d" if input.dim() == 3 else "avg_pool3d_out_frame"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dt._legacy}'")
     sq = input * input
     zeros = FUNCTIONS["zeros"]
     before = zeros(input.shape[0], size // 2, *input.shape[2:], dtype=input.dtype)

@@ -331,6 +331,10 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """Applies a 1D max pooling over an input signal composed of several input planes."""
     st = None if stride is None or stride == [] else _one(stride, "stride")
     pad = (0,) + _tup(padding, 1, "padding", "")
+    grads = isinstance(input, Tensor) and input._requires_grad and grad_mode.state.enabled
+    if isinstance(input, Tensor) and not (return_indices or grads):
+        # without indices to return or keep for a gradient, torch runs its own 1-D kernel (floats only)
+        _reject("max_pool1d_impl", NP2DT[input._data.dtype], (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX))
     return _as_1d(_max_pool, input, 2, _one(kernel_size, "kernel_size"), st, pad, _one(dilation, "dilation"),
                   ceil_mode, return_indices)
 
@@ -533,10 +537,11 @@ _ADAPTIVE_AVG = {n: register(f"_adaptive_avg_pool{n}d", _adaptive_avg_fwd, _adap
 def _adaptive_avg(x, n, output_size):
     fn = f"adaptive_avg_pool{n}d"
     outs = _adaptive_sizes(x, n, output_size, fn)
-    _reject(fn, NP2DT[x._data.dtype], (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX))
+    _reject(fn, NP2DT[x._data.dtype], (_dtype.BOOL, _dtype.INT))
     if all(o == 1 for o in outs):
-        # torch reduces to a global mean here (its graph shows MeanBackward1).
+        # torch reduces to a global mean here (its graph shows MeanBackward1), complex types included
         return x.mean(tuple(range(-n, 0)), keepdim=True)
+    _reject(fn if n == 2 else fn + "_cpu", NP2DT[x._data.dtype], (_dtype.COMPLEX,))
     return call(_ADAPTIVE_AVG[n], (x, n, outs), {})
 
 

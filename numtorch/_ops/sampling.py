@@ -376,9 +376,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[n - 1](input, out)
     kind = {"nearest-exact": "nearestExact"}.get(mode, mode)
     dt = NP2DT[input._data.dtype]
-    if dt._cat != _dtype.FLOAT:
-        kernel = f"upsample_{mode.replace('-', '_')}{n}d_channels_last"
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dt._legacy}'")
+    nearest = mode in ("nearest", "nearest-exact") and not antialias
+    if dt._cat != _dtype.FLOAT and not (nearest and dt is _dtype.uint8):
+        # torch's nearest kernels take uint8 images too (they only pick pixels); its bilinear and bicubic
+        # uint8 kernels (fixed-point) are not reproduced here
+        raise NotImplementedError(f"\"{_kernel_name(mode, n)}\" not implemented for '{dt._legacy}'")
     scales = scales or [None] * n
     ft = np.float64 if input._data.dtype == np.float64 else np.float32
     if antialias:
@@ -391,6 +393,15 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     make = _interp.cubic_taps if mode == "bicubic" else _interp.linear_taps
     tables = tuple(make(L, o, bool(align_corners), s, ft) for L, o, s in zip(spatial, out, scales))
     return call(_INTERP[(kind, n)], (input, tables, _vectorised_bilinear(input, mode, out)), {})
+
+
+def _kernel_name(mode, n):
+    """The torch kernel whose dtype dispatch rejects a type, by mode and dimensions."""
+    if mode == "bilinear" or (mode in ("nearest", "nearest-exact") and n == 2):
+        return f"upsample_{'nearest' if mode != 'bilinear' else mode}2d_channels_last"
+    if mode == "bicubic":
+        return "compute_indices_weights_cubic"
+    return "compute_indices_weights_" + ("linear" if mode in ("linear", "trilinear") else "nearest")
 
 
 def _vectorised_bilinear(x, mode, out):

@@ -563,10 +563,10 @@ def _softmax_dim(input, dim):
     return norm_dims(dim, input.dim())[0]
 
 
-def _softmax_check(a, dim):
+def _softmax_check(a, dim, prefix=""):
     dt = NP2DT[a.dtype]
     kernel = "softmax_lastdim_kernel_impl" if a.ndim == 0 or dim == a.ndim - 1 else "softmax_kernel_impl"
-    _reject(kernel, dt, (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX))
+    _reject(prefix + kernel, dt, (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX))
 
 
 def _shifted(xp, a, dim):
@@ -583,7 +583,7 @@ def _softmax(xp, a, dim):
 
 
 def _log_softmax(xp, a, dim):
-    _softmax_check(a, dim)
+    _softmax_check(a, dim, "log_")
     z = _shifted(xp, a, dim)
     r = z - xp.log(xp.exp(z).sum(axis=dim if a.ndim else None, keepdims=True))
     return r.astype(a.dtype, copy=False)
