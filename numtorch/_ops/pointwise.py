@@ -737,7 +737,8 @@ def _one_sided(name, lower):
     node = "ClampMinBackward" if lower else "ClampMaxBackward"
     scalar = register(f"_{name}_scalar", fwd, bwd_scalar, save=(0,), node=node + "0", method=False,
                       function=False)
-    tensor = register(f"_{name}_tensor", fwd, bwd_tensor, nin=2, promote=DEFAULT, save=(0, 1),
+    # a scalar bound that promotes the tensor (an int tensor, a float bound) goes through the tensor op
+    tensor = register(f"_{name}_tensor", fwd, bwd_tensor, nin=2, promote=DEFAULT, save=(0, 1), scalars=True,
                       node=node + "1", method=False, function=False)
 
     def pick(input, bound):
