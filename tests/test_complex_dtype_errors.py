@@ -139,3 +139,58 @@ GRID = [((1, 1, 2, 2), (1, 2, 2, 2, 3), "float32", "float32", 0), ((1, 1, 2, 2),
 @pytest.mark.parametrize("xs,gs,xd,gd,mode", GRID)
 def test_grid_sampler_checks_in_torch_order(xs, gs, xd, gd, mode):
     _same_message(lambda m, x, g: m.grid_sampler(x, g, mode, 0, False), np.ones(xs, xd), np.zeros(gs, gd))
+
+
+def _same_outcome(fn, *data, **tol):
+    """torch's result (compared as ``check`` does) or torch's exception type and message."""
+    from conftest import run_both
+    if run_both(fn, *data, grad=False)["torch"][3] is None:
+        check(fn, *data, grad=False, **tol)
+    else:
+        _same_message(fn, *data)
+
+
+INTEGER_INPUTS = {
+    "cross_entropy_2d": lambda m, x: m.nn.functional.cross_entropy(x.reshape(4, 4), m.tensor([0, 1, 2, 3])),
+    "cross_entropy_4d": lambda m, x: m.nn.functional.cross_entropy(x.reshape(1, 4, 2, 2),
+                                                                   m.zeros(1, 2, 2, dtype=m.long)),
+    "nll_2d": lambda m, x: m.nn.functional.nll_loss(x.reshape(4, 4), m.tensor([0, 1, 2, 3])),
+    "nll_4d": lambda m, x: m.nn.functional.nll_loss(x.reshape(1, 4, 2, 2), m.zeros(1, 2, 2, dtype=m.long)),
+    "multi_margin": lambda m, x: m.nn.functional.multi_margin_loss(x.reshape(4, 4), m.tensor([0, 1, 2, 3])),
+    "bce_logits": lambda m, x: m.nn.functional.binary_cross_entropy_with_logits(x, x.float()),
+    "multilabel_soft_margin": lambda m, x: m.nn.functional.multilabel_soft_margin_loss(x.reshape(4, 4),
+                                                                                       x.reshape(4, 4)),
+    "huber": lambda m, x: m.nn.functional.huber_loss(x, x),
+    "huber_float_target": lambda m, x: m.nn.functional.huber_loss(x, x * 0.5),
+    "smooth_l1": lambda m, x: m.nn.functional.smooth_l1_loss(x, x),
+    "mse": lambda m, x: m.nn.functional.mse_loss(x, x),
+    "soft_margin": lambda m, x: m.nn.functional.soft_margin_loss(x, x),
+    "gaussian_nll": lambda m, x: m.nn.functional.gaussian_nll_loss(x, x, x),
+    "kl_div": lambda m, x: m.nn.functional.kl_div(x, x, reduction="sum"),
+    "hinge": lambda m, x: m.nn.functional.hinge_embedding_loss(x, x),
+    "margin_ranking": lambda m, x: m.nn.functional.margin_ranking_loss(x, x, x),
+    "rms_norm": lambda m, x: m.nn.functional.rms_norm(x, (16,)),
+    "linear": lambda m, x: m.nn.functional.linear(x.reshape(4, 4), x.reshape(4, 4)),
+    "bilinear": lambda m, x: m.nn.functional.bilinear(x.reshape(4, 4), x.reshape(4, 4), x.reshape(1, 4, 4)),
+    "avg_pool1d": lambda m, x: m.nn.functional.avg_pool1d(x.reshape(1, 4, 4), 2),
+    "avg_pool2d": lambda m, x: m.nn.functional.avg_pool2d(x.reshape(1, 1, 4, 4), 2),
+    "avg_pool3d": lambda m, x: m.nn.functional.avg_pool3d(x.reshape(1, 1, 4, 2, 2), 2),
+    "lrn_3d": lambda m, x: m.nn.functional.local_response_norm(x.reshape(1, 4, 4), 3, alpha=0.5),
+    "lrn_4d": lambda m, x: m.nn.functional.local_response_norm(x.reshape(1, 4, 2, 2), 2),
+    "hardtanh": lambda m, x: m.nn.functional.hardtanh(x),
+    "clamp_min_float_bound": lambda m, x: x.clamp_min(0.5),
+    "clamp_max_int_bound": lambda m, x: x.clamp_max(1),
+}
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "bool", "float16", "bfloat16"])
+@pytest.mark.parametrize("name", sorted(INTEGER_INPUTS))
+def test_loss_and_layer_input_types(name, dtype):
+    x = np.arange(16) * 7 % 5
+    x = (x % 2).astype(bool) if dtype == "bool" else x.astype("float32" if dtype.endswith("16") else dtype)
+    dts = dtype.endswith("16")
+
+    def fn(m, a):
+        return INTEGER_INPUTS[name](m, a.to(getattr(m, dtype)) if dts else a)
+    # half types: torch's vectorised exp/log (SLEEF) can round a half result the other way (one ulp)
+    _same_outcome(fn, x, **({"atol": 4e-2, "rtol": 1e-2} if dts else {}))

@@ -68,6 +68,8 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """Applies the HardTanh function element-wise: clamp(x, min_val, max_val)."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if isinstance(input, Tensor) and input.dtype._legacy == "Byte" and (min_val < 0 or max_val < 0):
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
     return _apply(_HARDTANH, input, (min_val, max_val), inplace)
 
 

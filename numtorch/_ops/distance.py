@@ -96,6 +96,9 @@ def pdist(input, p=2):
         raise RuntimeError("pdist only supports floating-point dtypes")
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
+    if input.dtype.itemsize == 2:
+        # torch's pdist kernel takes float and double only
+        raise NotImplementedError(f"\"pdist\" not implemented for '{input.dtype._legacy}'")
     return call(_PDIST, (input, p), {})
 
 

@@ -360,7 +360,8 @@ def _affine_grid_fwd(xp, theta, size, align):
     n, sizes = size[0], tuple(size[2:])
     base = _base_grid(xp, sizes, align, theta.dtype)
     out = xp.matmul(base[None], theta.transpose(0, 2, 1))
-    return out.reshape((n,) + sizes + (len(sizes),))
+    # NumPy widens bfloat16 products to float32; torch rounds them back to theta's type
+    return out.reshape((n,) + sizes + (len(sizes),)).astype(theta.dtype, copy=False)
 
 
 def _affine_grid_backward(grad, theta, out, size, align):

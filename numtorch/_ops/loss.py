@@ -5,11 +5,13 @@ import warnings
 
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from . import _registry
 from ._registry import DEFAULT, FUNCTIONS, call, register
 from .shape import broadcast_shapes, broadcast_tensors
+from .pointwise import _C_NAMES
 from .unary import log_softmax
 
 _state = grad_mode.state
@@ -54,14 +56,20 @@ def _wrap(a):
     return Tensor._wrap(a)
 
 
+def _half(a):
+    return a.dtype.itemsize == 2 and a.dtype.kind in "fV"
+
+
 def _reduce(xp, r, reduction):
     if reduction == 0:
         return r
-    s = r.sum()
+    # half-precision losses are summed (and averaged) in float32, rounded once, as torch's reductions do
+    s = r.sum(dtype=np.float32) if _half(r) else r.sum()
     if reduction == 2:
-        return s
+        return s.astype(r.dtype) if _half(r) else s
     with np.errstate(invalid="ignore", divide="ignore"):
-        return s / r.size if r.size else s * np.nan
+        m = s / r.size if r.size else s * np.nan
+    return m.astype(r.dtype) if _half(r) else m
 
 
 def _unreduce(grad, shape, reduction):
@@ -127,10 +135,11 @@ _MSE = register("mse_loss", _mse, _mse_backward, nin=2, promote=DEFAULT, save=(0
 
 
 def _real_kernel(kernel, *tensors):
-    """torch's CPU kernels of these losses are compiled for real types only."""
-    for t in tensors:
-        if t is not None and t.dtype.is_complex:
-            raise NotImplementedError(f'"{kernel}" not implemented for \'{t.dtype._legacy}\'')
+    """torch's CPU kernels of these losses are compiled for real floating types only; they dispatch on
+    the tensors' common type."""
+    dt = _dtype.result_type_of([t for t in tensors if t is not None])
+    if not dt.is_floating_point:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{dt._legacy}\'')
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -201,6 +210,11 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _real_kernel("huber_cpu", input, target)
+    if not input.dtype.is_floating_point:
+        # torch's huber writes into an output of the input's type
+        dt = _dtype.result_type_of((input, target))
+        raise RuntimeError(f"result type {dt._legacy} can't be cast to the desired output type "
+                           f"{input.dtype._legacy}")
     if weight is None:
         return call(_HUBER, (input, target, red, delta), {})
     if weight.shape != input.shape:
@@ -227,6 +241,13 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     _need("soft_margin_loss", input, "input", 1)
     red = _red(size_average, reduce, reduction)
     _nondiff("soft_margin_loss", "target", target)
+    if input.dtype is _dtype.bool:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
+    if not input.dtype.is_floating_point and not input.dtype.is_complex:
+        # torch writes the float loss into an output of the input's (integer) type
+        raise RuntimeError("result type Float can't be cast to the desired output type "
+                           f"{input.dtype._legacy}")
     return call(_SOFT_MARGIN, (input, target, red), {})
 
 
@@ -259,6 +280,9 @@ def _nll_reduce(loss, wt, reduction):
 
 
 def _nll(xp, x, t, w, reduction, ignore_index):
+    if _half(x):
+        wide = None if w is None else w.astype(np.float32)
+        return xp.asarray(_nll(xp, x.astype(np.float32), t, wide, reduction, ignore_index)).astype(x.dtype)
     if _plain_rows(xp, x, t, w, ignore_index):
         # a batch of rows, every target counted with weight 1: the picked entries and their mean or sum
         loss = -x[_arange(x.shape[0]), t]
@@ -305,6 +329,10 @@ def _nll_backward(grad, x, t, w, out, reduction, ignore_index):
 
 
 def _ce(xp, x, t, w, reduction, ignore_index):
+    if _half(x):
+        # torch's log_softmax runs in float32 and stores half values; nll accumulates them in float32
+        lsm = _log_softmax_arr(xp, x.astype(np.float32)).astype(x.dtype)
+        return _nll(xp, lsm, t, w, reduction, ignore_index)
     return _nll(xp, _log_softmax_arr(xp, x), t, w, reduction, ignore_index)
 
 
@@ -382,6 +410,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _need("nll_loss", input, "input", 1)
     red = _red(size_average, reduce, reduction)
     _check_nll(input, target, weight, ignore_index)
+    if not input.dtype.is_floating_point:
+        kernel = "nll_loss_out_frame" if input.dim() <= 2 else "nll_loss2d_forward_out_frame"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._legacy}'")
     return _nll_call((_NLL, _NLL2D), input, target, weight, red, ignore_index)
 
 
@@ -438,6 +469,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             raise RuntimeError("ignore_index is not supported for floating point target")
         return _ce_probs(input, target, weight, red, label_smoothing)
     _check_nll(input, target, weight, ignore_index)
+    if not input.dtype.is_floating_point:
+        kernel = "log_softmax_lastdim_kernel_impl" if input.dim() <= 2 else "log_softmax_kernel_impl"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._legacy}'")
     if label_smoothing > 0:
         return _ce_smoothed(input, target, weight, red, ignore_index, label_smoothing)
     return _nll_call((_CE, _CE2D), input, target, weight, red, ignore_index)
@@ -542,6 +576,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     red = 2 if reduction == "batchmean" else reduction_enum(reduction)
     if input.dtype.is_complex or target.dtype.is_complex:
         raise RuntimeError("kl_div: Complex inputs not supported.")
+    if not (input.dtype.is_floating_point and target.dtype.is_floating_point):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -560,6 +596,8 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
                                 reduction="mean"):
     """Multi-label one-versus-all loss based on max-entropy."""
     red = _red(size_average, reduce, reduction)
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{input.dtype._legacy}'")
     loss = -(target * _logsigmoid(input) + (1 - target) * _logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
@@ -573,7 +611,9 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got "
                            f"sizes: input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ")
-    return _apply_reduction((-target * (input1 - input2) + margin).clamp_min(0), red)
+    diff = input1 - input2
+    # torch's margin is a double: integer inputs give a float loss
+    return _apply_reduction((-target * diff + float(margin)).clamp_min(0), red)
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
@@ -581,7 +621,9 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     where = FUNCTIONS["where"]
     red = _red(size_average, reduce, reduction)
     zeros = input.new_zeros(())
-    loss = where(target != 1, (margin - input).clamp_min(0), zeros) + where(target != -1, input, zeros)
+    # torch fills the margin into a tensor of the input's type first (integer inputs stay integer)
+    gap = FUNCTIONS["full_like"](input, margin) - input
+    loss = where(target != 1, gap.clamp_min(0), zeros) + where(target != -1, input, zeros)
     return _apply_reduction(loss, red)
 
 
@@ -673,6 +715,10 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     var = _gaussian_var(input, var)
     if reduction not in _REDUCTIONS:
         raise ValueError(reduction + " is not valid")
+    if not var.dtype.is_floating_point:
+        # torch clamps (a clone of) var in place with the float eps
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_C_NAMES.get(var.dtype._name, var.dtype._legacy)}")
     # The clamp keeps var away from 0 but, as in torch, lets the gradient through unchanged.
     var = var + (var.detach().clamp_min(eps) - var.detach())
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
@@ -729,6 +775,9 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     n = input.shape[0] if nd == 2 else 1
     if nd > 2 or target.numel() != n or target.dim() > 1:
         raise RuntimeError(f"inconsistent target size, expected {n} but got {list(target.shape)}")
+    if input.dtype.itemsize == 2 or not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"multi_margin_loss_cpu_kernel\" not implemented for "
+                                  f"'{input.dtype._legacy}'")
     t = target._data
     if ((t < 0) | (t >= input.shape[-1])).any():
         raise RuntimeError("target out of range")

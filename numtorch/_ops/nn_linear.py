@@ -90,6 +90,8 @@ def _check(input, weight, bias):
     if bias is not None and bias._data.dtype != xd.dtype:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {NP2DT[bias._data.dtype]._legacy} "
                            f"and {NP2DT[xd.dtype]._legacy}")
+    if xd.dtype == np.bool_:
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
 
 
 def linear(input, weight, bias=None):
@@ -149,6 +151,8 @@ def bilinear(input1, input2, weight, bias=None):
     if bias is not None and (bias.dim() != 1 or bias.shape[0] != sw[0]):
         raise RuntimeError(f"bilinear(): bias size does not match weight size: got {bias.shape[-1]} but "
                            f"expected {sw[0]}")
+    if input1.dtype._legacy == "Bool":
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
     no_complex_autograd("_trilinear", input1, weight, input2)
     out = FUNCTIONS["einsum"]("...i,oij,...j->...o", input1, weight, input2)
     return out if bias is None else out + bias

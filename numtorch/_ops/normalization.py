@@ -411,6 +411,8 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if weight is not None and tuple(weight.shape) != shape:
         raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight of "
                            f"shape {_shape_list(weight.shape)} and normalized_shape = {_shape_list(shape)}")
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"rms_norm\" not implemented for '{input.dtype._legacy}'")
     x = input.float() if input.dtype in (_dtype.float16, _dtype.bfloat16) else input
     if eps is None:
         eps = _dtype.finfo(input.dtype).eps
@@ -429,18 +431,18 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
                          f"{input.dim()} dimensions)")
     if input.numel() == 0:
         return input
-    # torch averages the squares with avg_pool2d (3-D input) or avg_pool3d, whose kernels exclude these
-    dt = input.dtype
-    if dt.is_complex or input.dim() > 3 and dt in (_dtype.float16, _dtype.bfloat16):
-        kernel = "avg_pool2d" if input.dim() == 3 else "avg_pool3d_out_frame"
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dt._legacy}'")
+    # torch averages the squares with avg_pool2d (3-D input) or avg_pool3d: their types only
+    from .pooling import avg_pool_types
+    avg_pool_types(input.dtype, 2 if input.dim() == 3 else 3)
     sq = input * input
     zeros = FUNCTIONS["zeros"]
     before = zeros(input.shape[0], size // 2, *input.shape[2:], dtype=input.dtype)
     after = zeros(input.shape[0], (size - 1) // 2, *input.shape[2:], dtype=input.dtype)
     padded = FUNCTIONS["cat"]([before, sq, after], 1)
     # The channel window as a strided view; its mean counts the zero padding, as torch's avg_pool does.
-    window = padded.unfold(1, size, 1).sum(-1) / size
+    total = padded.unfold(1, size, 1).sum(-1)
+    # an integer average pool divides with truncation (the squares are non-negative: a floor division)
+    window = total // size if input.dtype is _dtype.int64 else total / size
     return input / (window * alpha + k).pow(beta)
 
 

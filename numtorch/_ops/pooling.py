@@ -437,10 +437,19 @@ _AVG_BWD = {n: register(f"_avg_pool{n}d_backward", _avg_pool_bwd_fwd, _avg_pool_
                         node=f"AvgPool{n}DBackwardBackward0", method=False, function=False) for n in (2, 3)}
 
 
+def avg_pool_types(dt, n):
+    """torch's average pooling kernels take floating types and int64 (3-D: float32, float64, int64)."""
+    if n == 3:
+        if dt not in (_dtype.float32, _dtype.float64, _dtype.int64):
+            raise NotImplementedError(f"\"avg_pool3d_out_frame\" not implemented for '{dt._legacy}'")
+    elif dt._cat != _dtype.FLOAT and dt is not _dtype.int64:
+        raise NotImplementedError(f"\"avg_pool2d\" not implemented for '{dt._legacy}'")
+
+
 def _avg_pool(x, n, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     fn = f"avg_pool{n}d"
     k, s, p, _, outs = _geometry(x, n, kernel_size, stride, padding, 1, ceil_mode, fn, avg=True)
-    _reject(fn, NP2DT[x._data.dtype], (_dtype.BOOL, _dtype.COMPLEX))
+    avg_pool_types(NP2DT[x._data.dtype], n)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     return call(_AVG[n], (x, n, k, s, p, outs, bool(count_include_pad), divisor_override), {})
