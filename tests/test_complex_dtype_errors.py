@@ -194,3 +194,36 @@ def test_loss_and_layer_input_types(name, dtype):
         return INTEGER_INPUTS[name](m, a.to(getattr(m, dtype)) if dts else a)
     # half types: torch's vectorised exp/log (SLEEF) can round a half result the other way (one ulp)
     _same_outcome(fn, x, **({"atol": 4e-2, "rtol": 1e-2} if dts else {}))
+
+
+def _ctc(m, log_probs, targets, input_lengths=(5, 5)):
+    return m.nn.functional.ctc_loss(log_probs, targets, m.tensor(list(input_lengths)), m.tensor([2, 2]))
+
+
+SHAPE_ERRORS = {
+    "reflect_pad_2d": lambda m: m.nn.functional.pad(m.ones(1, 1, 2, 2), (3, 3, 3, 3), mode="reflect"),
+    "reflect_pad_3d_h": lambda m: m.nn.functional.pad(m.ones(1, 1, 2, 2, 2), (1, 1, 3, 3, 1, 1),
+                                                      mode="reflect"),
+    "batch_norm_channels": lambda m: m.nn.BatchNorm2d(3)(m.ones(2, 4, 5, 5)),
+    "max_pool1d_5d": lambda m: m.nn.functional.max_pool1d(m.ones(1, 2, 3, 4, 5), 2),
+    "max_pool1d_idx_4d": lambda m: m.nn.functional.max_pool1d(m.ones(1, 2, 3, 4), 2, return_indices=True),
+    "avg_pool1d_1d": lambda m: m.nn.functional.avg_pool1d(m.ones(5), 2),
+    "adaptive_avg_pool1d_4d": lambda m: m.nn.functional.adaptive_avg_pool1d(m.ones(1, 2, 3, 4), 2),
+    "adaptive_max_pool1d_5d": lambda m: m.nn.functional.adaptive_max_pool1d(m.ones(1, 2, 3, 4, 5), 2),
+    "mse_broadcast": lambda m: m.nn.functional.mse_loss(m.ones(3, 4), m.ones(3, 5)),
+    "broadcast_tensors": lambda m: m.broadcast_tensors(m.ones(3, 4), m.ones(3, 5), m.ones(1)),
+    "cosine_similarity": lambda m: m.nn.functional.cosine_similarity(m.ones(3, 4), m.ones(2, 4)),
+    "ctc_input_lengths": lambda m: _ctc(m, m.ones(5, 2, 4).log_softmax(2), m.tensor([[1, 2], [1, 1]]),
+                                        [5, 6]),
+    "ctc_concatenated_targets": lambda m: _ctc(m, m.ones(5, 2, 4).log_softmax(2), m.tensor([1, 2, 1, 1, 1])),
+    "ctc_4d": lambda m: _ctc(m, m.ones(5, 2, 4, 1), m.tensor([[1, 2], [1, 1]])),
+    "multi_margin_target": lambda m: m.nn.functional.multi_margin_loss(m.ones(3, 4), m.tensor([0, 1])),
+    "multi_margin_3d": lambda m: m.nn.functional.multi_margin_loss(m.ones(2, 3, 4), m.tensor([0, 1])),
+    "group_norm_ctor": lambda m: m.nn.GroupNorm(3, 4),
+    "hardtanh_ctor": lambda m: m.nn.Hardtanh(2, 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE_ERRORS))
+def test_shape_and_argument_errors(name):
+    _same_message(lambda m: SHAPE_ERRORS[name](m))

@@ -144,13 +144,13 @@ def _padded_targets(targets, tlen, n):
         if t.shape[1] < s_max:
             raise RuntimeError(f"Expected tensor to have size at least {s_max} at dimension 1, but got size "
                                f"{t.shape[1]} for argument #2 'targets' (while checking arguments for "
-                               "ctc_loss_cpu)")
+                               "ctc_loss_allocate_outputs)")
         return t[:, :s_max]
     total = int(tlen.sum())
-    if t.shape[0] < total:
-        raise RuntimeError(f"Expected tensor to have size at least {total} at dimension 0, but got size "
+    if t.shape[0] != total:
+        raise RuntimeError(f"Expected tensor to have size {total} at dimension 0, but got size "
                            f"{t.shape[0]} for argument #2 'targets' (while checking arguments for "
-                           "ctc_loss_cpu)")
+                           "ctc_loss_allocate_outputs)")
     # Concatenated targets: scatter each sequence into a padded row.
     starts = np.concatenate([[0], np.cumsum(tlen)[:-1]]).astype(np.int64)
     pos = np.arange(s_max)[None, :]
@@ -168,7 +168,7 @@ def _check_ctc(log_probs, n, t_max, c, ilen, tlen, blank):
     over = np.flatnonzero(np.asarray(ilen) > t_max)
     if over.size:
         raise RuntimeError(f"Expected input_lengths to have value at most {t_max}, but got value "
-                           f"{ilen[over[0]]} (while checking arguments for ctc_loss_cpu)")
+                           f"{ilen[over[0]]} (while checking arguments for ctc_loss_allocate_outputs)")
 
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
@@ -178,8 +178,10 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         raise ValueError(f"{reduction} is not a valid value for reduction")
     batched = log_probs.dim() == 3
     if log_probs.dim() not in (2, 3):
-        raise RuntimeError(f"Expected 3-dimensional tensor, but got {log_probs.dim()}-dimensional tensor for "
-                           "argument #1 'log_probs' (while checking arguments for ctc_loss_cpu)")
+        # torch treats any input but a 3-d one as unbatched and adds the batch dimension before checking
+        raise RuntimeError(f"Expected 3-dimensional tensor, but got {log_probs.dim() + 1}-dimensional tensor "
+                           "for "
+                           "argument #1 'log_probs' (while checking arguments for ctc_loss_allocate_outputs)")
     if log_probs._data.dtype not in (np.float32, np.float64):
         raise NotImplementedError("\"ctc_loss_cpu\" not implemented for "
                                   f"'{NP2DT[log_probs._data.dtype]._legacy}'")

@@ -773,8 +773,13 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         raise ValueError("weight must be one-dimensional")
     nd = input.dim()
     n = input.shape[0] if nd == 2 else 1
-    if nd > 2 or target.numel() != n or target.dim() > 1:
-        raise RuntimeError(f"inconsistent target size, expected {n} but got {list(target.shape)}")
+    if nd > 2 or (nd and 0 in input.shape[nd - 1:]):
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+                           f"{list(input.shape)}")
+    if target.numel() != n or target.dim() > 1:
+        raise RuntimeError("multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+                           f"input samples (batch size). Expected target size [{n}], but got "
+                           f"{list(target.shape)}. Input has shape {list(input.shape)}.")
     if input.dtype.itemsize == 2 or not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"multi_margin_loss_cpu_kernel\" not implemented for "
                                   f"'{input.dtype._legacy}'")

@@ -229,8 +229,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 def _batch_norm_impl(input, weight, bias, running_mean, running_var, training, momentum, eps):
     c = input.shape[1] if input.dim() > 1 else 0
-    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
-                    ("running_var", running_var)):
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
         _check_channels(name, t, c)
     if not training and (running_mean is None or running_var is None):
         which = "running_mean" if running_mean is None else "running_var"

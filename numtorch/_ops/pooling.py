@@ -312,11 +312,11 @@ def _xp(a):
     return cupy
 
 
-def _as_1d(fn, x, *args):
+def _as_1d(name, fn, x, *args):
     # torch pools 1-d signals as 2-d planes of height 1.
     if x.dim() not in (2, 3):
-        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, "
-                           f"but got:{list(x.shape)}")
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {x.dim()}-dimensional tensor for argument "
+                           f"#1 'self' (while checking arguments for {name})")
     r = fn(x.unsqueeze(-2), *args)
     if isinstance(r, tuple):
         return tuple(t.squeeze(-2) for t in r)
@@ -331,12 +331,15 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """Applies a 1D max pooling over an input signal composed of several input planes."""
     st = None if stride is None or stride == [] else _one(stride, "stride")
     pad = (0,) + _tup(padding, 1, "padding", "")
-    grads = isinstance(input, Tensor) and input._requires_grad and grad_mode.state.enabled
-    if isinstance(input, Tensor) and not (return_indices or grads):
-        # without indices to return or keep for a gradient, torch runs its own 1-D kernel (floats only)
-        _reject("max_pool1d_impl", NP2DT[input._data.dtype], (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX))
-    return _as_1d(_max_pool, input, 2, _one(kernel_size, "kernel_size"), st, pad, _one(dilation, "dilation"),
-                  ceil_mode, return_indices)
+    if isinstance(input, Tensor) and not return_indices:
+        if input.dim() not in (2, 3):
+            raise RuntimeError("max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch "
+                               f"size for input, but got:{list(input.shape)}")
+        if not (input._requires_grad and grad_mode.state.enabled):
+            # without indices to return or keep for a gradient, torch runs its own 1-D kernel (floats only)
+            _reject("max_pool1d_impl", NP2DT[input._data.dtype], (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX))
+    return _as_1d("max_pool1d", _max_pool, input, 2, _one(kernel_size, "kernel_size"), st, pad,
+                  _one(dilation, "dilation"), ceil_mode, return_indices)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -458,7 +461,7 @@ def _avg_pool(x, n, kernel_size, stride, padding, ceil_mode, count_include_pad, 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """Applies a 1D average pooling over an input signal composed of several input planes."""
     st = None if stride is None or stride == [] else _one(stride, "stride")
-    return _as_1d(_avg_pool, input, 2, _one(kernel_size, "kernel_size"), st,
+    return _as_1d("avg_pool1d", _avg_pool, input, 2, _one(kernel_size, "kernel_size"), st,
                   (0,) + _tup(padding, 1, "padding", ""), ceil_mode, count_include_pad, None)
 
 
@@ -556,8 +559,8 @@ def _adaptive_avg(x, n, output_size):
 
 def adaptive_avg_pool1d(input, output_size):
     """Applies a 1D adaptive average pooling over an input signal composed of several input planes."""
-    _one_dim(input, "adaptive_avg_pool1d")
-    return _as_1d(_adaptive_avg, input, 2, (1,) + _tup(output_size, 1, "output_size", ""))
+    size = (1,) + _tup(output_size, 1, "output_size", "")
+    return _as_1d("adaptive_avg_pool1d", _adaptive_avg, input, 2, size)
 
 
 def adaptive_avg_pool2d(input, output_size):
@@ -568,11 +571,6 @@ def adaptive_avg_pool2d(input, output_size):
 def adaptive_avg_pool3d(input, output_size):
     """Applies a 3D adaptive average pooling over an input signal composed of several input planes."""
     return _adaptive_avg(input, 3, output_size)
-
-
-def _one_dim(x, fn):
-    if x.dim() not in (2, 3):
-        raise RuntimeError(f"{fn}(): Expected 2D or 3D tensor, but got {list(x.shape)}")
 
 
 def _adaptive_max_arrays(xp, a, n, outs):
@@ -619,8 +617,8 @@ def _adaptive_max(x, n, output_size, return_indices):
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
     """Applies a 1D adaptive max pooling over an input signal composed of several input planes."""
-    _one_dim(input, "adaptive_max_pool1d")
-    return _as_1d(_adaptive_max, input, 2, (1,) + _tup(output_size, 1, "output_size", ""), return_indices)
+    size = (1,) + _tup(output_size, 1, "output_size", "")
+    return _as_1d("adaptive_max_pool1d", _adaptive_max, input, 2, size, return_indices)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):

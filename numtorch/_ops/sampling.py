@@ -147,7 +147,8 @@ def _mode_pad(x, pad, mode):
     dt = NP2DT[x._data.dtype]
     if mode != "circular":
         _reject(f"{kernel}{n}d", dt, (_dtype.BOOL,))
-    for j, ((lo, hi), L) in enumerate(zip(pairs, shape[-n:])):
+    # the last dimension is checked first (torch's argument #4, then #6, #8)
+    for j, ((lo, hi), L) in reversed(list(enumerate(zip(pairs, shape[-n:])))):
         dim = len(shape) - n + j
         if mode == "reflect" and (lo >= L or hi >= L):
             raise RuntimeError(f"Argument #{4 + 2 * (n - 1 - j)}: Padding size should be less than the "

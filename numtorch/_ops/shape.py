@@ -287,11 +287,25 @@ def broadcast_shapes(*shapes):
     return Size(out)
 
 
+def _infer_size(shapes):
+    """The broadcast shape, with torch's error for tensors (the running size against the next one's)."""
+    out = []
+    for s in shapes:
+        n = max(len(out), len(s))
+        a, b = [1] * (n - len(out)) + out, [1] * (n - len(s)) + list(s)
+        for d in range(n):
+            if a[d] != b[d] and a[d] != 1 and b[d] != 1:
+                raise RuntimeError(f"The size of tensor a ({a[d]}) must match the size of tensor b ({b[d]}) "
+                                   f"at non-singleton dimension {d}")
+        out = [y if x == 1 else x for x, y in zip(a, b)]
+    return broadcast_shapes(*shapes)
+
+
 def broadcast_tensors(*tensors):
     """Broadcasts ``tensors`` to a common shape (views; inputs already of that shape are returned as is)."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
-    shape = broadcast_shapes(*(t.shape for t in tensors))
+    shape = _infer_size([tuple(t.shape) for t in tensors])
     return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)
 
 

@@ -85,7 +85,9 @@ class Hardtanh(Module):
                           FutureWarning, stacklevel=2)
             max_val = max_value
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
-        assert self.max_val > self.min_val
+        if not self.max_val > self.min_val:
+            # torch asserts this; an explicit raise also survives python -O
+            raise AssertionError(f"max_val ({self.max_val}) must be greater than min_val ({self.min_val})")
 
     def forward(self, input):
         return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
