@@ -227,3 +227,30 @@ SHAPE_ERRORS = {
 @pytest.mark.parametrize("name", sorted(SHAPE_ERRORS))
 def test_shape_and_argument_errors(name):
     _same_message(lambda m: SHAPE_ERRORS[name](m))
+
+
+TENSOR_TYPE_ERRORS = {
+    "nanmedian_all": lambda m, x: m.nanmedian(x),
+    "nanmedian_dim": lambda m, x: m.nanmedian(x, 0),
+    "median_dim": lambda m, x: m.median(x, 0),
+    "unique": lambda m, x: m.unique(x),
+    "unique_dim": lambda m, x: m.unique(x, dim=0),
+    "unique_consecutive": lambda m, x: m.unique_consecutive(x),
+    "nansum": lambda m, x: m.nansum(x),
+    "nanmean": lambda m, x: m.nanmean(x),
+    "random_": lambda m, x: x.clone().random_(),
+    "random_to": lambda m, x: x.clone().random_(5),
+    "random_from_to": lambda m, x: x.clone().random_(1, 5),
+    "geometric_no_p": lambda m, x: x.clone().real.geometric_(),
+}
+
+
+# bool tensors draw random values (not comparable unseeded): the samplers are checked on complex only
+TENSOR_TYPE_CASES = [(n, d) for n in sorted(TENSOR_TYPE_ERRORS) for d in ("complex64", "bool")
+                     if d == "complex64" or not n.startswith(("random", "geometric"))]
+
+
+@pytest.mark.parametrize("name,dtype", TENSOR_TYPE_CASES)
+def test_tensor_op_types(name, dtype):
+    x = np.ones((3, 4), dtype)
+    _same_outcome(lambda m, a: TENSOR_TYPE_ERRORS[name](m, a), x)

@@ -391,6 +391,10 @@ def random_(self, from_=None, to=_NOARG, *, generator=None, **kwargs):
     from_ = kwargs.pop("from", from_)
     _prepare(self, "random_")
     dt = self.dtype
+    if dt.is_complex:
+        if from_ is None:
+            _no_complex_kernel(self, "random_kernel_cpu")
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
     gen = _gen(generator)
     if to is _NOARG:
         from_, to = (None, None) if from_ is None else (0, from_)
@@ -553,6 +557,10 @@ def _sampler_method(name, check, kernel, defaults, floating=True):
     def method(self, *args, generator=None, **kwargs):
         vals = dict(zip(names, args))
         vals.update(kwargs)
+        missing = [k for k in names if vals.get(k, defaults[k]) is None]
+        if missing:
+            # a parameter without a default (geometric_'s p) is required, as in torch's signature
+            raise TypeError(f"{name}_() missing 1 required positional arguments: \"{missing[0]}\"")
         return inner(self, *[vals.get(k, defaults[k]) for k in names], generator=generator)
     method.__name__ = name + "_"
     return method

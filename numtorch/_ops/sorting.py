@@ -525,7 +525,8 @@ def _median_like(name, all_op, ignore_nan):
 
     def fn(input, dim=None, keepdim=False, *, out=None):
         _need_tensor(name, input)
-        kernel = "nanmedian_cpu" if ignore_nan else "median_cpu" if dim is None else "median_out"
+        # torch 2.13's kernel names: the reduction over all elements, or along a dim (nanmedian's too)
+        kernel = "median_cpu" if dim is None else "median_out"
         _reject(kernel, input, (_dtype.BOOL, _dtype.COMPLEX))
         if dim is None:
             return _out_one(out, call(all_op, (input,), {}), (input,), name)
@@ -708,6 +709,9 @@ def _unique_dim(input, dim, consecutive, return_inverse, return_counts):
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The unique elements of ``input`` (sorted), optionally with inverse indices and counts."""
     _need_tensor("unique", input)
+    if input.dtype.is_complex:
+        raise NotImplementedError(f"\"{'unique' if dim is None else 'unique_dim'}\" not implemented for "
+                                  f"'{input.dtype._legacy}'")
     if dim is not None:
         return _unique_dim(input, dim, False, return_inverse, return_counts)
     return _unique_result(call(_UNIQUE, (input,), {}), return_inverse, return_counts)
@@ -716,6 +720,8 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
     """Collapses each run of equal consecutive elements to one."""
     _need_tensor("unique_consecutive", input)
+    if input.dtype.is_complex:
+        raise NotImplementedError(f"\"unique\" not implemented for '{input.dtype._legacy}'")
     if dim is not None:
         return _unique_dim(input, dim, True, return_inverse, return_counts)
     return _unique_result(call(_UNIQUE_C, (input,), {}), return_inverse, return_counts)

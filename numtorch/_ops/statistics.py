@@ -422,7 +422,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum of elements, treating NaN as zero."""
     _need_tensor("nansum", input)
     if input.dtype.is_complex:
-        raise RuntimeError("nansum does not support complex inputs")
+        raise RuntimeError("nansum on CPU does not support complex inputs")
     kw = _out_kw(out)
     if dtype is not None:
         kw["dtype"] = dtype
