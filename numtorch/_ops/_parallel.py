@@ -15,6 +15,8 @@ os.register_at_fork(after_in_child=_POOL.clear)
 
 
 def _pool(workers):
+    """The worker pool, sized for the intra-op thread count (a split with fewer parts leaves some idle:
+    resizing per call would start threads again and again)."""
     pool = _POOL.get("pool")
     if pool is None or _POOL["workers"] != workers:
         from concurrent.futures import ThreadPoolExecutor
@@ -29,19 +31,21 @@ def split(work, tasks, blas_single=False):
     """``work(part)`` over consecutive parts of ``tasks``, one part per intra-op thread (at most one per
     task); the list of the parts' results in order. ``blas_single`` makes BLAS single-threaded meanwhile
     (each part runs its own GEMMs)."""
-    n = min(get_num_threads(), len(tasks))
+    threads = get_num_threads()
+    n = min(threads, len(tasks))
     blas = _blas.library() if blas_single or n > 1 else None
     if blas is not None and n > 1:
         # OpenBLAS's workers spin ~0.1 s after each threaded product, and a spinning worker takes a core
         # from these threads (a convolution right after a product ran 1.8x slower); its pool is stopped
         # first (~10 us; the next threaded product starts it again as fast as it wakes it)
-        blas.stop_pool(n - 1)
+        blas.stop_pool(threads - 1)
     with blas.one_thread() if blas_single and blas is not None else contextlib.nullcontext():
         if n < 2:
             return [work(tasks)]
         bounds = [len(tasks) * i // n for i in range(n + 1)]
         parts = [tasks[bounds[i]:bounds[i + 1]] for i in range(n)]
-        futures = [_pool(n - 1).submit(work, p) for p in parts[:-1]]
+        pool = _pool(threads - 1)
+        futures = [pool.submit(work, p) for p in parts[:-1]]
         try:
             mine = work(parts[-1])
         finally:

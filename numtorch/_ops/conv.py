@@ -72,25 +72,29 @@ def _zero_border(out, dst):
             out[pre + (slice(d.stop, n),)] = 0
 
 
+# the padded buffers a thread keeps: at most this many, of at most this many bytes together
 _PADDED_KEPT = 8
+_PADDED_BYTES = 2 * MAX_BYTES
 _kept = threading.local()
 
 
 def _kept_padded(shape, dtype, dst):
-    """This thread's zero-bordered buffer for one padding geometry (the most recent few are kept, up to
-    the scratch size each), or None."""
-    if math.prod(shape) * dtype.itemsize > MAX_BYTES:
+    """This thread's zero-bordered buffer for one padding geometry (the most recently used are kept), or
+    None for one larger than a scratch buffer."""
+    nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes > MAX_BYTES:
         return None
     cache = _kept.__dict__.setdefault("buffers", collections.OrderedDict())
     key = (shape, dtype, tuple((d.start, d.stop) for d in dst))
     buf = cache.get(key)
-    if buf is None:
-        if len(cache) >= _PADDED_KEPT:
-            cache.popitem(last=False)
-        buf = cache[key] = np.empty(shape, dtype)
-        _zero_border(buf, dst)
-    else:
+    if buf is not None:
         cache.move_to_end(key)
+        return buf
+    while cache and (len(cache) >= _PADDED_KEPT
+                     or sum(b.nbytes for b in cache.values()) + nbytes > _PADDED_BYTES):
+        cache.popitem(last=False)
+    buf = cache[key] = np.empty(shape, dtype)
+    _zero_border(buf, dst)
     return buf
 
 
