@@ -231,6 +231,9 @@ def uniform_(self, from_=0, to=1, *, generator=None):
     if n == 0:
         return self
     gen = _gen(generator)
+    if dt is _dtype.float32 and from_ == 0.0 and to == 1.0:
+        # [0, 1): the draws themselves (u * 1 + 0 is exact, and a float32 draw never reaches 1)
+        return _write(self, gen.uniform32(n))
     if dt is _dtype.float64:
         v = _fma64(gen.uniform64(n), to - from_, from_)
     else:
@@ -317,9 +320,15 @@ def _int_range_check(dt, name, value):
         raise RuntimeError(f"{name} is out of bounds for {dt!r}".replace("torch.", ""))
 
 
+_FLOAT_RANGE = {}
+
+
 def _bound_check(dt, name, value):
-    info = ml_dtypes.finfo(dt._np)
-    if not float(info.min) <= value <= float(info.max):
+    rng = _FLOAT_RANGE.get(dt)
+    if rng is None:
+        info = ml_dtypes.finfo(dt._np)
+        rng = _FLOAT_RANGE[dt] = (float(info.min), float(info.max))
+    if not rng[0] <= value <= rng[1]:
         raise RuntimeError(f"{name} is out of bounds for {dt!r}".replace("torch.", ""))
 
 
