@@ -1,5 +1,6 @@
-"""Complex and other unsupported dtypes against torch: which ops compute (and their values and gradients),
-which raise, with torch's exception type and message (kernel names included)."""
+"""Input types and bad arguments against torch: complex, integer, bool and half inputs to nn.functional
+and tensor ops (which compute, with their values and gradients, and which raise, with torch's exception
+type and message, kernel names included), and the wording and order of shape and argument errors."""
 import warnings
 
 import numpy as np
