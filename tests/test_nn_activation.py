@@ -353,3 +353,29 @@ def test_piecewise_backward_special_values(name, dtype):
         y.backward(lib.tensor(gs * 64, dtype=getattr(lib, dtype)))
         grads.append(x.grad)
     assert_same(grads[0], grads[1])
+
+
+@pytest.mark.parametrize("name", ["relu", "relu6", "hardtanh", "threshold", "leaky_relu", "hardshrink",
+                                  "softshrink"])
+def test_higher_derivatives_through_masks_are_zeros_not_missing(name):
+    # torch ties a relu-like derivative to the op's input (or output) with a zero derivative: the first
+    # derivative requires grad, and differentiating it again gives zeros (a bias before the op included)
+    torch = need_torch()
+    x = rand(3, 4, dtype="float64", seed=3) * 3
+    res = []
+    for lib in (torch, nt):
+        F = lib.nn.functional
+        fn = {"relu": F.relu, "relu6": F.relu6, "hardtanh": F.hardtanh, "leaky_relu": F.leaky_relu,
+              "threshold": lambda t: F.threshold(t, 0.1, 2.0), "hardshrink": F.hardshrink,
+              "softshrink": F.softshrink}[name]
+        a = lib.tensor(x, requires_grad=True)
+        b = lib.zeros(4, dtype=lib.float64, requires_grad=True)
+        out = fn(a + b)
+        g1 = lib.autograd.grad((out * out.detach()).sum(), a, create_graph=True)[0]
+        g2 = lib.autograd.grad(g1.sum(), [a, b], allow_unused=True)
+        res.append((g1.requires_grad, [None if g is None else np.asarray(g.detach().numpy()) for g in g2]))
+    assert res[0][0] == res[1][0] is True
+    for t, n in zip(res[0][1], res[1][1]):
+        assert (t is None) == (n is None)
+        if t is not None:
+            np.testing.assert_array_equal(n, t)

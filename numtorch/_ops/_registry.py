@@ -30,7 +30,7 @@ _state = grad_mode.state
 
 class Op:
     __slots__ = ("name", "fwd", "bwd", "node_name", "promote", "save", "save_out", "nin", "listin", "view",
-                 "n_out", "nondiff", "scalars", "saves", "fast")
+                 "n_out", "nondiff", "scalars", "saves", "fast", "tied")
 
     def __init__(self, name, fwd, bwd, node_name, promote, save, save_out, nin, listin, view, n_out, nondiff,
                  scalars):
@@ -40,6 +40,9 @@ class Op:
         self.scalars = scalars
         self.saves = bool(save or save_out)
         self.fast = None
+        # its derivative uses what it saved only through masks: a higher derivative ties itself to the
+        # saved tensors with a zero derivative, as torch's formulas do (autograd.graph._tied)
+        self.tied = False
 
 
 def _camel(name):

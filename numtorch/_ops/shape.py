@@ -623,6 +623,20 @@ def _cat_backward(grad, *metas_out, dim=0):
 _CAT = register("cat", _cat, _cat_backward, listin=True, promote=DEFAULT, method=False, function=False)
 
 
+def _zero_link(xp, g, *links):
+    return g.view()
+
+
+def _zero_link_backward(grad, *metas_out):
+    # the first input passes the gradient on; the tied tensors get zeros (autograd.graph._tied)
+    return (grad,) + tuple(grad.new_zeros(m.shape) for m in metas_out[1:-1])
+
+
+_ZERO_LINK = register("_zero_link", _zero_link, _zero_link_backward, listin=True, method=False,
+                      function=False)
+FUNCTIONS["_zero_link"] = lambda g, *links: call(_ZERO_LINK, ([g, *links],), {})
+
+
 def _tensor_list(tensors, name):
     if not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "

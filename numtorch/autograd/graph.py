@@ -214,9 +214,25 @@ class OpNode(Node):
         res = op.bwd(g, *saved, out, *self._args, **self._kwargs)
         if not isinstance(res, (tuple, list)):
             res = (res,)
+        if op.tied and grad_mode.state.enabled:
+            res = _tied(res, saved, out)
         # Tensor inputs have (shape, dtype, device) metadata; Python-scalar positions get no gradient.
         return [_fit(r, m) if r is not None and m.__class__ is tuple else None
                 for r, m in zip(res, self._in_meta)]
+
+
+def _tied(res, saved, out):
+    """A higher derivative's gradients tied to the tensors the op saved, with a zero derivative: torch's
+    relu-like formulas name the saved tensor even where they use it only through a mask, so that
+    differentiating again reaches it with zeros rather than with no gradient (and the first derivative
+    requires grad)."""
+    links = [t for t in saved if t.__class__ is Tensor and t._requires_grad]
+    if out is not None and out._requires_grad:
+        links.append(out)
+    if not links:
+        return res
+    from .._ops import FUNCTIONS
+    return [r if r is None or r.__class__ is not Tensor else FUNCTIONS["_zero_link"](r, *links) for r in res]
 
 
 def _zeros_for(meta):
