@@ -149,3 +149,9 @@ def library():
                 fn.restype = None
                 return Blas(lib, fn)
     return None
+
+
+def single_threaded():
+    """A context in which the loaded BLAS runs on one thread (a no-op without a known library)."""
+    blas = library()
+    return blas.one_thread() if blas is not None else contextlib.nullcontext()

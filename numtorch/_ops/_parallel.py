@@ -39,7 +39,7 @@ def split(work, tasks, blas_single=False):
         # from these threads (a convolution right after a product ran 1.8x slower); its pool is stopped
         # first (~10 us; the next threaded product starts it again as fast as it wakes it)
         blas.stop_pool(threads - 1)
-    with blas.one_thread() if blas_single and blas is not None else contextlib.nullcontext():
+    with _blas.single_threaded() if blas_single else contextlib.nullcontext():
         if n < 2:
             return [work(tasks)]
         bounds = [len(tasks) * i // n for i in range(n + 1)]

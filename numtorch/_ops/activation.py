@@ -9,7 +9,7 @@ from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..random import _gen
 from ._registry import FUNCTIONS, NONE, call, call_inplace, no_complex_autograd, register
-from .pointwise import _need_tensor, _reject, _upcast
+from .pointwise import _need_tensor, _reject, _upcast, kernel_error
 from .unary import _erf64
 
 _FLOAT_ONLY = (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX)
@@ -21,8 +21,9 @@ _GELU_C = 0.044715
 
 def _act(name, kernel, math_fn, bwd, *, node=None, ints=False, complex_ok=False):
     """Register an activation computed in float32 for half types, as torch's CPU kernels do."""
-    bad = (() if complex_ok else (_dtype.COMPLEX,)) if ints else (_dtype.BOOL, _dtype.INT) if complex_ok \
-        else _FLOAT_ONLY
+    bad = (_dtype.COMPLEX,) if ints else _FLOAT_ONLY
+    if complex_ok:
+        bad = tuple(c for c in bad if c != _dtype.COMPLEX)
 
     def fwd(xp, a, *args):
         if ints and a.dtype == np.bool_:
@@ -463,7 +464,7 @@ def _threshold(xp, a, threshold, value):
 
 def _threshold_fwd(xp, a, threshold, value):
     if a.dtype == np.bool_ or a.dtype.kind == "c":
-        raise NotImplementedError(f"\"threshold_cpu\" not implemented for '{NP2DT[a.dtype]._legacy}'")
+        raise kernel_error("threshold_cpu", NP2DT[a.dtype])
     return _threshold(xp, a, threshold, value)
 
 

@@ -9,7 +9,6 @@ followed by a scatter-add per kernel offset (col2im). All three derivatives are 
 double backward composes the same registered op.
 """
 import collections
-import contextlib
 import itertools
 import math
 import threading
@@ -164,7 +163,7 @@ def _columns_gemm(xp, wm, v, nd, out, rows=None, bias=None):
         return y.reshape(y.shape[:2] + out) if rows is None else _on_grid(xp, y, out, rows)
 
     if xp is not np or v.dtype != wm.dtype or v.size * v.itemsize < 2 * _BLOCK_BYTES:
-        with _blas_single():
+        with _blas.single_threaded():
             y = xp.matmul(wm, v.reshape(n, groups, kc, length)).reshape(n, groups * og, length)
         final = xp.empty((n, groups * og) + out, y.dtype)
         _copy(xp, final, grid(y), bias)
@@ -207,7 +206,7 @@ def _columns_gemm_t(xp, gm, v, nd, kc):
         gt = gm.transpose(1, 2, 0, 3).reshape(groups, og, n * length)
         # (cols @ g.T).T: with the long (batch x positions) axis inner, OpenBLAS runs this orientation 5x
         # faster than g @ cols.T
-        with _blas_single():
+        with _blas.single_threaded():
             return xp.matmul(cols, gt.swapaxes(1, 2)).swapaxes(1, 2)
     tasks, rows_per_block = _plan(v, nd, kc)
     tail = v.shape[2 + nd:]
@@ -249,11 +248,6 @@ def _copy(xp, dst, src, bias=None):
         for sl in part:
             one(dst[sl], src[sl])
     _split(work, [slice(0, n // 2), slice(n // 2, n)])
-
-
-def _blas_single():
-    blas = _blas.library()
-    return blas.one_thread() if blas is not None else contextlib.nullcontext()
 
 
 def _split(work, tasks):
@@ -314,7 +308,7 @@ def _conv_t_arrays(xp, x, w, stride, lo, hi, dilation, groups):
     xr = x.reshape(n, groups, cin // groups, math.prod(sp))
     per_image = groups * cg * math.prod(ks) * math.prod(sp)
     if xp is not np or wm.dtype != xr.dtype or n * per_image * xr.itemsize < 2 * _BLOCK_BYTES:
-        with _blas_single():
+        with _blas.single_threaded():
             cols = xp.matmul(wm, xr)
         cols = cols.reshape((n, groups * cg) + ks + sp)
         return _col2im(xp, cols, stride, dilation, lo, size)

@@ -4,7 +4,7 @@ import math
 from .. import _dtype
 from .._tensor import Tensor
 from ._registry import FUNCTIONS, _xp_of, call, register
-from .pointwise import public
+from .pointwise import kernel_error, public
 
 
 def _need(name, x, arg, pos):
@@ -98,7 +98,7 @@ def pdist(input, p=2):
         raise RuntimeError("pdist only supports non-negative p values")
     if input.dtype.itemsize == 2:
         # torch's pdist kernel takes float and double only
-        raise NotImplementedError(f"\"pdist\" not implemented for '{input.dtype._legacy}'")
+        raise kernel_error("pdist", input.dtype)
     return call(_PDIST, (input, p), {})
 
 

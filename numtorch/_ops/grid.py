@@ -14,7 +14,7 @@ from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._registry import FUNCTIONS, call, register
-from .pointwise import public
+from .pointwise import kernel_error, public
 
 _MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
 _PADS = {"zeros": 0, "border": 1, "reflection": 2}
@@ -305,7 +305,7 @@ def _check_grid_sampler(input, grid, mode):
     dt = NP2DT[input._data.dtype]
     if dt._cat != _dtype.FLOAT:
         name = "grid_sampler_2d_cpu_kernel_impl" if input.dim() == 4 else "grid_sampler3d_cpu"
-        raise NotImplementedError(f"\"{name}\" not implemented for '{dt._legacy}'")
+        raise kernel_error(name, dt)
     if grid.dtype != input.dtype:
         raise RuntimeError(f"expected scalar type {dt._legacy} but found {grid.dtype._legacy}")
 

@@ -11,7 +11,7 @@ from ..autograd import grad_mode
 from . import _registry
 from ._registry import DEFAULT, FUNCTIONS, call, register
 from .shape import broadcast_shapes, broadcast_tensors
-from .pointwise import _C_NAMES
+from .pointwise import _C_NAMES, _REDUCED_FLOATS, kernel_error
 from .unary import log_softmax
 
 _state = grad_mode.state
@@ -56,20 +56,17 @@ def _wrap(a):
     return Tensor._wrap(a)
 
 
-def _half(a):
-    return a.dtype.itemsize == 2 and a.dtype.kind in "fV"
-
-
 def _reduce(xp, r, reduction):
     if reduction == 0:
         return r
     # half-precision losses are summed (and averaged) in float32, rounded once, as torch's reductions do
-    s = r.sum(dtype=np.float32) if _half(r) else r.sum()
+    half = r.dtype in _REDUCED_FLOATS
+    s = r.sum(dtype=np.float32) if half else r.sum()
     if reduction == 2:
-        return s.astype(r.dtype) if _half(r) else s
+        return s.astype(r.dtype) if half else s
     with np.errstate(invalid="ignore", divide="ignore"):
         m = s / r.size if r.size else s * np.nan
-    return m.astype(r.dtype) if _half(r) else m
+    return m.astype(r.dtype) if half else m
 
 
 def _unreduce(grad, shape, reduction):
@@ -139,7 +136,7 @@ def _real_kernel(kernel, *tensors):
     the tensors' common type."""
     dt = _dtype.result_type_of([t for t in tensors if t is not None])
     if not dt.is_floating_point:
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{dt._legacy}\'')
+        raise kernel_error(kernel, dt)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -280,12 +277,12 @@ def _nll_reduce(loss, wt, reduction):
 
 
 def _nll(xp, x, t, w, reduction, ignore_index):
-    if _half(x):
+    if x.dtype in _REDUCED_FLOATS:
         wide = None if w is None else w.astype(np.float32)
         return xp.asarray(_nll(xp, x.astype(np.float32), t, wide, reduction, ignore_index)).astype(x.dtype)
     if _plain_rows(xp, x, t, w, ignore_index):
         # a batch of rows, every target counted with weight 1: the picked entries and their mean or sum
-        loss = -x[_arange(x.shape[0]), t]
+        loss = -x[np.arange(x.shape[0]), t]
         if reduction == 0:
             return loss
         total = loss.sum()
@@ -296,16 +293,6 @@ def _nll(xp, x, t, w, reduction, ignore_index):
 
 def _plain_rows(xp, x, t, w, ignore_index):
     return xp is np and x.ndim == 2 and x.shape[0] and w is None and not (t == ignore_index).any()
-
-
-_ARANGES = {}
-
-
-def _arange(n):
-    r = _ARANGES.get(n)
-    if r is None:
-        r = _ARANGES[n] = np.arange(n)
-    return r
 
 
 def _nll_coef(grad, x, t, w, reduction, ignore_index):
@@ -329,7 +316,7 @@ def _nll_backward(grad, x, t, w, out, reduction, ignore_index):
 
 
 def _ce(xp, x, t, w, reduction, ignore_index):
-    if _half(x):
+    if x.dtype in _REDUCED_FLOATS:
         # torch's log_softmax runs in float32 and stores half values; nll accumulates them in float32
         lsm = _log_softmax_arr(xp, x.astype(np.float32)).astype(x.dtype)
         return _nll(xp, lsm, t, w, reduction, ignore_index)
@@ -346,7 +333,7 @@ def _ce_backward(grad, x, t, w, out, reduction, ignore_index):
         e /= e.sum(1, keepdims=True)
         c = gd if reduction == 2 else gd / xd.dtype.type(xd.shape[0]) if reduction == 1 else gd[:, None]
         e *= c
-        e[_arange(xd.shape[0]), td] -= c if c.ndim < 2 else gd
+        e[np.arange(xd.shape[0]), td] -= c if c.ndim < 2 else gd
         return Tensor._wrap(e), None, None
     coef, hot = _nll_coef(grad, x, t, w, reduction, ignore_index)
     return (x.softmax(_cdim(x.dim())) - hot) * coef, None, None
@@ -412,7 +399,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _check_nll(input, target, weight, ignore_index)
     if not input.dtype.is_floating_point:
         kernel = "nll_loss_out_frame" if input.dim() <= 2 else "nll_loss2d_forward_out_frame"
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._legacy}'")
+        raise kernel_error(kernel, input.dtype)
     return _nll_call((_NLL, _NLL2D), input, target, weight, red, ignore_index)
 
 
@@ -471,7 +458,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _check_nll(input, target, weight, ignore_index)
     if not input.dtype.is_floating_point:
         kernel = "log_softmax_lastdim_kernel_impl" if input.dim() <= 2 else "log_softmax_kernel_impl"
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._legacy}'")
+        raise kernel_error(kernel, input.dtype)
     if label_smoothing > 0:
         return _ce_smoothed(input, target, weight, red, ignore_index, label_smoothing)
     return _nll_call((_CE, _CE2D), input, target, weight, red, ignore_index)
@@ -597,7 +584,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     """Multi-label one-versus-all loss based on max-entropy."""
     red = _red(size_average, reduce, reduction)
     if not input.dtype.is_floating_point:
-        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{input.dtype._legacy}'")
+        raise kernel_error("log_sigmoid_cpu", input.dtype)
     loss = -(target * _logsigmoid(input) + (1 - target) * _logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
@@ -781,8 +768,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
                            f"input samples (batch size). Expected target size [{n}], but got "
                            f"{list(target.shape)}. Input has shape {list(input.shape)}.")
     if input.dtype.itemsize == 2 or not input.dtype.is_floating_point:
-        raise NotImplementedError(f"\"multi_margin_loss_cpu_kernel\" not implemented for "
-                                  f"'{input.dtype._legacy}'")
+        raise kernel_error("multi_margin_loss_cpu_kernel", input.dtype)
     t = target._data
     if ((t < 0) | (t >= input.shape[-1])).any():
         raise RuntimeError("target out of range")

@@ -8,6 +8,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._registry import FUNCTIONS, call, no_complex_autograd, register
 from .linalg import _product
+from .pointwise import kernel_error
 
 _state = grad_mode.state
 
@@ -91,7 +92,7 @@ def _check(input, weight, bias):
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {NP2DT[bias._data.dtype]._legacy} "
                            f"and {NP2DT[xd.dtype]._legacy}")
     if xd.dtype == np.bool_:
-        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
+        raise kernel_error("addmm_impl_cpu_", NP2DT[xd.dtype])
 
 
 def linear(input, weight, bias=None):
@@ -152,7 +153,7 @@ def bilinear(input1, input2, weight, bias=None):
         raise RuntimeError(f"bilinear(): bias size does not match weight size: got {bias.shape[-1]} but "
                            f"expected {sw[0]}")
     if input1.dtype._legacy == "Bool":
-        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+        raise kernel_error("bmm", input1.dtype)
     no_complex_autograd("_trilinear", input1, weight, input2)
     out = FUNCTIONS["einsum"]("...i,oij,...j->...o", input1, weight, input2)
     return out if bias is None else out + bias

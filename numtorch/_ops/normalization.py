@@ -11,7 +11,7 @@ from ..autograd import grad_mode
 from . import _parallel
 from ._registry import FUNCTIONS, NONE, call, register
 from ._scratch import scratch
-from .pointwise import _need_tensor, _reject, _upcast
+from .pointwise import _need_tensor, _reject, _upcast, kernel_error
 
 _state = grad_mode.state
 _FLOAT_ONLY = (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX)
@@ -412,7 +412,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
         raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight of "
                            f"shape {_shape_list(weight.shape)} and normalized_shape = {_shape_list(shape)}")
     if not input.dtype.is_floating_point:
-        raise NotImplementedError(f"\"rms_norm\" not implemented for '{input.dtype._legacy}'")
+        raise kernel_error("rms_norm", input.dtype)
     x = input.float() if input.dtype in (_dtype.float16, _dtype.bfloat16) else input
     if eps is None:
         eps = _dtype.finfo(input.dtype).eps

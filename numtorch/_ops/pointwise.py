@@ -37,10 +37,15 @@ def _cat_dtype(a, b=None):
     return NP2DT[d]
 
 
+def kernel_error(kernel, dt):
+    """The error torch raises when its CPU kernel ``kernel`` was not compiled for dtype ``dt``."""
+    return NotImplementedError(f'"{kernel}" not implemented for \'{dt._legacy}\'')
+
+
 def _reject(kernel, dt, cats):
     # torch's CPU kernels are compiled for a fixed set of dtypes; others raise NotImplementedError.
     if dt._cat in cats:
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{dt._legacy}\'')
+        raise kernel_error(kernel, dt)
 
 
 def _check_zero(xp, b):

@@ -10,7 +10,7 @@ from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._registry import FUNCTIONS, call, register
-from .pointwise import _reject
+from .pointwise import _reject, kernel_error
 
 
 def _f(name):
@@ -444,9 +444,9 @@ def avg_pool_types(dt, n):
     """torch's average pooling kernels take floating types and int64 (3-D: float32, float64, int64)."""
     if n == 3:
         if dt not in (_dtype.float32, _dtype.float64, _dtype.int64):
-            raise NotImplementedError(f"\"avg_pool3d_out_frame\" not implemented for '{dt._legacy}'")
+            raise kernel_error("avg_pool3d_out_frame", dt)
     elif dt._cat != _dtype.FLOAT and dt is not _dtype.int64:
-        raise NotImplementedError(f"\"avg_pool2d\" not implemented for '{dt._legacy}'")
+        raise kernel_error("avg_pool2d", dt)
 
 
 def _avg_pool(x, n, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):

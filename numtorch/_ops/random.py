@@ -15,7 +15,8 @@ from .._tensor import Tensor, bump
 from ..autograd import grad_mode
 from ..random import _gen
 from ._registry import FUNCTIONS, check_inplace, tensor_method
-from .creation import _finish, _out, _size_args
+from .creation import _out, _size_args
+from .pointwise import _reject, kernel_error
 
 f32 = np.float32
 f64 = np.float64
@@ -183,7 +184,7 @@ def _prepare(self, name):
 
 def _need_float(self, kernel):
     if not self.dtype.is_floating_point:
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{self.dtype._legacy}'")
+        raise kernel_error(kernel, self.dtype)
 
 
 def _normals64(gen, n, mean=0.0, std=1.0):
@@ -402,7 +403,7 @@ def random_(self, from_=None, to=_NOARG, *, generator=None, **kwargs):
     dt = self.dtype
     if dt.is_complex:
         if from_ is None:
-            _no_complex_kernel(self, "random_kernel_cpu")
+            _reject("random_kernel_cpu", self.dtype, (_dtype.COMPLEX,))
         raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
     gen = _gen(generator)
     if to is _NOARG:
@@ -476,19 +477,14 @@ def bernoulli_(self, p=0.5, *, generator=None):
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_fmt(p)}")
     if self.numel() == 0:
         return self
-    _no_complex_kernel(self, "bernoulli_scalar_cpu_")
+    _reject("bernoulli_scalar_cpu_", self.dtype, (_dtype.COMPLEX,))
     return _write(self, _cast(gen.uniform64(self.numel()) < p, self.dtype))
-
-
-def _no_complex_kernel(self, kernel):
-    if self.dtype.is_complex:
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{self.dtype._legacy}'")
 
 
 def _bernoulli_tensor(self, p, gen):
     if self.numel() == 0:
         return self
-    _no_complex_kernel(self, "bernoulli_tensor_cpu_self_")
+    _reject("bernoulli_tensor_cpu_self_", self.dtype, (_dtype.COMPLEX,))
     pd = np.broadcast_to(np.asarray(p._data), self.shape)
     order = _dense_order(self._data)
     pflat = pd.transpose(order).reshape(-1)
@@ -690,7 +686,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
             if not input.dtype.is_floating_point:
                 # a complex output is rejected first (the sample's own type), other types as p's
                 kernel = "bernoulli_tensor_cpu_self_" if input.dtype.is_complex else "bernoulli_tensor_cpu_p_"
-                raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._legacy}'")
+                raise kernel_error(kernel, input.dtype)
             t.bernoulli_(input, generator=generator)
         else:
             t.bernoulli_(p, generator=generator)

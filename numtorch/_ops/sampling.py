@@ -11,7 +11,7 @@ from .._dtype import NP2DT
 from .._tensor import Tensor
 from . import _interp
 from ._registry import FUNCTIONS, call, register
-from .pointwise import _reject, public
+from .pointwise import _reject, kernel_error, public
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
 
@@ -381,7 +381,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if dt._cat != _dtype.FLOAT and not (nearest and dt is _dtype.uint8):
         # torch's nearest kernels take uint8 images too (they only pick pixels); its bilinear and bicubic
         # uint8 kernels (fixed-point) are not reproduced here
-        raise NotImplementedError(f"\"{_kernel_name(mode, n)}\" not implemented for '{dt._legacy}'")
+        raise kernel_error(_kernel_name(mode, n), dt)
     scales = scales or [None] * n
     ft = np.float64 if input._data.dtype == np.float64 else np.float32
     if antialias:

@@ -298,7 +298,8 @@ def _infer_size(shapes):
                 raise RuntimeError(f"The size of tensor a ({a[d]}) must match the size of tensor b ({b[d]}) "
                                    f"at non-singleton dimension {d}")
         out = [y if x == 1 else x for x, y in zip(a, b)]
-    return broadcast_shapes(*shapes)
+    from .._size import Size
+    return Size(out)
 
 
 def broadcast_tensors(*tensors):

@@ -11,7 +11,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._registry import DEFAULT, FUNCTIONS, _copy_into_out, call, register
-from .pointwise import public
+from .pointwise import kernel_error, public
 from .reduction import norm_dims
 from . import selection
 
@@ -68,7 +68,7 @@ def _need_tensor(name, x, pos=1, arg="input"):
 def _reject(kernel, x, cats):
     dt = x.dtype
     if dt._cat in cats:
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{dt._legacy}\'')
+        raise kernel_error(kernel, dt)
 
 
 def _no_complex(x, msg):
@@ -288,7 +288,7 @@ def _check_extent(name, a, dims, sep="()"):
 def _not_complex(a, kernel):
     # torch's CPU kernels for these are not compiled for complex types
     if a.dtype.kind == "c":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype.NP2DT[a.dtype]._legacy}'")
+        raise kernel_error(kernel, _dtype.NP2DT[a.dtype])
 
 
 def _amax_fwd(fn, name):
@@ -710,8 +710,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     """The unique elements of ``input`` (sorted), optionally with inverse indices and counts."""
     _need_tensor("unique", input)
     if input.dtype.is_complex:
-        raise NotImplementedError(f"\"{'unique' if dim is None else 'unique_dim'}\" not implemented for "
-                                  f"'{input.dtype._legacy}'")
+        raise kernel_error("unique" if dim is None else "unique_dim", input.dtype)
     if dim is not None:
         return _unique_dim(input, dim, False, return_inverse, return_counts)
     return _unique_result(call(_UNIQUE, (input,), {}), return_inverse, return_counts)
@@ -721,7 +720,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     """Collapses each run of equal consecutive elements to one."""
     _need_tensor("unique_consecutive", input)
     if input.dtype.is_complex:
-        raise NotImplementedError(f"\"unique\" not implemented for '{input.dtype._legacy}'")
+        raise kernel_error("unique", input.dtype)
     if dim is not None:
         return _unique_dim(input, dim, True, return_inverse, return_counts)
     return _unique_result(call(_UNIQUE_C, (input,), {}), return_inverse, return_counts)

@@ -1,5 +1,4 @@
 """Optimizer base class: parameter groups, per-parameter state, hooks and state dicts as torch has them."""
-import contextlib
 import functools
 import warnings
 from collections import OrderedDict, defaultdict
@@ -357,7 +356,7 @@ class ElementwiseOptimizer(Optimizer):
         loss = run_closure(closure)
         # BLAS's axpy on one thread: OpenBLAS's idle workers would spin ~0.1 s after it, into the next
         # forward pass
-        with _one_blas_thread():
+        with _blas.single_threaded():
             self._step_groups()
         return loss
 
@@ -378,11 +377,6 @@ class ElementwiseOptimizer(Optimizer):
 
     def _uses_state(self, group):
         return True
-
-
-def _one_blas_thread():
-    blas = _blas.library()
-    return blas.one_thread() if blas is not None else contextlib.nullcontext()
 
 
 class _NoState:
