@@ -213,6 +213,7 @@ SHAPE_ERRORS = {
     "adaptive_max_pool1d_5d": lambda m: m.nn.functional.adaptive_max_pool1d(m.ones(1, 2, 3, 4, 5), 2),
     "mse_broadcast": lambda m: m.nn.functional.mse_loss(m.ones(3, 4), m.ones(3, 5)),
     "broadcast_tensors": lambda m: m.broadcast_tensors(m.ones(3, 4), m.ones(3, 5), m.ones(1)),
+    "broadcast_tensors_two_dims": lambda m: m.broadcast_tensors(m.ones(2, 1), m.ones(1, 3), m.ones(4, 5)),
     "cosine_similarity": lambda m: m.nn.functional.cosine_similarity(m.ones(3, 4), m.ones(2, 4)),
     "ctc_input_lengths": lambda m: _ctc(m, m.ones(5, 2, 4).log_softmax(2), m.tensor([[1, 2], [1, 1]]),
                                         [5, 6]),

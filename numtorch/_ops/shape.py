@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from ._registry import DEFAULT, FUNCTIONS, call, register
+from ._registry import DEFAULT, FUNCTIONS, broadcast_error, call, register
 from .pointwise import public
 from .reduction import norm_dims
 
@@ -288,18 +288,18 @@ def broadcast_shapes(*shapes):
 
 
 def _infer_size(shapes):
-    """The broadcast shape, with torch's error for tensors (the running size against the next one's)."""
-    out = []
-    for s in shapes:
-        n = max(len(out), len(s))
-        a, b = [1] * (n - len(out)) + out, [1] * (n - len(s)) + list(s)
-        for d in range(n):
-            if a[d] != b[d] and a[d] != 1 and b[d] != 1:
-                raise RuntimeError(f"The size of tensor a ({a[d]}) must match the size of tensor b ({b[d]}) "
-                                   f"at non-singleton dimension {d}")
-        out = [y if x == 1 else x for x, y in zip(a, b)]
-    from .._size import Size
-    return Size(out)
+    """The broadcast shape, with torch's error for tensors: the running shape against the first tensor
+    that does not fit, naming the rightmost mismatching dimension."""
+    try:
+        return broadcast_shapes(*shapes)
+    except RuntimeError:
+        out = ()
+        for s in shapes:
+            try:
+                out = broadcast_shapes(out, s)
+            except RuntimeError:
+                broadcast_error([tuple(out), s])
+        raise
 
 
 def broadcast_tensors(*tensors):
