@@ -153,7 +153,24 @@ def test_gradcheck(name):
     x = _away((4, 6))
     fn = lambda a: ACTS[name](F, a)  # noqa: E731
     assert gradcheck(fn, (x,))
+    if name == "hardsigmoid":
+        # torch's hardsigmoid_backward has no derivative: a second derivative raises, as torch's does
+        with pytest.raises(RuntimeError, match="derivative for aten::hardsigmoid_backward is not implemented"):
+            gradgradcheck(fn, (x,))
+        return
     assert gradgradcheck(fn, (x,))
+
+
+def test_hardsigmoid_second_derivative_raises_like_torch():
+    torch = need_torch()
+    res = []
+    for lib in (torch, nt):
+        x = lib.tensor(_away((3, 4)).detach().numpy(), requires_grad=True)
+        g1 = lib.autograd.grad(lib.nn.functional.hardsigmoid(x).sum(), x, create_graph=True)[0]
+        with pytest.raises(RuntimeError) as info:
+            g1.sum().backward()
+        res.append((g1.requires_grad, g1.grad_fn.name(), str(info.value)))
+    assert res[0] == res[1]
 
 
 def test_gradcheck_prelu():

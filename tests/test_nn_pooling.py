@@ -291,3 +291,62 @@ def test_unpool_layers(n, x):
         return getattr(m.nn, f"MaxUnpool{n}d")(2)(v, i, output_size=t.shape[-n:])
     check(fn, x)
     assert repr(numtorch.nn.MaxUnpool2d(2, 1, 1)) == repr(torch.nn.MaxUnpool2d(2, 1, 1))
+
+
+_TIED = {
+    "max_pool1d": (lambda F, x: F.max_pool1d(x, 2), (2, 3, 8)),
+    "max_pool2d": (lambda F, x: F.max_pool2d(x, 2), (2, 3, 4, 4)),
+    "max_pool3d": (lambda F, x: F.max_pool3d(x, 2), (2, 3, 4, 4, 4)),
+    "max_unpool2d": (lambda F, x: F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2), (2, 3, 4, 4)),
+    "adaptive_max_pool1d": (lambda F, x: F.adaptive_max_pool1d(x, 3), (2, 3, 5)),
+    "adaptive_max_pool2d": (lambda F, x: F.adaptive_max_pool2d(x, 3), (2, 3, 5, 5)),
+    "avg_pool1d": (lambda F, x: F.avg_pool1d(x, 2), (2, 3, 8)),
+    "avg_pool2d": (lambda F, x: F.avg_pool2d(x, 2), (2, 3, 4, 4)),
+    "avg_pool3d": (lambda F, x: F.avg_pool3d(x, 2), (2, 3, 4, 4, 4)),
+    "adaptive_avg_pool1d": (lambda F, x: F.adaptive_avg_pool1d(x, 3), (2, 3, 5)),
+    "adaptive_avg_pool2d": (lambda F, x: F.adaptive_avg_pool2d(x, 3), (2, 3, 5, 5)),
+    "adaptive_avg_pool3d": (lambda F, x: F.adaptive_avg_pool3d(x, 3), (2, 3, 5, 5, 5)),
+    "area": (lambda F, x: F.interpolate(x, size=(3, 3), mode="area"), (2, 3, 5, 5)),
+    "reflect1d": (lambda F, x: F.pad(x, (1, 2), mode="reflect"), (2, 3, 4)),
+    "reflect2d": (lambda F, x: F.pad(x, (1, 1, 2, 0), mode="reflect"), (2, 3, 4, 4)),
+    "replicate2d": (lambda F, x: F.pad(x, (1, 1, 1, 1), mode="replicate"), (2, 3, 4, 4)),
+    "replicate3d": (lambda F, x: F.pad(x, (1, 0, 1, 0, 0, 1), mode="replicate"), (1, 2, 3, 3, 3)),
+    "prelu": (lambda F, x: F.prelu(x, x.new_full((3,), 0.25)), (2, 3, 4)),
+    "rrelu_eval": (lambda F, x: F.rrelu(x, training=False), (2, 3, 4)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_TIED))
+def test_higher_derivatives_through_pooling_and_padding_are_zeros(name):
+    # torch's derivatives of these ops name their input even where they use only its shape or indices: the
+    # first derivative requires grad, and differentiating it again gives zeros (a bias before the op too)
+    torch = need_torch()
+    fn, shape = _TIED[name]
+    x = rand(*shape, dtype="float64", seed=5)
+    res = []
+    for lib in (torch, numtorch):
+        a = lib.tensor(x, requires_grad=True)
+        b = lib.zeros(shape[-1], dtype=lib.float64, requires_grad=True)
+        out = fn(lib.nn.functional, a + b)
+        g1 = lib.autograd.grad((out * out.detach()).sum(), a, create_graph=True)[0]
+        g2 = lib.autograd.grad(g1.sum(), [a, b], allow_unused=True)
+        res.append((g1.requires_grad, [None if g is None else g.detach().numpy() for g in g2]))
+    assert res[0][0] == res[1][0] is True
+    for t, n in zip(res[0][1], res[1][1]):
+        assert (t is None) == (n is None)
+        if t is not None:
+            np.testing.assert_array_equal(n, t)
+
+
+@pytest.mark.parametrize("name", ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d",
+                                  "reflect2d", "rrelu_eval"])
+def test_pooling_input_modified_in_place_before_backward_raises(name):
+    # the op keeps its input for the derivative, as torch's does: writing into it afterwards is an error
+    fn, shape = _TIED[name]
+
+    def body(lib):
+        x = lib.tensor(rand(*shape, dtype="float64", seed=6), requires_grad=True) * 1
+        y = fn(lib.nn.functional, x)
+        x.add_(1)
+        y.sum().backward()
+    check_raises(body)

@@ -30,7 +30,3 @@ from . import grid  # noqa: F401
 from . import ctc  # noqa: F401
 from . import aliases  # noqa: F401
 from . import tensor_extras  # noqa: F401
-# derivatives that use what their op saved only through a mask tie a higher derivative to it (see
-# autograd.graph._tied): torch's relu-like formulas do
-for _name in ("relu", "_hardtanh", "_threshold", "_leaky_relu", "_hardshrink", "_softshrink"):
-    _registry.OPS[_name].tied = True

@@ -40,8 +40,6 @@ class Op:
         self.scalars = scalars
         self.saves = bool(save or save_out)
         self.fast = None
-        # its derivative uses what it saved only through masks: a higher derivative ties itself to the
-        # saved tensors with a zero derivative, as torch's formulas do (autograd.graph._tied)
         self.tied = False
 
 
@@ -51,7 +49,7 @@ def _camel(name):
 
 def register(name, fwd, bwd=None, *, nin=1, promote=NONE, save=(), save_out=False, node=None, view=False,
              n_out=1, nondiff=(), listin=False, method=True, function=True, inplace=False, scalars=False,
-             fast=None):
+             fast=None, tied=False):
     """Register an op. ``fwd(xp, *arrays, *args, **kw)``; ``bwd(grad, *saved_inputs, out, *args, **kw)``
     returns one gradient per tensor input (None where there is none).
 
@@ -60,10 +58,13 @@ def register(name, fwd, bwd=None, *, nin=1, promote=NONE, save=(), save_out=Fals
     scalars: Python numbers are accepted in tensor positions (they get no graph edge).
     fast: a ufunc that computes the op exactly for one float32/float64 array; calls that need no graph
     then skip promotion and recording entirely (what a backward pass mostly does).
+    tied: the derivative uses what it saved only through masks or indices; differentiating it again
+    reaches the saved tensors with zeros, as torch's formulas do (autograd.graph._tied).
     """
     op = Op(name, fwd, bwd, node or f"{_camel(name)}Backward0", promote, tuple(save), save_out, nin, listin,
             view, n_out, frozenset(nondiff), scalars)
     op.fast = fast
+    op.tied = tied
     OPS[name] = op
 
     def entry(*args, **kwargs):

@@ -7,6 +7,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from ..random import _gen
 from ._registry import FUNCTIONS, NONE, call, call_inplace, no_complex_autograd, register
 from .pointwise import _need_tensor, _reject, _upcast, kernel_error
@@ -19,7 +20,7 @@ _SQRT_2_PI = math.sqrt(2 / math.pi)
 _GELU_C = 0.044715
 
 
-def _act(name, kernel, math_fn, bwd, *, node=None, ints=False, complex_ok=False):
+def _act(name, kernel, math_fn, bwd, *, node=None, ints=False, complex_ok=False, tied=False):
     """Register an activation computed in float32 for half types, as torch's CPU kernels do."""
     bad = (_dtype.COMPLEX,) if ints else _FLOAT_ONLY
     if complex_ok:
@@ -31,7 +32,7 @@ def _act(name, kernel, math_fn, bwd, *, node=None, ints=False, complex_ok=False)
         _reject(kernel, NP2DT[a.dtype], bad)
         return math_fn(xp, _upcast(a), *args).astype(a.dtype, copy=False)
 
-    return register(name, fwd, bwd, promote=NONE, save=(0,), node=node, method=False, function=False)
+    return register(name, fwd, bwd, promote=NONE, save=(0,), node=node, method=False, function=False, tied=tied)
 
 
 def _apply(op, input, args, inplace=False):
@@ -62,7 +63,7 @@ def _hardtanh(xp, a, lo, hi):
 
 
 _HARDTANH = _act("_hardtanh", "hardtanh", _hardtanh, _hardtanh_backward, node="HardtanhBackward0", ints=True,
-                 complex_ok=True)
+                 complex_ok=True, tied=True)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -115,7 +116,7 @@ def _leaky_backward(g, a, out, slope):
     return (g.where(a > 0, g * slope),)
 
 
-_LEAKY = _act("_leaky_relu", "leaky_relu_cpu", _leaky, _leaky_backward, node="LeakyReluBackward0")
+_LEAKY = _act("_leaky_relu", "leaky_relu_cpu", _leaky, _leaky_backward, node="LeakyReluBackward0", tied=True)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -154,7 +155,7 @@ def _prelu_backward(g, a, w, out):
 
 
 _PRELU = register("_prelu", _prelu, _prelu_backward, nin=2, promote=NONE, save=(0, 1),
-                  node="PreluKernelBackward0", method=False, function=False)
+                  node="PreluKernelBackward0", method=False, function=False, tied=True)
 
 
 def prelu(input, weight):
@@ -190,7 +191,7 @@ def _rrelu_backward(g, a, out, noise):
 
 
 _RRELU = register("_rrelu", _rrelu, _rrelu_backward, promote=NONE, node="RreluWithNoiseBackward0",
-                  method=False, function=False)
+                  save=(0,), method=False, function=False, tied=True)
 
 
 def _rrelu_noise(input, lower, upper, training, generator=None):
@@ -354,7 +355,12 @@ def _relu6_of_shift(xp, a):
 
 
 def _hardsigmoid_backward(g, a, out):
-    return (_keep_where((a > -3) & (a < 3), g * (1 / 6)),)
+    r = _keep_where((a > -3) & (a < 3), g * (1 / 6))
+    links = [t for t in (g, a) if t.requires_grad]
+    if links and grad_mode.state.enabled:
+        # torch's hardsigmoid_backward kernel has no derivative
+        r = FUNCTIONS["_unimplemented_link"]("hardsigmoid_backward", r, *links)
+    return (r,)
 
 
 def _hardswish_backward(g, a, out):
@@ -441,9 +447,9 @@ def _hardshrink(xp, a, lambd):
 
 
 _SOFTSHRINK = _act("_softshrink", "softshrink_check", _softshrink,
-                   _shrink_backward, node="SoftshrinkBackward0")
+                   _shrink_backward, node="SoftshrinkBackward0", tied=True)
 _HARDSHRINK = _act("_hardshrink", "hardshrink_cpu", _hardshrink,
-                   _shrink_backward, node="HardshrinkBackward0")
+                   _shrink_backward, node="HardshrinkBackward0", tied=True)
 
 
 def softshrink(input, lambd=0.5):
@@ -474,7 +480,7 @@ def _threshold_backward(g, a, out, t, v):
 
 
 _THRESHOLD = register("_threshold", _threshold_fwd, _threshold_backward, promote=NONE, save=(0,),
-                      node="ThresholdBackward0", method=False, function=False)
+                      node="ThresholdBackward0", method=False, function=False, tied=True)
 
 
 def threshold(input, threshold, value, inplace=False):

@@ -534,9 +534,10 @@ public(pow, inplace=_pow_)
 
 # ---------------------------------------------------------------------------------------- unary
 
-def _unary(name, fwd, bwd=None, *, promote=INT_TO_FLOAT, save=(0,), save_out=False, inplace=True, fast=None):
+def _unary(name, fwd, bwd=None, *, promote=INT_TO_FLOAT, save=(0,), save_out=False, inplace=True, fast=None,
+           tied=False):
     return register(name, fwd, bwd, nin=1, promote=promote, save=save, save_out=save_out, inplace=inplace,
-                    fast=fast)
+                    fast=fast, tied=tied)
 
 
 def _neg(xp, a):
@@ -616,7 +617,7 @@ def _relu_backward(g, a, out):
 
 
 _BIT_MASKABLE = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
-_unary("relu", _relu, _relu_backward, promote=NONE, save=(), save_out=True)
+_unary("relu", _relu, _relu_backward, promote=NONE, save=(), save_out=True, tied=True)
 _unary("abs", _abs, lambda g, a, out: g * a.sgn(), promote=NONE)
 _unary("sgn", _sgn, lambda g, a, out: g * 0, promote=NONE, save=())
 FUNCTIONS["negative"] = FUNCTIONS["neg"]

@@ -279,8 +279,8 @@ def _gather_op(n, node):
         if unique and type(grad._data) is np.ndarray and not (grad.requires_grad and grad_mode.state.enabled):
             return Tensor._wrap(_scatter_unique(grad._data, tuple(a.shape), idx._data, n)), None
         return _scatter(grad, a.shape, idx, n, unique), None
-    return register(f"_pool_gather_{node}", _given, bwd, nin=2, save=(1,), node=node, method=False,
-                    function=False)
+    return register(f"_pool_gather_{node}", _given, bwd, nin=2, save=(0, 1), node=node, method=False,
+                    function=False, tied=True)
 
 
 _MAX_POOL = {n: _gather_op(n, f"MaxPool{n}DWithIndicesBackward0") for n in (2, 3)}
@@ -435,7 +435,7 @@ def _avg_pool_bwd_backward(grad, g, out, shape, n, k, s, p, outs, cip, div):
 
 
 _AVG = {n: register(f"_avg_pool{n}d", _avg_pool_fwd, _avg_pool_backward, node=f"AvgPool{n}DBackward0",
-                    method=False, function=False) for n in (2, 3)}
+                    save=(0,), method=False, function=False, tied=True) for n in (2, 3)}
 _AVG_BWD = {n: register(f"_avg_pool{n}d_backward", _avg_pool_bwd_fwd, _avg_pool_bwd_backward,
                         node=f"AvgPool{n}DBackwardBackward0", method=False, function=False) for n in (2, 3)}
 
@@ -542,7 +542,8 @@ def _adaptive_avg_backward(grad, a, out, n, outs):
 
 
 _ADAPTIVE_AVG = {n: register(f"_adaptive_avg_pool{n}d", _adaptive_avg_fwd, _adaptive_avg_backward,
-                             node=f"AdaptiveAvgPool{n}DBackward0", method=False, function=False)
+                             node=f"AdaptiveAvgPool{n}DBackward0", save=(0,), method=False, function=False,
+                             tied=True)
                  for n in (2, 3)}
 
 

@@ -120,7 +120,8 @@ def _gather_backward(grad, a, out, tables):
 
 
 _PAD_OPS = {(mode, n): register(f"_{mode}_pad{n}d", _gather_fwd, _gather_backward,
-                                node=f"{name}Pad{n}DBackward0", method=False, function=False)
+                                node=f"{name}Pad{n}DBackward0", save=(0,), method=False, function=False,
+                                tied=True)
             for mode, name in (("reflect", "Reflection"), ("replicate", "Replication")) for n in (1, 2, 3)}
 
 

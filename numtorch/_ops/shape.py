@@ -638,6 +638,18 @@ _ZERO_LINK = register("_zero_link", _zero_link, _zero_link_backward, listin=True
 FUNCTIONS["_zero_link"] = lambda g, *links: call(_ZERO_LINK, ([g, *links],), {})
 
 
+def _unimplemented_link_backward(grad, *metas_out_name):
+    raise RuntimeError(f"derivative for aten::{metas_out_name[-1]} is not implemented")
+
+
+# a derivative torch computes with a kernel that has no derivative of its own: the result carries the
+# graph (it requires grad, as torch's does) and differentiating it again raises torch's error
+_UNIMPLEMENTED_LINK = register("_unimplemented_link", lambda xp, g, *links_name: g.view(),
+                               _unimplemented_link_backward, listin=True, node="torch::autograd::NotImplemented",
+                               method=False, function=False)
+FUNCTIONS["_unimplemented_link"] = lambda name, g, *links: call(_UNIMPLEMENTED_LINK, ([g, *links], name), {})
+
+
 def _tensor_list(tensors, name):
     if not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
