@@ -389,8 +389,11 @@ def test_worker_death_is_reported(how):
             msgs[name] = [str(x).replace(str(pids[1]), "PID") for x in (e, e.__cause__)]
         it._shutdown_workers()
         del it
-    assert msgs["numtorch"] == msgs["torch"]
-    assert msgs["torch"][0] == "DataLoader worker (pid(s) PID) exited unexpectedly"
+    assert msgs["numtorch"][0] == msgs["torch"][0] == "DataLoader worker (pid(s) PID) exited unexpectedly"
+    # the cause depends on timing in torch too: the empty queue.Empty of the status poll, or the SIGCHLD
+    # handler's report of how the worker ended when the signal lands during the wait
+    for _, cause in msgs.values():
+        assert cause == "" or cause.startswith("DataLoader worker (pid PID) ")
     assert no_children()
 
 
