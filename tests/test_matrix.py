@@ -7,7 +7,7 @@ import pytest
 
 import numtorch
 from numtorch.autograd import gradcheck, gradgradcheck
-from conftest import check, check_raises, rand, run_both
+from conftest import check, check_raises, need_torch, rand, run_both
 
 F64 = "float64"
 
@@ -288,7 +288,46 @@ def test_cdist_gradgradcheck():
     b = numtorch.tensor(rand(4, 2, dtype=F64, seed=1), requires_grad=True)
     for p in (1.0, 2.0, 3.0):
         assert gradcheck(lambda x, y: numtorch.cdist(x, y, p=p), (a, b))
-    assert gradgradcheck(lambda x, y: numtorch.cdist(x, y), (a, b))
+    # the matrix-product form is differentiable twice; torch's _cdist_backward kernel is not
+    assert gradgradcheck(lambda x, y: numtorch.cdist(x, y, compute_mode="use_mm_for_euclid_dist"), (a, b))
+    g = numtorch.autograd.grad(numtorch.cdist(a, b).sum(), a, create_graph=True)[0]
+    assert g.grad_fn.name() == "CdistBackwardBackward0"
+    with pytest.raises(NotImplementedError, match="the derivative for '_cdist_backward' is not implemented."):
+        g.sum().backward()
+
+
+@pytest.mark.parametrize("mode", ["use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                                  "donot_use_mm_for_euclid_dist"])
+@pytest.mark.parametrize("rows", [(5, 4), (30, 4), (3, 26), (0, 30)])
+@pytest.mark.parametrize("p", [2.0, 1.0])
+def test_cdist_compute_modes(mode, rows, p):
+    # p=2 with more than 25 rows (or always, by request) takes torch's matrix-product form: its rounding,
+    # its 1e-30 clamp and its twice-differentiable graph
+    torch = need_torch()
+    x1, x2 = rand(2, rows[0], 3, dtype=F64), rand(rows[1], 3, dtype=F64, seed=1)
+    if rows[0] and rows[1]:
+        x2[0] = x1[1, 0]
+    res = []
+    for lib in (torch, numtorch):
+        a, b = lib.tensor(x1, requires_grad=True), lib.tensor(x2, requires_grad=True)
+        d = lib.cdist(a, b, p=p, compute_mode=mode)
+        ga, gb = lib.autograd.grad(d.sum(), (a, b), create_graph=True)
+        try:
+            gg = lib.autograd.grad(ga.sum(), a, allow_unused=True)[0]
+            gg = None if gg is None else gg.detach().numpy()
+        except NotImplementedError as e:
+            gg = str(e)
+        res.append([d.detach().numpy(), ga.detach().numpy(), gb.detach().numpy(), gg])
+    for t, n in zip(res[0][:3], res[1][:3]):
+        np.testing.assert_allclose(n, t, rtol=1e-9, atol=1e-12)
+    if isinstance(res[0][3], str) or res[0][3] is None:
+        assert res[1][3] == res[0][3]
+    else:
+        np.testing.assert_allclose(res[1][3], res[0][3], rtol=1e-9, atol=1e-12)
+
+
+def test_cdist_bad_compute_mode():
+    check_raises(lambda m, a: m.cdist(a, a, compute_mode="mm"), rand(3, 2))
 
 
 # ---------------------------------------------------------------------------------------- meshgrid, indices

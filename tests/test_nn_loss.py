@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import numtorch
-from conftest import check, check_raises, rand
+from conftest import check, check_raises, need_torch, rand
 
 X = rand(4, 5, dtype="float64")
 Y = rand(4, 5, dtype="float64", seed=1)
@@ -256,12 +256,38 @@ def test_gradcheck(fn):
 @pytest.mark.parametrize("fn", [
     lambda F, x, t: F.cross_entropy(x, t),
     lambda F, x, t: F.binary_cross_entropy_with_logits(x, numtorch.tensor(P)),
-    lambda F, x, t: F.multi_margin_loss(x, t, p=2),
-    lambda F, x, t: F.pdist(x),
+    lambda F, x, t: F.nll_loss(x.log_softmax(1), t),
 ])
 def test_gradgradcheck(fn):
     x = numtorch.tensor(X, requires_grad=True)
     assert numtorch.autograd.gradgradcheck(lambda a: fn(numtorch.nn.functional, a, numtorch.tensor(T)), (x,))
+
+
+@pytest.mark.parametrize("name", ["multi_margin", "multilabel_margin", "pdist", "nll"])
+def test_second_derivative_like_torch(name):
+    # torch computes these first derivatives with kernels that have no derivative of their own (pdist,
+    # the margin losses: differentiating again raises) or that name the input only through the target
+    # (nll: zeros); numtorch's first derivatives carry the same graph
+    torch = need_torch()
+    res = []
+    for lib in (torch, numtorch):
+        F = lib.nn.functional
+        x = lib.tensor(X, requires_grad=True)
+        t = lib.tensor(T)
+        out = {"multi_margin": lambda: F.multi_margin_loss(x, t, p=2),
+               "multilabel_margin": lambda: F.multilabel_margin_loss(x, lib.tensor(ML)),
+               "pdist": lambda: F.pdist(x, 1.5).sum(), "nll": lambda: F.nll_loss(x, t)}[name]()
+        g1 = lib.autograd.grad(out, x, create_graph=True)[0]
+        try:
+            g2 = lib.autograd.grad(g1.sum(), x)[0].numpy()
+        except (RuntimeError, NotImplementedError) as e:
+            g2 = (type(e), str(e))
+        res.append((g1.requires_grad, g1.grad_fn.name(), g2))
+    assert res[0][0] == res[1][0] is True
+    if isinstance(res[0][2], tuple):
+        assert res[0][1:] == res[1][1:]
+    else:
+        np.testing.assert_array_equal(res[1][2], res[0][2])
 
 
 # ---------------------------------------------------------------------------------------------- modules

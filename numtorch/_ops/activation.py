@@ -7,10 +7,10 @@ import numpy as np
 from .. import _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor
-from ..autograd import grad_mode
 from ..random import _gen
 from ._registry import FUNCTIONS, NONE, call, call_inplace, no_complex_autograd, register
 from .pointwise import _need_tensor, _reject, _upcast, kernel_error
+from .shape import unimplemented_derivative
 from .unary import _erf64
 
 _FLOAT_ONLY = (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX)
@@ -354,13 +354,11 @@ def _relu6_of_shift(xp, a):
     return xp.minimum(xp.maximum(a + 3, 0), 6)
 
 
+_HARDSIGMOID_BACKWARD = unimplemented_derivative("hardsigmoid_backward")
+
+
 def _hardsigmoid_backward(g, a, out):
-    r = _keep_where((a > -3) & (a < 3), g * (1 / 6))
-    links = [t for t in (g, a) if t.requires_grad]
-    if links and grad_mode.state.enabled:
-        # torch's hardsigmoid_backward kernel has no derivative
-        r = FUNCTIONS["_unimplemented_link"]("hardsigmoid_backward", r, *links)
-    return (r,)
+    return (_HARDSIGMOID_BACKWARD(_keep_where((a > -3) & (a < 3), g * (1 / 6)), g, a),)
 
 
 def _hardswish_backward(g, a, out):

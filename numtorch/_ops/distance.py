@@ -3,8 +3,10 @@ import math
 
 from .. import _dtype
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from ._registry import FUNCTIONS, _xp_of, call, register
 from .pointwise import kernel_error, public
+from .shape import unimplemented_derivative
 
 
 def _need(name, x, arg, pos):
@@ -64,6 +66,13 @@ def _pdist(xp, x, p):
 
 
 def _pdist_backward(grad, x, out, p):
+    # torch's _pdist_backward kernel has no derivative: computed without a graph, linked to raise
+    with grad_mode.no_grad():
+        r = _pdist_grad(grad, x, out, p)
+    return (_PDIST_BACKWARD(r, grad, x, out),)
+
+
+def _pdist_grad(grad, x, out, p):
     xp = _xp_of([x._data])
     i, j = (Tensor._wrap(k) for k in _pairs(xp, x.shape[0]))
     d = x.index_select(0, i) - x.index_select(0, j)
@@ -80,9 +89,10 @@ def _pdist_backward(grad, x, out, p):
         gd = where(dist == 0, 0.0, d / dist) * g
     else:
         gd = where((dist == 0) | (d == 0), 0.0, d.sign() * d.abs() ** (p - 1) / dist ** (p - 1)) * g
-    return (x.new_zeros(x.shape).index_add(0, i, gd).index_add(0, j, -gd),)
+    return x.new_zeros(x.shape).index_add(0, i, gd).index_add(0, j, -gd)
 
 
+_PDIST_BACKWARD = unimplemented_derivative("_pdist_backward", "PdistBackwardBackward0", NotImplementedError)
 _PDIST = register("pdist", _pdist, _pdist_backward, save=(0,), save_out=True, node="PdistBackward0",
                   method=False, function=False)
 

@@ -10,7 +10,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from . import _registry
 from ._registry import DEFAULT, FUNCTIONS, call, register
-from .shape import broadcast_shapes, broadcast_tensors
+from .shape import broadcast_shapes, broadcast_tensors, unimplemented_derivative
 from .pointwise import _C_NAMES, _REDUCED_FLOATS, kernel_error
 from .unary import log_softmax
 
@@ -345,10 +345,10 @@ def _log_softmax_arr(xp, x):
     return z - xp.log(xp.exp(z).sum(axis=cd, keepdims=True))
 
 
-_NLL = register("nll_loss", _nll, _nll_backward, nin=3, save=(1, 2), node="NllLossBackward0", method=False,
-                function=False)
-_NLL2D = register("nll_loss2d", _nll, _nll_backward, nin=3, save=(1, 2), node="NllLoss2DBackward0",
-                  method=False, function=False)
+_NLL = register("nll_loss", _nll, _nll_backward, nin=3, save=(0, 1, 2), node="NllLossBackward0", method=False,
+                function=False, tied=True)
+_NLL2D = register("nll_loss2d", _nll, _nll_backward, nin=3, save=(0, 1, 2), node="NllLoss2DBackward0",
+                  method=False, function=False, tied=True)
 _CE = register("_cross_entropy", _ce, _ce_backward, nin=3, save=(0, 1, 2), node="NllLossBackward0",
                method=False, function=False)
 _CE2D = register("_cross_entropy2d", _ce, _ce_backward, nin=3, save=(0, 1, 2), node="NllLoss2DBackward0",
@@ -743,9 +743,10 @@ def _multi_margin_backward(grad, x, t, w, out, reduction, p, margin):
     if w is not None:
         dz = dz * w.index_select(0, t2).unsqueeze(1)
     g = _unreduce(grad, tuple(t.shape), reduction).reshape(-1, 1)
-    return ((dz - hot * dz.sum(1, keepdim=True)) * g).reshape(x.shape), None, None
+    return _MULTI_MARGIN_BACKWARD(((dz - hot * dz.sum(1, keepdim=True)) * g).reshape(x.shape), grad, x), None, None
 
 
+_MULTI_MARGIN_BACKWARD = unimplemented_derivative("multi_margin_loss_backward")
 _MULTI_MARGIN = register("multi_margin_loss", _multi_margin, _multi_margin_backward, nin=3, save=(0, 1, 2),
                          method=False, function=False)
 
@@ -802,9 +803,10 @@ def _multilabel_margin_backward(grad, x, t, out, reduction):
     coef = keep.sum(1) - (keep.sum(2)[:, :, None] * hot).sum(1)
     coef = _wrap((coef / x2.shape[1]).astype(x2.dtype).reshape(x.shape))
     g = _unreduce(grad, tuple(x.shape[:-1]), reduction).unsqueeze(-1)
-    return coef * g, None
+    return _MULTILABEL_MARGIN_BACKWARD(coef * g, grad, x), None
 
 
+_MULTILABEL_MARGIN_BACKWARD = unimplemented_derivative("multilabel_margin_loss_backward")
 _MULTILABEL_MARGIN = register("multilabel_margin_loss", _multilabel_margin, _multilabel_margin_backward,
                               nin=2, save=(0, 1), method=False, function=False)
 

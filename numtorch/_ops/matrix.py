@@ -10,8 +10,10 @@ import numpy as np
 from .. import _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from ._registry import DEFAULT, FUNCTIONS, OPS, call, register
 from .pointwise import _need_tensor, _reject, public
+from .shape import unimplemented_derivative
 
 
 def _f(name):
@@ -415,6 +417,13 @@ def _cdist(xp, a, b, p):
 
 
 def _cdist_backward(g, a, b, out, p):
+    # torch's _cdist_backward kernel has no derivative: computed without a graph, linked to raise
+    with grad_mode.no_grad():
+        ga, gb = _cdist_grads(g, a, b, out, p)
+    return _CDIST_BACKWARD(ga, g, a, b, out), -gb
+
+
+def _cdist_grads(g, a, b, out, p):
     diff = a.unsqueeze(-2) - b.unsqueeze(-3)
     dist = out.unsqueeze(-1)
     where = _f("where")
@@ -429,15 +438,35 @@ def _cdist_backward(g, a, b, out, p):
     else:
         gd = where(dist == 0, 0.0, diff.sgn() * diff.abs().pow(p - 1) / dist.pow(p - 1))
     gd = gd * g.unsqueeze(-1)
-    return gd.sum(-2), -gd.sum(-3)
+    return gd.sum(-2), gd.sum(-3)
 
 
+_CDIST_BACKWARD = unimplemented_derivative("_cdist_backward", "CdistBackwardBackward0", NotImplementedError)
 _CDIST = register("cdist", _cdist, _cdist_backward, nin=2, save=(0, 1), save_out=True, method=False,
                   function=False)
 
 
+def _euclidean_dist(a, b):
+    """torch's matrix-product form of Euclidean distances: ||a||^2 + ||b||^2 - 2 a.b from one product of
+    augmented rows, clamped at 1e-30 before the root (its rounding differs from the direct form's)."""
+    an = a.pow(2).sum(-1, keepdim=True)
+    bn = b.pow(2).sum(-1, keepdim=True)
+    cat = _f("cat")
+    a_ = cat([a.mul(-2), an, _f("ones_like")(an)], -1)
+    b_ = cat([b, _f("ones_like")(bn), bn], -1)
+    return a_.matmul(b_.mT).clamp_min(1e-30).sqrt()
+
+
+_CDIST_MODES = {"use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,
+                "donot_use_mm_for_euclid_dist": 2}
+
+
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
-    """p-norm distances between each pair of row vectors of ``x1`` and ``x2``."""
+    """p-norm distances between each pair of row vectors of ``x1`` and ``x2``; ``compute_mode`` picks the
+    matrix-product form for p=2 (always, never, or when either input has more than 25 rows)."""
+    mode = _CDIST_MODES.get(compute_mode)
+    if mode is None:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
     _need_tensor("cdist", x1)
     _need_tensor("cdist", x2, 2, "x2")
     for name, x in (("X1", x1), ("X2", x2)):
@@ -456,6 +485,9 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     batch = tuple(_f("broadcast_shapes")(x1.shape[:-2], x2.shape[:-2]))
     a = x1.expand(*batch, *x1.shape[-2:])
     b = x2.expand(*batch, *x2.shape[-2:])
+    rows = (x1.shape[-2], x2.shape[-2])
+    if p == 2 and a.numel() and b.numel() and (mode == 1 or (mode == 0 and max(rows) > 25)):
+        return _euclidean_dist(a, b)
     return call(_CDIST, (a, b, float(p)), {})
 
 

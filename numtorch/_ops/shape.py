@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from ._registry import DEFAULT, FUNCTIONS, broadcast_error, call, register
 from .pointwise import public
 from .reduction import norm_dims
@@ -638,16 +639,26 @@ _ZERO_LINK = register("_zero_link", _zero_link, _zero_link_backward, listin=True
 FUNCTIONS["_zero_link"] = lambda g, *links: call(_ZERO_LINK, ([g, *links],), {})
 
 
-def _unimplemented_link_backward(grad, *metas_out_name):
-    raise RuntimeError(f"derivative for aten::{metas_out_name[-1]} is not implemented")
+def unimplemented_derivative(kernel, node="torch::autograd::NotImplemented", error=RuntimeError):
+    """``link(g, *tensors)`` for a derivative torch computes with ``kernel``, which has no derivative of its
+    own: the result carries the graph to ``tensors`` (it requires grad, as torch's does) under a ``node``
+    whose backward raises torch's error."""
+    if error is RuntimeError:
+        message = f"derivative for aten::{kernel} is not implemented"
+    else:
+        message = f"the derivative for '{kernel}' is not implemented."
 
+    def bwd(grad, *metas_out):
+        raise error(message)
+    op = register(f"_unimplemented_{kernel}", lambda xp, g, *links: g.view(), bwd, listin=True, node=node,
+                  method=False, function=False)
 
-# a derivative torch computes with a kernel that has no derivative of its own: the result carries the
-# graph (it requires grad, as torch's does) and differentiating it again raises torch's error
-_UNIMPLEMENTED_LINK = register("_unimplemented_link", lambda xp, g, *links_name: g.view(),
-                               _unimplemented_link_backward, listin=True, node="torch::autograd::NotImplemented",
-                               method=False, function=False)
-FUNCTIONS["_unimplemented_link"] = lambda name, g, *links: call(_UNIMPLEMENTED_LINK, ([g, *links], name), {})
+    def link(g, *tensors):
+        tensors = [t for t in tensors if t.requires_grad]
+        if not tensors or not grad_mode.state.enabled:
+            return g
+        return call(op, ([g, *tensors],), {})
+    return link
 
 
 def _tensor_list(tensors, name):
