@@ -442,7 +442,23 @@ def _pow_kernel(xp, a, b):
     _reject("pow", dt, (_dtype.BOOL,))
     if dt._cat == _dtype.INT:
         return _int_pow(xp, a, b)
+    if dt._cat == _dtype.COMPLEX:
+        return _cpow(xp, a, b)
     return xp.power(a, b)
+
+
+def _cpow(xp, a, b):
+    """C's cpow, which torch's complex pow calls: exp(b * log(a)). NumPy's power calls it too, except for
+    real exponents (repeated products for integers) and zero bases (0 ** 0 = 1 where cpow gives NaN), so
+    those take the formula itself, whose products round as cpow's do when the exponent is real."""
+    dt = a.dtype if getattr(a, "dtype", np.dtype(np.float64)).kind == "c" else b.dtype
+    a, b = xp.asarray(a, dtype=dt), xp.asarray(b, dtype=dt)
+    with np.errstate(all="ignore"):
+        r = xp.exp(b * xp.log(a))
+        general = (b.imag != 0) & (a != 0)
+        if general.any():
+            r = xp.where(general, xp.power(a, b), r)
+    return r
 
 
 def _pow_scalar_kernel(xp, a, s):
@@ -453,7 +469,21 @@ def _pow_scalar_kernel(xp, a, s):
         # torch's kernel spells these out (x*x*x, 1/(x*x), 1/sqrt(x)) instead of calling pow: same rounding
         one = a.dtype.type(1)
         return a * a * a if s == 3 else one / (a * a) if s == -2 else one / xp.sqrt(a)
+    if a.dtype.kind == "c" and not isinstance(s, bool) and s in (0, 1, 2, 3, 0.5, -0.5, -1, -2):
+        # torch answers these without cpow: ones, a copy, products, sqrt, and its own divisions
+        if s in (1, 2, 3):
+            return a.copy() if s == 1 else _cmul(xp, a, a) if s == 2 else _cmul(xp, _cmul(xp, a, a), a)
+        return xp.sqrt(a) if s == 0.5 else xp.power(a, s)
     return _pow_kernel(xp, a, s)
+
+
+def _cmul(xp, x, y):
+    """Complex products as torch's vectorised kernel forms them: four rounded products, then one
+    subtraction and one addition (NumPy's own complex multiply may fuse them)."""
+    r = xp.empty(np.broadcast_shapes(x.shape, y.shape), x.dtype)
+    r.real = x.real * y.real - x.imag * y.imag
+    r.imag = x.real * y.imag + x.imag * y.real
+    return r
 
 
 _C_INT = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
@@ -505,7 +535,12 @@ def _pow_backward2(grad, b, out, base):
 _POW = register("_pow", _pow_kernel, _pow_backward1, nin=2, promote=DEFAULT, save=(0, 1), save_out=True,
                 scalars=True, node="PowBackward1", method=False, function=False)
 _POW_S = _scalar_op("_pow_scalar", _pow_scalar_kernel, _pow_backward0, "PowBackward0")
-_RPOW_S = _scalar_op("_rpow_scalar", _pow_kernel, _pow_backward2, "PowBackward2", reverse=True,
+def _rpow_kernel(xp, v, x):
+    # torch answers 1 ** exponent with ones (complex cpow(1, inf) would be NaN)
+    return xp.ones_like(x) if v == 1 and x.dtype != np.bool_ else _pow_kernel(xp, v, x)
+
+
+_RPOW_S = _scalar_op("_rpow_scalar", _rpow_kernel, _pow_backward2, "PowBackward2", reverse=True,
                      save_out=True)
 
 
