@@ -9,7 +9,7 @@ from .. import _dtype
 from .._config import get_num_threads
 from .._dtype import NP2DT
 from .._tensor import Tensor
-from . import _interp
+from . import _interp, _interp_uint8
 from ._registry import FUNCTIONS, call, register
 from .pointwise import _reject, kernel_error, public
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
@@ -379,9 +379,13 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     kind = {"nearest-exact": "nearestExact"}.get(mode, mode)
     dt = NP2DT[input._data.dtype]
     nearest = mode in ("nearest", "nearest-exact") and not antialias
+    if dt is _dtype.uint8 and mode in ("bilinear", "bicubic"):
+        # torch resizes uint8 images with fixed-point integer kernels of their own, not in floats; the few
+        # inputs it reads wrong pixels of raise this not-implemented error instead
+        return _interp_uint8.interpolate(input, out, mode, align_corners, scales or [None] * n, antialias,
+                                         kernel_error(_kernel_name(mode, n), dt))
     if dt._cat != _dtype.FLOAT and not (nearest and dt is _dtype.uint8):
-        # torch's nearest kernels take uint8 images too (they only pick pixels); its bilinear and bicubic
-        # uint8 kernels (fixed-point) are not reproduced here
+        # torch's nearest kernels take uint8 images too (they only pick pixels)
         raise kernel_error(_kernel_name(mode, n), dt)
     scales = scales or [None] * n
     ft = np.float64 if input._data.dtype == np.float64 else np.float32
