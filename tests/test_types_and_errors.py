@@ -71,11 +71,10 @@ def test_complex_rejected_as_torch_rejects(name):
     _same_message(fn, Z, W3)
 
 
-# torch's fixed-point uint8 bilinear/bicubic kernels are not reproduced (numtorch raises there): not listed
 INTERP_DTYPES = [(mode, dims, dtype) for dtype in ("int64", "bool", "uint8", "float16")
                  for mode, dims in (("nearest", 1), ("linear", 1), ("nearest", 2), ("nearest-exact", 2),
-                                    ("nearest-exact", 1), ("bicubic", 2), ("trilinear", 3), ("nearest", 3))
-                 if not (dtype == "uint8" and mode == "bicubic")]
+                                    ("nearest-exact", 1), ("bicubic", 2), ("bilinear", 2), ("trilinear", 3),
+                                    ("nearest", 3))]
 
 
 @pytest.mark.parametrize("mode,dims,dtype", INTERP_DTYPES)
@@ -84,8 +83,8 @@ def test_interpolate_dtypes(mode, dims, dtype):
     if dtype == "bool":
         x = x % 2
     fn = lambda m, a: m.nn.functional.interpolate(a, scale_factor=1.7, mode=mode)  # noqa: E731
-    if dtype == "float16" or (dtype == "uint8" and mode.startswith("nearest")):
-        check(fn, x.astype(dtype), grad=False, atol=1e-2)
+    if dtype == "float16" or (dtype == "uint8" and mode in ("nearest", "nearest-exact", "bilinear", "bicubic")):
+        check(fn, x.astype(dtype), grad=False, atol=1e-2 if dtype == "float16" else 0)
     else:
         _same_message(fn, x.astype(dtype))
 
