@@ -86,6 +86,8 @@ from .serialization import load, save  # noqa: E402
 from . import accelerator, amp, backends  # noqa: E402,F401
 from .cuda import OutOfMemoryError  # noqa: E402
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402,F401
+from ._compile import compile  # noqa: E402,F401
+from . import compiler  # noqa: E402,F401
 
 
 _LAZY = ("distributions", "testing")

@@ -594,6 +594,8 @@ class Module:
 
     # ------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
+        if self._compiled_call_impl is not None:
+            return self._compiled_call_impl(*args, **kwargs)
         if (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks
                 or _any_global_hook()):
             return _call_with_hooks(self, args, kwargs)
@@ -943,8 +945,18 @@ class Module:
         return replica
 
     def compile(self, *args, **kwargs):
-        """Compile this Module's forward (numtorch runs it eagerly: nothing to compile)."""
-        return None
+        """Compiles this Module's calls in place, with ``torch.compile``'s arguments (its state-dict keys stay
+        as they are); numtorch runs them eagerly."""
+        from ..._compile import compile
+        self._compiled_call_impl = compile(functools.partial(_eager_call, self), *args, **kwargs)
+
+
+def _eager_call(module, *args, **kwargs):
+    # Module.__call__ without the compiled route (spelled out there too: it is the hot path)
+    m = module
+    if m._forward_pre_hooks or m._forward_hooks or m._backward_hooks or m._backward_pre_hooks or _any_global_hook():
+        return _call_with_hooks(m, args, kwargs)
+    return m.forward(*args, **kwargs)
 
 
 def _overrides(module, name):
