@@ -14,6 +14,9 @@ def set_exact_sum(enabled):
     EXACT_SUM[0] = bool(enabled)
 
 
+# which scaled_dot_product_attention kernels may run (torch.backends.cuda's flags, which CPU calls obey too)
+SDP = {"flash": True, "mem_efficient": True, "math": True, "cudnn": True, "fp16_bf16_reduction_math": False}
+
 _state = {"threads": os.cpu_count() or 1, "interop": 2, "precision": "highest", "deterministic": False,
           "warn_only": False}
 

@@ -201,3 +201,63 @@ def test_multihead_attention_self_masks(train, batch_first):
 @pytest.mark.parametrize("args,kw", [((0, 2), {}), ((8, 3), {}), ((8, -1), {})])
 def test_multihead_attention_errors(args, kw):
     check_raises(lambda m: m.nn.MultiheadAttention(*args, **kw))
+
+
+def test_sdpa_kernel_selects_backends_like_torch():
+    torch = need_torch()
+    q = rand(1, 2, 4, 8, seed=11)
+    res = {}
+    for lib in (torch, numtorch):
+        A, flags = lib.nn.attention, lib.backends.cuda
+        t = lib.tensor(q)
+        got = []
+        for choice in (A.SDPBackend.MATH, [A.SDPBackend.FLASH_ATTENTION], [A.SDPBackend.EFFICIENT_ATTENTION], [],
+                       [A.SDPBackend.MATH, A.SDPBackend.CUDNN_ATTENTION]):
+            with A.sdpa_kernel(choice):
+                state = (flags.math_sdp_enabled(), flags.flash_sdp_enabled(), flags.mem_efficient_sdp_enabled(),
+                         flags.cudnn_sdp_enabled())
+                try:
+                    out = lib.nn.functional.scaled_dot_product_attention(t, t, t).numpy()
+                except RuntimeError as e:
+                    out = str(e)
+            got.append((state, out))
+        got.append((flags.math_sdp_enabled(), flags.flash_sdp_enabled(), flags.mem_efficient_sdp_enabled(),
+                    flags.cudnn_sdp_enabled()))
+        got.append((repr(A.SDPBackend.MATH), str(A.SDPBackend.FLASH_ATTENTION), A.SDPBackend(2).name,
+                    A.SDPBackend.MATH == 0, [(k, m.value) for k, m in A.SDPBackend.__members__.items()]))
+        res[lib.__name__] = got
+    for (ts, tv), (ns, nv) in zip(res["torch"][:5], res["numtorch"][:5]):
+        assert ts == ns
+        if isinstance(tv, str):
+            assert nv == tv
+        else:
+            np.testing.assert_allclose(nv, tv, rtol=1e-5, atol=1e-6)
+    assert res["torch"][5:] == res["numtorch"][5:]
+
+
+def test_sdpa_kernel_rejects_names():
+    torch = need_torch()
+    msgs = []
+    for lib in (torch, numtorch):
+        with pytest.raises(AssertionError) as info:
+            with lib.nn.attention.sdpa_kernel("math"):
+                pass
+        msgs.append(str(info.value))
+    assert msgs[0] == msgs[1]
+
+
+def test_backend_flags_toggle():
+    torch = need_torch()
+    for lib in (torch, numtorch):
+        flags = lib.backends.cuda
+        flags.enable_math_sdp(False)
+        flags.enable_flash_sdp(False)
+        try:
+            with pytest.raises(RuntimeError, match="No viable backend"):
+                t = lib.ones(1, 1, 2, 2)
+                lib.nn.functional.scaled_dot_product_attention(t, t, t)
+        finally:
+            flags.enable_math_sdp(True)
+            flags.enable_flash_sdp(True)
+        assert flags.math_sdp_enabled() and flags.flash_sdp_enabled()
+        assert flags.fp16_bf16_reduction_math_sdp_allowed() is False

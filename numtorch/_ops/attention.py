@@ -8,6 +8,7 @@ import math
 import warnings
 
 from .. import _dtype
+from .._config import SDP as _sdp_flags
 from ._registry import FUNCTIONS
 from .rnn import _linear, dropout_train
 
@@ -77,6 +78,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     """Computes scaled dot product attention on query, key and value tensors, using an optional attention
     mask if passed, and applying dropout if a probability greater than 0.0 is specified."""
     _sdpa_checks(query, key, value, attn_mask, is_causal)
+    if not (_sdp_flags["math"] or _sdp_flags["flash"]):
+        # the CPU kernels torch has are these two
+        raise RuntimeError("No viable backend for scaled_dot_product_attention was found. This is likely due to "
+                           "turning off both the math kernel and the fused kernels.")
     length, source = query.shape[-2], key.shape[-2]
     factor = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     if is_causal:

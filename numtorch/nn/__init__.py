@@ -3,7 +3,7 @@
 Each family adds its re-export line here (layers live in nn/modules/, math in numtorch/_ops/).
 """
 from . import functional  # noqa: F401
-from . import init, utils  # noqa: F401
+from . import attention, init, utils  # noqa: F401
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter  # noqa: F401
 from .modules.module import Module  # noqa: F401
 from .modules.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401
