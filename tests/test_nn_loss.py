@@ -335,3 +335,23 @@ def test_loss_module_state():
         numtorch.nn.MultiMarginLoss(p=3)
     with pytest.raises(ValueError):
         numtorch.nn.TripletMarginLoss(margin=0)
+
+
+def test_nll_loss_2d_is_a_deprecated_nll_loss():
+    import warnings
+    torch = need_torch()
+    x = rand(2, 3, 4, 5, seed=4)
+    t = np.random.default_rng(5).integers(0, 3, (2, 4, 5))
+    res = []
+    for lib in (torch, numtorch):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            loss = lib.nn.NLLLoss2d(ignore_index=1, reduction="sum")
+        a = lib.tensor(x, requires_grad=True)
+        out = loss(a.log_softmax(1), lib.tensor(t))
+        out.backward()
+        res.append((repr(loss), [(w.category.__name__, str(w.message)) for w in caught], out.item(),
+                    a.grad.numpy(), type(loss).__mro__[1].__name__))
+    assert res[0][:2] == res[1][:2] and res[0][4] == res[1][4]
+    np.testing.assert_allclose(res[1][2], res[0][2], rtol=1e-6)
+    np.testing.assert_allclose(res[1][3], res[0][3], rtol=1e-6, atol=1e-7)

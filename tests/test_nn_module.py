@@ -562,3 +562,15 @@ def test_dir_and_getattr():
         d = dir(m)
         return [all(k in d for k in ("fc1", "seq", "steps", "scale", "forward", "training")), d == sorted(d)]
     both(fn)
+
+
+def test_container_is_a_deprecated_module_holder():
+    import warnings
+    torch = need_torch()
+    res = []
+    for lib in (torch, numtorch):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            c = lib.nn.Container(b=lib.nn.ReLU(), a=lib.nn.Linear(2, 3))
+        res.append((repr(c), list(c.state_dict()), [(w.category.__name__, str(w.message)) for w in caught]))
+    assert res[0] == res[1]

@@ -6,7 +6,7 @@ from . import functional  # noqa: F401
 from . import attention, init, utils  # noqa: F401
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter  # noqa: F401
 from .modules.module import Module  # noqa: F401
-from .modules.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401
+from .modules.container import Container, ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401
 from .modules.linear import Bilinear, Identity, LazyLinear, Linear  # noqa: F401
 from .modules.flatten import Flatten, Unflatten  # noqa: F401
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase  # noqa: F401
@@ -27,7 +27,7 @@ from .modules.pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle  
 from .modules.loss import (  # noqa: F401
     BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, GaussianNLLLoss, HingeEmbeddingLoss,
     HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss,
-    MultiMarginLoss, NLLLoss, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
+    MultiMarginLoss, NLLLoss, NLLLoss2d, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
     TripletMarginWithDistanceLoss)
 from .modules.distance import CosineSimilarity, PairwiseDistance  # noqa: F401
 from .modules.sparse import Embedding, EmbeddingBag  # noqa: F401
