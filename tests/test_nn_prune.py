@@ -71,6 +71,21 @@ def _forward_same(n, t):
     lambda p, mdl: p.global_unstructured([(mdl[0], "weight"), (mdl[1], "weight")], p.L1Unstructured,
                                          importance_scores={(mdl[0], "weight"): mdl[0].weight.detach() * 10},
                                          amount=0.5),
+    lambda p, mdl: p.ln_structured(mdl[0], "weight", amount=0.5, n=2, dim=0),
+    lambda p, mdl: p.ln_structured(mdl[0], "weight", amount=2, n=1, dim=-1),
+    lambda p, mdl: p.ln_structured(mdl[1], "weight", amount=1, n=float("inf"), dim=1),
+    lambda p, mdl: p.ln_structured(mdl[0], "weight", amount=0, n="fro", dim=0),
+    lambda p, mdl: p.ln_structured(mdl[1], "weight", amount=0.4, n=-1, dim=-2),
+    lambda p, mdl: p.ln_structured(mdl[0], "weight", 2, 2, 0, importance_scores=mdl[0].weight.detach().flip(0)),
+    lambda p, mdl: p.random_structured(mdl[0], "weight", amount=0.5, dim=0),
+    lambda p, mdl: p.random_structured(mdl[1], "weight", amount=2, dim=-1),
+    lambda p, mdl: p.random_structured(mdl[1], "weight", amount=0, dim=1),
+    lambda p, mdl: (p.l1_unstructured(mdl[0], "weight", 6), p.ln_structured(mdl[0], "weight", 1, 2, 0),
+                    p.random_structured(mdl[0], "weight", 0.5, dim=1)),
+    lambda p, mdl: (p.random_structured(mdl[1], "weight", 1, dim=0), p.ln_structured(mdl[1], "weight", 1, 1, 0),
+                    p.l1_unstructured(mdl[1], "weight", 4)),
+    lambda p, mdl: p.LnStructured.apply(mdl[0], "weight", 0.25, 2, -1),
+    lambda p, mdl: p.RandomStructured.apply(mdl[0], "weight", 0.25),
 ])
 def test_prune_matches_torch(fn):
     n, t = _prune_both(fn)
@@ -146,6 +161,12 @@ def test_prune_method_on_tensor():
     lambda p, mdl: p.global_unstructured([(mdl[0], "weight")], p.CustomFromMask, mask=None),
     lambda p, mdl: p.PruningContainer(p.Identity()).add_pruning_method(3),
     lambda p, mdl: p.l1_unstructured(mdl[0], "nothing", 1),
+    lambda p, mdl: p.ln_structured(mdl[0], "bias", 1, 2, 0),
+    lambda p, mdl: p.random_structured(mdl[0], "weight", 1, dim=2),
+    lambda p, mdl: p.ln_structured(mdl[0], "weight", 5, 2, 0),
+    lambda p, mdl: p.random_structured(mdl[0], "weight", 1.5, dim=0),
+    lambda p, mdl: p.ln_structured(mdl[0], "weight", 1, "nuc", 0),
+    lambda p, mdl: p.ln_structured(mdl[1], "weight", 1, "fro", 0),  # 'fro' over three dims
 ])
 def test_errors(fn):
     names = []

@@ -72,3 +72,15 @@ def test_sum_to_size():
     check(lambda m, x: x.sum_to_size(3, 1), rand(3, 4))
     check(lambda m, x: x.sum_to_size((1, 4)), rand(3, 4))
     check_raises(lambda m, x: x.sum_to_size(5), rand(3, 4))
+
+
+@pytest.mark.parametrize("p,dim", [("fro", [1, 2, 3]), ("nuc", None), ("nuc", 1), ("bad", (0, 1)), ("nuc", (0, 2)),
+                                   ("fro", (0, 2)), ("fro", None), ("fro", 1)])
+def test_norm_with_named_orders_routes_as_torch(p, dim):
+    # torch.norm sends 'fro' over at most two dims to vector_norm, everything else named to matrix_norm
+    x = rand(3, 2, 2, 2, seed=8)
+    fn = lambda m, t: m.norm(t, p=p, dim=dim, keepdim=True)  # noqa: E731
+    if p == "nuc" and dim == (0, 2) or p == "fro" and dim != [1, 2, 3]:
+        check(fn, x)
+    else:
+        check_raises(fn, x)

@@ -324,26 +324,6 @@ _VNORM = register("_vector_norm", _vnorm_fwd,
                   save=(0,), save_out=True, node="LinalgVectorNormBackward0", method=False, function=False)
 
 
-def _nuc(xp, a, dims, keepdim):
-    m = xp.moveaxis(a, dims, (-2, -1))
-    s = xp.linalg.svd(_wide(m), compute_uv=False).sum(-1)
-    if keepdim:
-        s = xp.expand_dims(s, dims)
-    return s.astype(a.dtype, copy=False)
-
-
-def _nuc_backward(grad, a, out, dims, keepdim):
-    m = a.movedim(dims, (-2, -1))
-    u, _, vh = np.linalg.svd(m._data, full_matrices=False)
-    g = grad if not keepdim else grad.squeeze(dims[1]).squeeze(dims[0])
-    core = Tensor._wrap((u @ vh).astype(m._data.dtype, copy=False))
-    return (g.unsqueeze(-1).unsqueeze(-1) * core).movedim((-2, -1), dims)
-
-
-_NUC = register("_nuclear_norm", _nuc, _nuc_backward, save=(0,), node="NuclearNormBackward0", method=False,
-                function=False)
-
-
 def _float_only(input):
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
@@ -353,20 +333,19 @@ def _float_only(input):
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     """The matrix or vector norm of ``input`` (``p`` = 'fro', 'nuc', a number or +-inf) over ``dim``."""
     _need_tensor("norm", input)
+    if isinstance(dim, int):
+        dim = (dim,)
+    if isinstance(p, str) and not (p == "fro" and (dim is None or len(dim) <= 2)):
+        # torch hands 'nuc', other names and 'fro' over more than two dims to matrix_norm (which rejects
+        # what it cannot compute), over every dimension by default
+        from .. import linalg
+        dims = list(range(input.ndim)) if dim is None else list(dim)
+        return linalg.matrix_norm(input, p, dims, keepdim, dtype=dtype, out=out)
     if dtype is None:
         _float_only(input)
     kw = _out_kw(out)
-    if p == "nuc":
-        dims = norm_dims(dim if dim is not None else (0, 1), input.ndim)
-        if input.ndim < 2 or len(dims) != 2:
-            raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
-        return call(_NUC, (input, dims, keepdim), kw)
     if p == "fro" or p is None:
         p = 2
-    if isinstance(p, str):
-        raise RuntimeError(f"norm(): invalid p '{p}'")
-    if isinstance(dim, int):
-        dim = (dim,)
     norm_dims(dim, input.ndim)
     if dtype is not None:
         kw["dtype"] = dtype

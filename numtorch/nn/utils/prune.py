@@ -229,6 +229,75 @@ class L1Unstructured(_UnstructuredAmount):
         return super().apply(module, name, amount=amount, importance_scores=importance_scores)
 
 
+def _check_structured(t, dim):
+    if t.dim() <= 1:
+        raise ValueError("Structured pruning can only be applied to multidimensional tensors. Found tensor of "
+                         f"shape {t.shape} with {t.dim()} dims")
+    if dim >= t.dim():
+        raise IndexError(f"Invalid index {dim} for tensor of size {t.shape}")
+
+
+def _channel_mask(t, dim, index, default_mask):
+    """Ones in the channels ``index`` picks along ``dim``, zeros elsewhere, then ``default_mask`` applied."""
+    mask = numtorch.zeros_like(t)
+    mask[(slice(None),) * (dim % t.dim()) + (index,)] = 1
+    mask *= default_mask.to(dtype=mask.dtype)
+    return mask
+
+
+class RandomStructured(BasePruningMethod):
+    """Prunes ``amount`` randomly chosen channels along ``dim`` (those with the smallest ``rand`` draws)."""
+
+    PRUNING_TYPE = "structured"
+
+    def __init__(self, amount, dim=-1):
+        _check_amount(amount)
+        self.amount = amount
+        self.dim = dim
+
+    def compute_mask(self, t, default_mask):
+        _check_structured(t, self.dim)
+        size = t.shape[self.dim]
+        n = _count(self.amount, size)
+        if n == 0:  # kthvalue cannot take k=0
+            return default_mask
+        draws = numtorch.rand(size)
+        return _channel_mask(t, self.dim, draws > numtorch.kthvalue(draws, k=n).values, default_mask)
+
+    @classmethod
+    def apply(cls, module, name, amount, dim=-1):
+        """Prunes ``amount`` random channels of ``module.<name>`` along ``dim``."""
+        return super().apply(module, name, amount=amount, dim=dim)
+
+
+class LnStructured(BasePruningMethod):
+    """Prunes the ``amount`` channels along ``dim`` of smallest L``n`` norm (over the other dims)."""
+
+    PRUNING_TYPE = "structured"
+
+    def __init__(self, amount, n, dim=-1):
+        _check_amount(amount)
+        self.amount = amount
+        self.n = n
+        self.dim = dim
+
+    def compute_mask(self, t, default_mask):
+        _check_structured(t, self.dim)
+        size = t.shape[self.dim]
+        n = _count(self.amount, size)
+        others = [d for d in range(t.dim()) if d != self.dim % t.dim()]
+        keep = numtorch.topk(numtorch.norm(t, p=self.n, dim=others), k=size - n, largest=True).indices
+        if n == 0:
+            return default_mask
+        return _channel_mask(t, self.dim, keep, default_mask)
+
+    @classmethod
+    def apply(cls, module, name, amount, n, dim, importance_scores=None):
+        """Prunes the ``amount`` channels of ``module.<name>`` along ``dim`` of smallest L``n`` norm (of the
+        importance scores when given)."""
+        return super().apply(module, name, amount=amount, n=n, dim=dim, importance_scores=importance_scores)
+
+
 class CustomFromMask(BasePruningMethod):
     """Prunes with a given mask (multiplied into any existing one)."""
 
@@ -264,6 +333,19 @@ def random_unstructured(module, name, amount):
 def l1_unstructured(module, name, amount, importance_scores=None):
     """Prunes the ``amount`` smallest-magnitude entries of ``module.<name>``; returns ``module``."""
     L1Unstructured.apply(module, name, amount=amount, importance_scores=importance_scores)
+    return module
+
+
+def random_structured(module, name, amount, dim):
+    """Prunes ``amount`` random channels of ``module.<name>`` along ``dim``; returns ``module``."""
+    RandomStructured.apply(module, name, amount, dim)
+    return module
+
+
+def ln_structured(module, name, amount, n, dim, importance_scores=None):
+    """Prunes the ``amount`` channels of ``module.<name>`` along ``dim`` of smallest L``n`` norm; returns
+    ``module``."""
+    LnStructured.apply(module, name, amount, n, dim, importance_scores=importance_scores)
     return module
 
 
