@@ -497,3 +497,53 @@ def test_checkpoint_file_round_trip(name, kw, tmp_path):
     resumed, _ = _run(numtorch, name, kw, _params_np(again["params"]), grads[6:], sd=again["optim"])
     for a, b in zip(resumed, full_n):
         np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+
+
+def _muon_run(lib, groups_fn, steps=5, **kw):
+    rng = np.random.default_rng(0)
+    w = lib.tensor(rng.standard_normal((6, 4)).astype("float32"), requires_grad=True)
+    v = lib.tensor(rng.standard_normal((3, 5)).astype("float32"), requires_grad=True)
+    x = lib.tensor(rng.standard_normal((8, 4)).astype("float32"))
+    opt = lib.optim.Muon(groups_fn(w, v), **kw)
+    seen = []
+    for _ in range(steps):
+        opt.zero_grad()
+        ((x @ w.T).pow(2).sum() + (v ** 3).sum()).backward()
+        opt.step()
+        seen.append((w.detach().numpy().copy(), v.detach().numpy().copy()))
+    state = opt.state_dict()
+    return seen, state["param_groups"], [s["momentum_buffer"].numpy() for s in state["state"].values()]
+
+
+@pytest.mark.parametrize("groups,kw", [
+    (lambda w, v: [w, v], {}),
+    (lambda w, v: [{"params": [w]}, {"params": [v], "nesterov": False, "adjust_lr_fn": "match_rms_adamw",
+                                     "lr": 0.01}], {"lr": 0.02}),
+    (lambda w, v: [w, v], {"momentum": 0.0, "weight_decay": 0.0, "ns_steps": 3, "adjust_lr_fn": "original"}),
+    (lambda w, v: [w], {"ns_coefficients": (2.0, -1.5, 0.5), "eps": 1e-3}),
+])
+def test_muon_matches_torch(groups, kw):
+    t = _muon_run(torch, groups, **kw)
+    n = _muon_run(numtorch, groups, **kw)
+    for (tw, tv), (nw, nv) in zip(t[0], n[0]):
+        np.testing.assert_allclose(nw, tw, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(nv, tv, rtol=1e-6, atol=1e-7)
+    assert n[1] == t[1]
+    for a, b in zip(n[2], t[2]):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("args", [{"lr": -1.0}, {"momentum": -0.1}, {"weight_decay": -1}, {"adjust_lr_fn": "x"},
+                                  {"params3d": True}, {"ns_steps": 100}])
+def test_muon_errors(args):
+    msgs = []
+    for lib in (torch, numtorch):
+        shape = (2, 2, 2) if args.get("params3d") else (2, 3)
+        p = lib.ones(shape, requires_grad=True)
+        kw = {k: v for k, v in args.items() if k != "params3d"}
+        with pytest.raises(ValueError) as info:
+            opt = lib.optim.Muon([p], **kw)
+            p.sum().backward()
+            opt.step()
+        msgs.append(str(info.value))
+    assert msgs[0] == msgs[1]
