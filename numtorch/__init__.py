@@ -90,7 +90,7 @@ from ._compile import compile  # noqa: E402,F401
 from . import compiler  # noqa: E402,F401
 
 
-_LAZY = ("distributions", "func", "testing")
+_LAZY = ("distributions", "func", "jit", "testing")
 
 
 def __getattr__(name):
