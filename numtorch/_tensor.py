@@ -104,6 +104,9 @@ def make_view(out, src, op, rest, kwargs):
     out._view_ver = vc[0]
 
 
+_UNSET = object()  # is_contiguous(memory_format=None) is torch's TypeError, unlike leaving it out
+
+
 class Tensor:
     """A multi-dimensional array with autograd support, as ``torch.Tensor``."""
 
@@ -585,12 +588,14 @@ class Tensor:
         """Address of the first element."""
         return self._ptr(self._data)
 
-    def is_contiguous(self, memory_format=None):
-        """Whether the tensor is contiguous in memory in C order (as torch defines it)."""
+    def is_contiguous(self, *, memory_format=_UNSET):
+        """Whether the tensor is contiguous in memory in C order, or in ``memory_format``'s order."""
         d = self._data
-        if memory_format is not None and memory_format.name != "contiguous_format":
+        if memory_format is not _UNSET:
+            from ._ops.layouts import check_format
             from ._ops.shape import is_channels_last
-            return is_channels_last(self, memory_format)
+            if check_format("is_contiguous", memory_format, optional=False).name.startswith("channels_last"):
+                return is_channels_last(self, memory_format)
         if d.size == 0:
             return True
         expected = d.itemsize

@@ -17,6 +17,7 @@ import numpy as np
 from .._config import get_num_threads
 from .._tensor import Tensor
 from . import _interp
+from .layouts import suggest_format
 
 _GRAIN = 32768  # torch's TensorIterator grain size: smaller loops are not split between threads
 
@@ -119,18 +120,6 @@ def _one_row_per_run(xp, out):
     return out.reshape(-1)[xp.asarray(first)].reshape(out.shape)
 
 
-def _channels_last_like(shape, strides):
-    """torch's suggest_memory_format for a 4-D tensor: whether its strides read as channels-last."""
-    if strides[1] == 0:
-        return False
-    least = 0
-    for d in (1, 3, 2, 0):
-        if shape[d] == 0 or strides[d] < least or (d == 0 and least == strides[1]):
-            return False
-        least = strides[d] * shape[d] if shape[d] > 1 else strides[d]
-    return True
-
-
 def _reads_right_pixels(input, out_size):
     """Whether torch reads the right pixels, so that its result can be reproduced.
 
@@ -174,7 +163,7 @@ def interpolate(input, out_size, mode, align_corners, scales, antialias, unsuppo
         if L != o:
             taps = _int16_taps(L, o, bool(align_corners), scales[axis - 2], mode == "bicubic", antialias)
             out = _resample_axis(xp, out, axis, taps)
-    last = _channels_last_like(arr.shape, input.stride())
+    last = suggest_format(arr.shape, input.stride()) is not None
     height_pass = arr.shape[2] != out_size[0]
     if arr.shape[1] > 4 and not last and height_pass and out_size[1] == 1 and out_size[0] > 1 and out.size:
         out = _one_row_per_run(xp, out)

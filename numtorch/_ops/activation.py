@@ -9,8 +9,9 @@ from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..random import _gen
 from ._registry import FUNCTIONS, NONE, call, call_inplace, no_complex_autograd, register
+from .layouts import keep_layout, suggest_format
 from .pointwise import _need_tensor, _reject, _upcast, kernel_error
-from .shape import unimplemented_derivative
+from .shape import to_format, unimplemented_derivative
 from .unary import _erf64
 
 _FLOAT_ONLY = (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX)
@@ -20,8 +21,9 @@ _SQRT_2_PI = math.sqrt(2 / math.pi)
 _GELU_C = 0.044715
 
 
-def _act(name, kernel, math_fn, bwd, *, node=None, ints=False, complex_ok=False, tied=False):
-    """Register an activation computed in float32 for half types, as torch's CPU kernels do."""
+def _act(name, kernel, math_fn, bwd, *, node=None, ints=False, complex_ok=False, tied=False, contiguous=False):
+    """Register an activation computed in float32 for half types, as torch's CPU kernels do; its output keeps
+    the input's layout (``contiguous``: is contiguous, as torch's kernels that allocate it so)."""
     bad = (_dtype.COMPLEX,) if ints else _FLOAT_ONLY
     if complex_ok:
         bad = tuple(c for c in bad if c != _dtype.COMPLEX)
@@ -30,7 +32,10 @@ def _act(name, kernel, math_fn, bwd, *, node=None, ints=False, complex_ok=False,
         if ints and a.dtype == np.bool_:
             raise RuntimeError(f"Bool inputs not supported for {kernel}")
         _reject(kernel, NP2DT[a.dtype], bad)
-        return math_fn(xp, _upcast(a), *args).astype(a.dtype, copy=False)
+        r = math_fn(xp, _upcast(a), *args).astype(a.dtype, copy=False)
+        if contiguous:
+            return r if r.flags.c_contiguous else xp.ascontiguousarray(r)
+        return keep_layout(xp, r, a)
 
     return register(name, fwd, bwd, promote=NONE, save=(0,), node=node, method=False, function=False, tied=tied)
 
@@ -113,7 +118,14 @@ def _leaky(xp, a, slope):
 
 
 def _leaky_backward(g, a, out, slope):
-    return (g.where(a > 0, g * slope),)
+    return (_as_input(g.where(a > 0, g * slope), a),)
+
+
+def _as_input(gx, a):
+    # torch's relu-like backward kernels iterate over the input first: a channels-last input's gradient
+    # is channels-last whatever the output gradient's layout
+    fmt = suggest_format(a.shape, a._data.strides)
+    return gx if fmt is None else to_format(gx, fmt)
 
 
 _LEAKY = _act("_leaky_relu", "leaky_relu_cpu", _leaky, _leaky_backward, node="LeakyReluBackward0", tied=True)
@@ -141,13 +153,13 @@ def _prelu(xp, a, w):
     _reject("prelu_cpu", dt, _FLOAT_ONLY)
     x = _upcast(a)
     wb = _upcast(w).reshape(_weight_shape(a.ndim, w.size))
-    return xp.where(x > 0, x, x * wb).astype(a.dtype, copy=False)
+    return keep_layout(xp, xp.where(x > 0, x, x * wb).astype(a.dtype, copy=False), a)
 
 
 def _prelu_backward(g, a, w, out):
     wb = w.reshape(_weight_shape(a.dim(), w.numel()))
     neg = a <= 0
-    gx = g.where(a > 0, g * wb)
+    gx = _as_input(g.where(a > 0, g * wb), a)
     gw = (g * a * neg)
     dims = [d for d in range(gw.dim()) if not (a.dim() >= 2 and w.numel() > 1 and d == 1)]
     gw = gw.sum(dims) if dims else gw
@@ -197,7 +209,8 @@ _RRELU = register("_rrelu", _rrelu, _rrelu_backward, promote=NONE, node="RreluWi
 def _rrelu_noise(input, lower, upper, training, generator=None):
     x = input._data
     if not training:
-        return np.where(x > 0, 1.0, (lower + upper) / 2).astype(_upcast(x).dtype)
+        # contiguous, as torch's output (the noise and the product follow it)
+        return np.where(x > 0, 1.0, (lower + upper) / 2).astype(_upcast(x).dtype, order="C")
     neg = x <= 0
     dt = _upcast(x).dtype
     noise = np.ones(x.shape, dt)
@@ -422,7 +435,7 @@ def _logsigmoid(xp, a):
 
 
 _LOGSIGMOID = _act("_log_sigmoid", "log_sigmoid_cpu", _logsigmoid,
-                   lambda g, a, out: (g * (-a).sigmoid(),), node="LogSigmoidBackward0")
+                   lambda g, a, out: (g * (-a).sigmoid(),), node="LogSigmoidBackward0", contiguous=True)
 
 
 def logsigmoid(input):
@@ -469,12 +482,12 @@ def _threshold(xp, a, threshold, value):
 def _threshold_fwd(xp, a, threshold, value):
     if a.dtype == np.bool_ or a.dtype.kind == "c":
         raise kernel_error("threshold_cpu", NP2DT[a.dtype])
-    return _threshold(xp, a, threshold, value)
+    return keep_layout(xp, _threshold(xp, a, threshold, value), a)
 
 
 def _threshold_backward(g, a, out, t, v):
     # torch's threshold_backward drops where a <= threshold, so a NaN input keeps its gradient
-    return (FUNCTIONS["where"](a <= t, 0, g),)
+    return (_as_input(FUNCTIONS["where"](a <= t, 0, g), a),)
 
 
 _THRESHOLD = register("_threshold", _threshold_fwd, _threshold_backward, promote=NONE, save=(0,),

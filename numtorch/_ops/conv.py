@@ -17,12 +17,14 @@ import warnings
 import numpy as np
 
 from .. import _blas, _dtype
+from .._config import get_num_threads
 from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from . import _parallel
 from ._scratch import MAX_BYTES, scratch
 from ._registry import FUNCTIONS, call, register
+from .layouts import channels_last_contiguous, empty_format, like_format, suggest_format
 
 _state = grad_mode.state
 _SPAN = (slice(None), slice(None))
@@ -406,7 +408,56 @@ def _convolution(xp, x, w, b, stride, lo, hi, dilation, transposed, groups):
         y = _conv_t_arrays(xp, xw, ww, stride, lo, hi, dilation, groups)
         if b is not None:
             y += _wide(b).reshape((-1,) + (1,) * len(lo))
-    return y if y.dtype == x.dtype else y.astype(x.dtype)
+    y = y if y.dtype == x.dtype else y.astype(x.dtype)
+    return _channels_last(xp, y) if _backend_last(x, w, stride, lo, hi, dilation, transposed, groups) else y
+
+
+# ------------------------------------------------------------------------------------------ memory format
+
+def _backend_last(x, w, stride, lo, hi, dilation, transposed, groups):
+    """Whether torch's CPU convolution runs channels-last for these operands: its output and both
+    gradients then are channels-last.
+
+    Its kernels (oneDNN, and the slow 2-D ones) go channels-last when the input's or the weight's strides
+    suggest that layout; the slow 3-D kernels, which float64 and small float32 problems take, never do. A
+    1-D convolution is a 2-D one of height 1 on a contiguous copy of the input, so only the weight counts.
+    """
+    nd = x.ndim
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        return False
+    if nd == 3:
+        ws = w.strides
+        shape4 = (w.shape[0], w.shape[1], 1, w.shape[2])
+        return suggest_format(shape4, (ws[0], ws[1], ws[2] * w.shape[2], ws[2])) is not None
+    if suggest_format(x.shape, x.strides) is None and suggest_format(w.shape, w.strides) is None:
+        return False
+    return nd == 4 or _onednn(x, w, stride, lo, hi, dilation, transposed, groups)
+
+
+def _onednn(x, w, stride, lo, hi, dilation, transposed, groups):
+    """Whether torch's CPU convolution takes its oneDNN kernel rather than its slow ones (use_mkldnn)."""
+    if transposed and any(a - b >= s for a, b, s in zip(lo, hi, stride)):
+        return False  # output padding (lo - hi) as large as the stride
+    if x.dtype.itemsize == 2 and x.dtype.kind in "fV":
+        return True
+    if x.dtype != np.float32:
+        return False
+    n, c, d, h = x.shape[:4]
+    # "for some cases, native is faster": torch's own size heuristic
+    return ((any(s != 1 for s in stride) or any(i != 1 for i in dilation) or n >= 16 or w.shape[-1] != 1
+             or w.shape[-2] != 1 or get_num_threads() > 1)
+            and (groups > 1 or (w.shape[-1] > 3 and w.shape[-2] > 3) or n > 1 or n * c * d * h > 20480))
+
+
+def _channels_last(xp, a):
+    """A copy of ``a`` (N, C, *S) with channels-last strides (C innermost, then S, then N)."""
+    nd = a.ndim
+    if nd in (4, 5):
+        out = empty_format(xp, a.shape, a.dtype, "channels_last" if nd == 4 else "channels_last_3d")
+    else:
+        out = xp.empty((a.shape[0],) + a.shape[2:] + (a.shape[1],), a.dtype).transpose(0, 2, 1)
+    _copy(xp, out, a)
+    return out
 
 
 def _convolution_backward(grad, x, w, b, out, stride, lo, hi, dilation, transposed, groups):
@@ -426,12 +477,33 @@ def _convolution_backward(grad, x, w, b, out, stride, lo, hi, dilation, transpos
         return gi, _weight_grad(inp, g, ks, stride, lo, hi, dilation, groups), gb
     xp = grad._xp
     gi = gw = None
+    xa, wa = x._data, w._data
+    # torch's gradients come in the layout its kernel ran in; an empty batch runs none, and its gradients
+    # are zeros_like the operands ("like": their own strides)
+    layout = "like" if 0 in xa.shape[:2] else _backend_last(xa, wa, stride, lo, hi, dilation, transposed, groups)
     if need_x:
         kernel = _conv_arrays if transposed else _conv_t_arrays
-        gi = _from(kernel(xp, _wide(grad._data), _wide(w._data), stride, lo, back_hi, dilation, groups))
+        gi = _grad_layout(xp, kernel(xp, _wide(grad._data), _wide(wa), stride, lo, back_hi, dilation, groups),
+                          xa, layout)
     if need_w:
-        gw = _from(_conv_w_arrays(xp, _wide(inp._data), _wide(g._data), ks, stride, lo, hi, dilation, groups))
+        w_layout = layout
+        if (layout is True and wa.ndim == 4 and not _onednn(xa, wa, stride, lo, hi, dilation, transposed, groups)
+                and channels_last_contiguous(wa.shape, wa.strides, "channels_last", wa.itemsize)):
+            # torch's slow 2-D kernels fill a gradient laid out like the weight they made channels-last
+            w_layout = "like"
+        gw = _grad_layout(xp, _conv_w_arrays(xp, _wide(inp._data), _wide(g._data), ks, stride, lo, hi, dilation,
+                                             groups), wa, w_layout)
     return gi, gw, gb
+
+
+def _grad_layout(xp, g, like, layout):
+    if layout == "like" and g.strides != like.strides:
+        out = like_format(xp, like, None, g.dtype)
+        out[...] = g
+        g = out
+    elif layout is True:
+        g = _channels_last(xp, g)
+    return _from(g)
 
 
 def _back_hi(sp, out, ks, stride, lo, dilation):

@@ -10,23 +10,45 @@ from .._tensor import Tensor, bump
 from ..autograd import grad_mode
 from . import creation
 from .fromdata import cast, fill_value, warn_complex_to_real
+from .layouts import grad_copy, like_format, suggest_format
 from ._registry import FUNCTIONS, call, check_inplace, check_overlap, inplace_with_grad, register, tensor_method
 
 
-def _to_copy(xp, a, dtype=None, device=None):
+def _to_copy(xp, a, dtype=None, device=None, memory_format=None):
+    src = a
     if device is not None:
         target = xp_for(device)
         if target is not xp:
             a = target.asarray(a) if target is not np else a.get()
+            xp = target
     if dtype is not None and a.dtype != dtype._np:
         # torch rounds double -> half through float, and keeps the real part of complex values
         a = cast(a, dtype._np)
-    elif device is None or xp_for(device) is xp:
-        a = a.copy()
-    return a
+    elif a is src:
+        a = a.copy(order="K")
+    if memory_format is None and _kept_layout(a, src):
+        return a
+    # the copy takes torch's strides: the memory format's, or (preserve) the source's when dense
+    out = like_format(xp, src if type(src) is type(a) else a, memory_format, a.dtype)
+    if out.strides == a.strides:
+        return a
+    out[...] = a
+    return out
 
 
-def _to_copy_backward(grad, a, out, dtype=None, device=None):
+def _kept_layout(a, src):
+    """Whether NumPy's copy ``a`` of ``src`` (order K) surely has torch's preserve-format strides."""
+    if not src.ndim:
+        return True
+    return a.strides == src.strides if a.itemsize == src.itemsize else _plain(a) and _plain(src)
+
+
+def _plain(a):
+    # C-contiguous with no size-1 dims, whose strides NumPy may number differently from torch
+    return a.flags.c_contiguous and 1 not in a.shape
+
+
+def _to_copy_backward(grad, a, out, dtype=None, device=None, memory_format=None):
     g = grad
     if g.dtype is not a.dtype:
         g = g.real.to(a.dtype) if g.dtype.is_complex and not a.dtype.is_complex else g.to(a.dtype)
@@ -43,45 +65,60 @@ def _parse_to(args, kwargs):
     device = kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
+    fmt = kwargs.pop("memory_format", None)
+    if fmt is not None and not isinstance(fmt, _format_type()):
+        raise TypeError(f"to() received an invalid combination of arguments - got (memory_format="
+                        f"{type(fmt).__name__}, ), but expected one of: (torch.memory_format memory_format)")
+    flags = 0
     for a in args:
         if isinstance(a, Tensor):
             dtype, device = a.dtype, a.device
         elif isinstance(a, _dtype.dtype):
             dtype = a
+        elif isinstance(a, bool):
+            # positional (non_blocking, copy) follow the device/dtype/tensor
+            copy = a if flags == 1 else copy
+            flags += 1
         elif isinstance(a, (str, int)) or a.__class__.__name__ == "device":
             device = a
-        elif isinstance(a, bool):
-            pass
         elif a is not None:
             dtype = to_dtype(a)
     if kwargs:
         raise TypeError(f"to() received an invalid combination of arguments - got unexpected keyword "
                         f"'{next(iter(kwargs))}'")
-    return (to_dtype(dtype) if dtype is not None else None), to_device(device), copy
+    return (to_dtype(dtype) if dtype is not None else None), to_device(device), copy, fmt
+
+
+def _format_type():
+    from .. import memory_format
+    return memory_format
 
 
 def to(self, *args, **kwargs):
-    """Returns this tensor converted to a dtype and/or device (itself when nothing changes)."""
-    dtype, device, copy = _parse_to(args, dict(kwargs))
+    """Returns this tensor converted to a dtype, device and/or memory format (itself when nothing changes)."""
+    dtype, device, copy, fmt = _parse_to(args, dict(kwargs))
     if device is not None and device.type == "cuda" and device.index is None:
         from .. import cuda
         device = to_device(f"cuda:{cuda.current_device()}")
     same_dt = dtype is None or dtype is self.dtype
     same_dev = device is None or device == self.device
-    if same_dt and same_dev and not copy:
+    # torch aliases when the layout asked for is the one the strides suggest, even if not contiguous
+    same_fmt = fmt is None or fmt.name == "preserve_format" or (
+        fmt.name == (suggest_format(self.shape, self._data.strides) or "contiguous_format"))
+    if same_dt and same_dev and same_fmt and not copy:
         return self
     if not same_dt and self.dtype.is_complex and not dtype.is_complex:
         warn_complex_to_real(2)
-    return call(_TO, (self, None if same_dt else dtype, None if same_dev else device), {})
+    kw = {} if fmt is None else {"memory_format": fmt}
+    return call(_TO, (self, None if same_dt else dtype, None if same_dev else device), kw)
 
 
 Tensor.to = to
 
 
 def _converter(name, dt):
-    def method(self, memory_format=None):
-        return to(self, dt)
+    def method(self, *, memory_format=None):
+        return to(self, dt) if memory_format is None else to(self, dt, memory_format=memory_format)
     method.__name__ = name
     method.__doc__ = f"``self.to({dt})``."
     setattr(Tensor, name, method)
@@ -97,7 +134,7 @@ for _name, _dt in (("float", _dtype.float32), ("double", _dtype.float64), ("half
 @tensor_method
 def cpu(self, memory_format=None):
     """A copy of this tensor in CPU memory (itself if already there)."""
-    return to(self, CPU)
+    return to(self, CPU, memory_format=memory_format)
 
 
 @tensor_method
@@ -108,7 +145,7 @@ def cuda(self, device=None, non_blocking=False, memory_format=None):
     dev = to_device(device if device is not None else f"cuda:{_cuda.current_device()}")
     if isinstance(device, int):
         dev = to_device(f"cuda:{device}")
-    return to(self, dev)
+    return to(self, dev, memory_format=memory_format)
 
 
 @tensor_method
@@ -194,7 +231,12 @@ def copy_(self, src, non_blocking=False):
 
 
 def _copy_from(xp, a, src):
-    return xp.broadcast_to(src.astype(a.dtype, copy=False), a.shape).copy()
+    if _plain(a):
+        return xp.broadcast_to(src.astype(a.dtype, copy=False), a.shape).copy()
+    # the copy keeps the destination's layout (torch writes into it)
+    out = like_format(xp, a, None)
+    out[...] = src
+    return out
 
 
 def _copy_from_backward(grad, a, src, out):
@@ -209,9 +251,12 @@ def _COPY_FROM(s, src):
     return call(_COPY, (s, src), {})
 
 
-def copy_into_new(src):
-    """A fresh copy of ``src`` made by ``copy_`` into a new tensor, recorded as torch records it."""
-    return call(_COPY, (creation.empty_like(src), src), {})
+def copy_into_new(src, leaf=None):
+    """A fresh copy of ``src`` made by ``copy_`` into a new tensor, recorded as torch records it; with
+    ``leaf``, laid out as torch lays out gradients accumulated into that leaf's ``.grad``."""
+    if leaf is None:
+        return call(_COPY, (creation.empty_like(src), src), {})
+    return call(_COPY, (Tensor._wrap(grad_copy(src._xp, src._data, leaf._data, steal=False)), src), {})
 
 
 def _fill(xp, a, value):
@@ -298,6 +343,8 @@ def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=
               **kw):
     """An uninitialised tensor of ``size`` with this tensor's dtype and device by default."""
     dt, dev = _new_kw(self, dtype, device)
+    if "memory_format" in kw:
+        raise TypeError("new_empty() got an unexpected keyword argument 'memory_format'")
     return creation.empty(*size, dtype=dt, device=dev, requires_grad=requires_grad, **kw)
 
 

@@ -195,10 +195,16 @@ def _filled(name, value, shape, dt, device, requires_grad, out):
     return _result(arr, out, requires_grad)
 
 
+def _no_other(kw, name):
+    if kw:
+        raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kw))}'")
+
+
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
           **kw):
     """Returns a tensor filled with 0, of shape ``size``."""
     shape = _size_args(size, "zeros", kw.pop("size", _NO_SIZE))
+    _no_other(kw, "zeros")
     dt = _out_dtype(dtype, out, _dtype.get_default_dtype())
     return _filled("zeros", 0, shape, dt, device, requires_grad, out)
 
@@ -206,6 +212,7 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, **kw):
     """Returns a tensor filled with 1, of shape ``size``."""
     shape = _size_args(size, "ones", kw.pop("size", _NO_SIZE))
+    _no_other(kw, "ones")
     dt = _out_dtype(dtype, out, _dtype.get_default_dtype())
     return _filled("ones", 1, shape, dt, device, requires_grad, out)
 
@@ -214,8 +221,16 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
           memory_format=None, **kw):
     """Returns an uninitialised tensor of shape ``size``."""
     shape = _size_args(size, "empty", kw.pop("size", _NO_SIZE))
+    _no_other(kw, "empty")
     dt = _out_dtype(dtype, out, _dtype.get_default_dtype())
-    return _filled("empty", None, shape, dt, device, requires_grad, out)
+    if memory_format is None:
+        return _filled("empty", None, shape, dt, device, requires_grad, out)
+    from .layouts import check_format, empty_format
+    check_format("empty", memory_format)
+    if out is not None:
+        raise RuntimeError("'memory_format' argument is incompatible with 'out' tensor argument")
+    arr = empty_format(xp_for(to_device(device)), shape, dt._np, memory_format.name)
+    return _finish(arr, requires_grad)
 
 
 def _number(name, arg, pos, value):
@@ -247,13 +262,12 @@ def _like(name, input, dtype, device, memory_format):
     dev = to_device(device) if device is not None else input.device
     xp = xp_for(dev)
     src = input._data
-    preserve = memory_format is None or memory_format.name == "preserve_format"
     if type(src) is not np.ndarray and xp is np:
         src = src.get()
-    if preserve:
-        from .shape import empty_preserving
-        return empty_preserving(xp, src, dt._np), dt
-    return xp.empty(src.shape, dt._np), dt
+    from .layouts import check_format, like_format
+    if memory_format is not None:
+        check_format(name, memory_format)
+    return like_format(xp, src, memory_format, dt._np), dt
 
 
 def _fill_like(name, input, value, dtype, device, requires_grad, memory_format):

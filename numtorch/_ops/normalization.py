@@ -11,7 +11,9 @@ from ..autograd import grad_mode
 from . import _parallel
 from ._registry import FUNCTIONS, NONE, call, register
 from ._scratch import scratch
+from .layouts import dense_format, empty_format, in_format, suggest_format
 from .pointwise import _need_tensor, _reject, _upcast, kernel_error
+from .shape import to_format
 
 _state = grad_mode.state
 _FLOAT_ONLY = (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX)
@@ -93,12 +95,24 @@ def _by_channels(x, work):
     _parallel.split(lambda spans: [work(a, b) for a, b in spans], list(zip(bounds[:-1], bounds[1:])))
 
 
+def _flat_out(shape, dtype, fmt):
+    """A new array of ``shape`` (N, C, ...) in memory format ``fmt`` (None: contiguous) and its (N, C, -1)
+    view, for kernels that work on the flattened one."""
+    if fmt is None:
+        full = np.empty(shape, dtype)
+        return full, full.reshape(shape[0], shape[1], -1)
+    full = empty_format(np, shape, dtype, fmt)
+    flat = full.view()
+    flat.shape = (shape[0], shape[1], -1)  # a view of channels-last too (setting .shape never copies)
+    return full, flat
+
+
 def _batch_norm_arrays(x, w, b, training, eps, rmean, rvar, stash):
     """The NumPy forward: one new array (the output, centred, then scaled and shifted in place), the
     statistics from reductions that form no temporaries."""
     n, c = x.shape[:2]
     x3 = x.reshape(n, c, -1)
-    y = np.empty(x3.shape, x.dtype)
+    out, y = _flat_out(x.shape, x.dtype, _bn_format(x, (w, b, rmean, rvar)))
     mean, var, invstd = np.empty((3, c), x.dtype)
     count = n * x3.shape[2]
     scale = None if w is None else w.astype(x.dtype, copy=False)
@@ -123,7 +137,22 @@ def _batch_norm_arrays(x, w, b, training, eps, rmean, rvar, stash):
     _by_channels(x3, work)
     shape = _bshape(x.ndim, c)
     stash[:] = [mean.reshape(shape), invstd.reshape(shape), var.reshape(shape)]
-    return y.reshape(x.shape)
+    return out
+
+
+def _bn_format(x, params=(), grad=None):
+    """The memory format of torch's batch-norm output (or, given the output ``grad``, input gradient).
+
+    Its kernels for inputs contiguous in some format keep that one, reading an ambiguous tensor (contiguous
+    in both) as contiguous; others (and a gradient of another layout) get the format the strides suggest.
+    """
+    fmt = dense_format(x)
+    if fmt is not False and all(p is None or p.ndim != 1 or p.strides[0] == p.itemsize or p.size < 2
+                                for p in params):
+        if grad is None or (dense_format(grad) is not False and suggest_format(grad.shape, grad.strides)
+                            == suggest_format(x.shape, x.strides)):
+            return fmt
+    return suggest_format(x.shape, x.strides)
 
 
 def _batch_norm(xp, a, w, b, training, eps, rmean, rvar, stash):
@@ -144,7 +173,7 @@ def _batch_norm(xp, a, w, b, training, eps, rmean, rvar, stash):
     y = xc * (invstd if w is None else invstd * w.reshape(shape))
     if b is not None:
         y += b.reshape(shape)
-    return y.astype(a.dtype, copy=False)
+    return in_format(xp, y.astype(a.dtype, copy=False), _bn_format(a, (w, b, rmean, rvar)))
 
 
 def _batch_norm_backward_arrays(g, x, w, b, training, stash):
@@ -156,7 +185,7 @@ def _batch_norm_backward_arrays(g, x, w, b, training, stash):
     m = g3.shape[0] * g3.shape[2]
     mean, invstd = stash[0].reshape(c), stash[1].reshape(c)
     k = invstd if w is None else invstd * w._data.astype(invstd.dtype, copy=False)
-    gx = np.empty(g3.shape, np.result_type(g3.dtype, k.dtype))
+    full, gx = _flat_out(x.shape, np.result_type(g3.dtype, k.dtype), _bn_format(x, grad=g))
     sum_g, dot = np.empty((2, c), invstd.dtype)
 
     def work(c0, c1):
@@ -176,7 +205,7 @@ def _batch_norm_backward_arrays(g, x, w, b, training, stash):
     _by_channels(g3, work)
     gw = None if w is None else Tensor._wrap((dot * invstd).astype(w.dtype._np, copy=False))
     gb = None if b is None else Tensor._wrap(sum_g.astype(b.dtype._np, copy=False))
-    return Tensor._wrap(gx.reshape(x.shape).astype(x.dtype, copy=False)), gw, gb
+    return Tensor._wrap(full.astype(x.dtype, copy=False)), gw, gb
 
 
 def _batch_norm_backward(g, a, w, b, out, training, eps, rmean, rvar, stash):
@@ -291,7 +320,8 @@ def _layer_norm(xp, a, w, b, k, eps, stash):
     mean, _, invstd, xc = _moments(xp, x, axes, eps)
     stash[:] = [mean, invstd]
     y = _affine(xp, xc * invstd, w, b, x.shape[x.ndim - k:])
-    return y.astype(a.dtype, copy=False)
+    # torch normalises a contiguous copy of the input: its output is contiguous whatever the input's layout
+    return xp.ascontiguousarray(y.astype(a.dtype, copy=False))
 
 
 def _layer_norm_backward(g, a, w, b, out, k, eps, stash):
@@ -355,7 +385,8 @@ def _group_norm(xp, a, w, b, groups, eps, stash):
     mean, _, invstd, xc = _moments(xp, xg, (2,), eps)
     stash[:] = [mean, invstd]
     y = _affine(xp, (xc * invstd).reshape(x.shape), w, b, _bshape(x.ndim, x.shape[1]))
-    return y.astype(a.dtype, copy=False)
+    # the layout the input's strides suggest
+    return in_format(xp, y.astype(a.dtype, copy=False), suggest_format(a.shape, a.strides))
 
 
 def _group_norm_backward(g, a, w, b, out, groups, eps, stash):
@@ -365,7 +396,8 @@ def _group_norm_backward(g, a, w, b, out, groups, eps, stash):
     gxhat = g if w is None else g * w.reshape(_bshape(a.dim(), a.shape[1]))
     gx = _xhat_grad(gxhat.reshape(grouped), xhat.reshape(grouped), invstd, [2]).reshape(a.shape)
     gw, gb = _param_grads(g, xhat, w, b, list(_bn_axes(a.dim())), (-1,))
-    return gx, gw, gb
+    fmt = suggest_format(a.shape, a._data.strides)
+    return (gx if fmt is None else to_format(gx, fmt)), gw, gb
 
 
 _GROUP_NORM = register("_group_norm", _group_norm, _group_norm_backward, nin=3, promote=NONE, save=(0, 1),

@@ -10,7 +10,9 @@ from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._registry import FUNCTIONS, call, register
+from .layouts import empty_format, in_format, suggest_format
 from .pointwise import _reject, kernel_error
+from .shape import to_format
 
 
 def _f(name):
@@ -248,7 +250,7 @@ def _inside(xp, n, k, s, p, d, outs, size):
     return valid
 
 
-def _given(xp, a, idx, vals, unique=False):
+def _given(xp, a, idx, vals, unique=False, fmt=None):
     # The values were computed with their indices before the op was recorded; the op only carries them.
     return vals
 
@@ -275,10 +277,13 @@ def _scatter_unique(g, shape, idx, n):
 
 
 def _gather_op(n, node):
-    def bwd(grad, a, idx, out, vals, unique=False):
+    def bwd(grad, a, idx, out, vals, unique=False, fmt=None):
+        # the input gradient takes the output's memory format ``fmt``
         if unique and type(grad._data) is np.ndarray and not (grad.requires_grad and grad_mode.state.enabled):
-            return Tensor._wrap(_scatter_unique(grad._data, tuple(a.shape), idx._data, n)), None
-        return _scatter(grad, a.shape, idx, n, unique), None
+            g = _scatter_unique(grad._data, tuple(a.shape), idx._data, n)
+            return Tensor._wrap(g if fmt is None else in_format(np, g, fmt)), None
+        g = _scatter(grad, a.shape, idx, n, unique)
+        return (g if fmt is None else to_format(g, fmt)), None
     return register(f"_pool_gather_{node}", _given, bwd, nin=2, save=(0, 1), node=node, method=False,
                     function=False, tied=True)
 
@@ -287,9 +292,20 @@ _MAX_POOL = {n: _gather_op(n, f"MaxPool{n}DWithIndicesBackward0") for n in (2, 3
 _ADAPTIVE_MAX = {n: _gather_op(n, f"AdaptiveMaxPool{n}DBackward0") for n in (2, 3)}
 
 
-def _carry(op, x, vals, idx, unique=False):
+def _carry(op, x, vals, idx, unique=False, fmt=None):
+    if fmt is not None:
+        xp = np if type(vals) is np.ndarray else _xp(vals)
+        vals, idx = in_format(xp, vals, fmt), in_format(xp, idx, fmt)
     idx_t = Tensor._wrap(idx)
-    return call(op, (x, idx_t, vals, unique), {}), idx_t
+    return call(op, (x, idx_t, vals, unique, fmt), {}), idx_t
+
+
+def _last(a, n, three_d=True):
+    """The memory format torch's CPU pooling kernels give the output (and the input gradient): the one the
+    input's strides suggest; some 3-D kernels (``three_d`` False) are contiguous-only."""
+    if n == 3 and not three_d:
+        return None
+    return suggest_format(a.shape, a.strides)
 
 
 def _max_pool(x, n, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
@@ -300,10 +316,11 @@ def _max_pool(x, n, kernel_size, stride, padding, dilation, ceil_mode, return_in
     xp = np if type(a) is np.ndarray else _xp(a)
     need_idx = return_indices or (x._requires_grad and grad_mode.state.enabled)
     vals, idx = _max_pool_arrays(xp, a, n, k, s, p, d, outs, need_idx)
+    fmt = _last(a, n)
     if idx is None:
-        return Tensor._wrap(vals)
+        return Tensor._wrap(vals if fmt is None else in_format(xp, vals, fmt))
     unique = all(ki <= si for ki, si in zip(k, s)) and all(di == 1 for di in d)
-    out, idx_t = _carry(_MAX_POOL[n], x, vals, idx, unique)
+    out, idx_t = _carry(_MAX_POOL[n], x, vals, idx, unique, fmt)
     return (out, idx_t) if return_indices else out
 
 
@@ -408,10 +425,10 @@ def _avg_pool_fwd(xp, a, n, k, s, p, outs, cip, div):
     total = win.sum(axis=tuple(range(-n, 0)), dtype=np.int64 if w.dtype.kind in "iub" else None)
     if div is None:
         div = _divisor(xp, a.shape[-n:], k, s, p, outs, cip)
-    return _divide(xp, total, div, a.dtype)
+    return in_format(xp, _divide(xp, total, div, a.dtype), _last(a, n, False))
 
 
-def _avg_pool_bwd_fwd(xp, g, shape, n, k, s, p, outs, cip, div):
+def _avg_pool_bwd_fwd(xp, g, shape, n, k, s, p, outs, cip, div, fmt=None):
     if div is None:
         div = _divisor(xp, shape[-n:], k, s, p, outs, cip)
     gd = _wide(g) / div
@@ -423,14 +440,15 @@ def _avg_pool_bwd_fwd(xp, g, shape, n, k, s, p, outs, cip, div):
         sl = tuple(slice(o, o + si * (m - 1) + 1, si) for o, si, m in zip(off, s, outs))
         buf[(Ellipsis,) + sl] += gd
     crop = tuple(slice(pi, pi + L) for pi, L in zip(p, size))
-    return buf[(Ellipsis,) + crop].astype(g.dtype)
+    return in_format(xp, buf[(Ellipsis,) + crop].astype(g.dtype), fmt)
 
 
 def _avg_pool_backward(grad, a, out, n, k, s, p, outs, cip, div):
-    return call(_AVG_BWD[n], (grad, tuple(a.shape), n, k, s, p, outs, cip, div), {})
+    fmt = _last(a._data, n, False)
+    return call(_AVG_BWD[n], (grad, tuple(a.shape), n, k, s, p, outs, cip, div, fmt), {})
 
 
-def _avg_pool_bwd_backward(grad, g, out, shape, n, k, s, p, outs, cip, div):
+def _avg_pool_bwd_backward(grad, g, out, shape, n, k, s, p, outs, cip, div, fmt=None):
     return call(_AVG[n], (grad, n, k, s, p, outs, cip, div), {})
 
 
@@ -527,7 +545,10 @@ def _adaptive_avg_fwd(xp, a, n, outs):
     size = a.shape[-n:]
     for j in range(n):
         w = _along(xp, w, a.ndim - n + j, _bins(xp, size[j], outs[j], w.dtype))
-    return (w / _counts(xp, size, outs)).astype(a.dtype, copy=False)
+    # the mean lands straight in torch's layout (the one the input suggests, contiguous for 3-D)
+    out = empty_format(xp, w.shape, w.dtype, _last(a, n, False) or "contiguous_format")
+    xp.divide(w, _counts(xp, size, outs), out=out)
+    return out.astype(a.dtype, copy=False)
 
 
 def _adaptive_avg_backward(grad, a, out, n, outs):
@@ -538,7 +559,7 @@ def _adaptive_avg_backward(grad, a, out, n, outs):
     for j in range(n):
         m = Tensor._wrap(_bins(xp, size[j], outs[j], grad._data.dtype))
         g = g.movedim(nd - n + j, -1).matmul(m).movedim(-1, nd - n + j)
-    return g
+    return to_format(g, _last(a._data, n, False))
 
 
 _ADAPTIVE_AVG = {n: register(f"_adaptive_avg_pool{n}d", _adaptive_avg_fwd, _adaptive_avg_backward,
@@ -552,8 +573,13 @@ def _adaptive_avg(x, n, output_size):
     outs = _adaptive_sizes(x, n, output_size, fn)
     _reject(fn, NP2DT[x._data.dtype], (_dtype.BOOL, _dtype.INT))
     if all(o == 1 for o in outs):
-        # torch reduces to a global mean here (its graph shows MeanBackward1), complex types included
-        return x.mean(tuple(range(-n, 0)), keepdim=True)
+        # torch reduces to a global mean here (its graph shows MeanBackward1), complex types included;
+        # for a channels-last input it restrides the result in place to channels-last
+        out = x.mean(tuple(range(-n, 0)), keepdim=True)
+        if _last(x._data, n) is not None:
+            c = x.shape[1]
+            out.as_strided_(out.shape, (c, 1) + (c,) * n)
+        return out
     _reject(fn if n == 2 else fn + "_cpu", NP2DT[x._data.dtype], (_dtype.COMPLEX,))
     return call(_ADAPTIVE_AVG[n], (x, n, outs), {})
 
@@ -612,7 +638,7 @@ def _adaptive_max(x, n, output_size, return_indices):
     _reject(fn, NP2DT[a.dtype], (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX))
     xp = np if type(a) is np.ndarray else _xp(a)
     vals, idx = _adaptive_max_arrays(xp, a, n, outs)
-    out, idx_t = _carry(_ADAPTIVE_MAX[n], x, vals, idx)
+    out, idx_t = _carry(_ADAPTIVE_MAX[n], x, vals, idx, fmt=_last(a, n, False))
     return (out, idx_t) if return_indices else out
 
 
@@ -684,7 +710,7 @@ def _unpool_fwd(xp, a, idx, n, outs):
                            f"{_shape_x(outs)})")
     out = xp.zeros(lead + (plane,), dtype=a.dtype)
     xp.put_along_axis(out, flat_idx, a.reshape(lead + (-1,)), axis=-1)
-    return out.reshape(lead + tuple(outs))
+    return in_format(xp, out.reshape(lead + tuple(outs)), _last(a, n, False))
 
 
 def _unpool_backward(grad, a, idx, out, n, outs):

@@ -11,8 +11,10 @@ from .._dtype import NP2DT
 from .._tensor import Tensor
 from . import _interp, _interp_uint8
 from ._registry import FUNCTIONS, call, register
+from .layouts import empty_format, in_format, suggest_format
 from .pointwise import _reject, kernel_error, public
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
+from .shape import to_format
 
 
 def _f(name):
@@ -49,7 +51,13 @@ def _constant_pad_fwd(xp, a, pad, value):
                                f"{pairs[i][0]} and {pairs[i][1]} resulted in a negative output size, "
                                "which is invalid. "
                                f"Check dimension {len(lead) + i} of your input.")
-    out = xp.full(shape, value, dtype=a.dtype)
+    # torch's output takes the layout the input's strides suggest
+    fmt = suggest_format(a.shape, a.strides)
+    if fmt is None:
+        out = xp.full(shape, value, dtype=a.dtype)
+    else:
+        out = empty_format(xp, shape, a.dtype, fmt)
+        out[...] = value
     src = tuple(slice(max(-lo, 0), L - max(-hi, 0)) for L, (lo, hi) in zip(a.shape[-n:], pairs))
     dst = tuple(slice(max(lo, 0), max(lo, 0) + max(0, L - max(-lo, 0) - max(-hi, 0)))
                 for L, (lo, hi) in zip(a.shape[-n:], pairs))
@@ -97,13 +105,18 @@ def _circular_index(L, lo, hi):
 
 
 def _gather_fwd(xp, a, tables):
-    n = len(tables)
-    index = []
-    for j, t in enumerate(tables):
-        shape = [1] * n
-        shape[j] = len(t)
-        index.append(xp.asarray(t).reshape(shape))
-    return a[(Ellipsis,) + tuple(index)]
+    # one take of the padded dims flattened: it writes a fresh array in order, faster than a fancy index
+    # over them (whose result's scrambled layout later passes also read slowly); a channels-last input is
+    # taken as (N, *S, C)
+    last = suggest_format(a.shape, a.strides) is not None
+    w = a.transpose((0,) + tuple(range(2, a.ndim)) + (1,)) if last else a
+    end = w.ndim - last
+    start = end - len(tables)
+    lead, sizes, tail = w.shape[:start], w.shape[start:end], w.shape[end:]
+    flat = np.ravel_multi_index(np.ix_(*tables), sizes).ravel()
+    out = xp.take(w.reshape(lead + (math.prod(sizes),) + tail), xp.asarray(flat), axis=len(lead))
+    out = out.reshape(lead + tuple(len(t) for t in tables) + tail)
+    return out.transpose((0, a.ndim - 1) + tuple(range(1, a.ndim - 1))) if last else out
 
 
 def _gather_backward(grad, a, out, tables):
@@ -116,7 +129,8 @@ def _gather_backward(grad, a, out, tables):
         shape[axis] = a.shape[axis]
         idx = Tensor._wrap(np.asarray(tables[j], dtype=np.int64))
         g = _f("zeros")(shape, dtype=g.dtype, device=g.device).index_add(axis, idx, g)
-    return g
+    # the input gradient takes the input's suggested layout, as torch's
+    return to_format(g, suggest_format(a.shape, a._data.strides))
 
 
 _PAD_OPS = {(mode, n): register(f"_{mode}_pad{n}d", _gather_fwd, _gather_backward,
@@ -263,21 +277,36 @@ def _interp_backward(grad, a, out, tables):
     return g
 
 
-def _interp_op(kind, n):
-    nearest = kind.startswith("nearest")
+def _in_layout(fwd):
+    """``fwd`` with torch's output layout: the memory format the input's strides suggest."""
+    def run(xp, a, *args):
+        return in_format(xp, fwd(xp, a, *args), suggest_format(a.shape, a.strides))
+    return run
+
+
+def _grad_layout(bwd, follows):
+    """``bwd`` with torch's input-gradient layout: the format the output gradient's strides suggest for
+    the kernels that ``follow`` it, contiguous for the others (bicubic, 3-D nearest)."""
+    def run(grad, *args):
+        fmt = suggest_format(grad.shape, grad._data.strides) if follows else None
+        return to_format(bwd(grad, *args), fmt)
+    return run
+
+
+def _interp_op(kind, n, aa=""):
+    nearest = kind.startswith("nearest") or aa
     fwd, bwd = (_interp_fwd, _interp_backward) if nearest else (_linear_fwd, _linear_backward)
-    return register(f"_upsample_{kind}{n}d", fwd, bwd, method=False, function=False,
-                    node=f"Upsample{kind[0].upper() + kind[1:]}{n}DBackward0")
+    follows = kind in ("linear", "bilinear", "trilinear") or (nearest and n < 3 and kind != "bicubic")
+    node = f"Upsample{kind[0].upper() + kind[1:]}{n}D{aa.capitalize()}Backward0"
+    return register(f"_upsample_{kind}{n}d{'_' + aa if aa else ''}", _in_layout(fwd), _grad_layout(bwd, follows),
+                    method=False, function=False, node=node)
 
 
 _INTERP = {(k, n): _interp_op(k, n) for k in ("nearest", "nearestExact") for n in (1, 2, 3)}
 _INTERP.update({("linear", 1): _interp_op("linear", 1), ("bilinear", 2): _interp_op("bilinear", 2),
                 ("trilinear", 3): _interp_op("trilinear", 3), ("bicubic", 2): _interp_op("bicubic", 2)})
-
 for _kind in ("bilinear", "bicubic"):
-    _INTERP[(_kind + "Aa", 2)] = register(f"_upsample_{_kind}2d_aa", _interp_fwd, _interp_backward,
-                                          method=False, function=False,
-                                          node=f"Upsample{_kind.capitalize()}2DAaBackward0")
+    _INTERP[(_kind + "Aa", 2)] = _interp_op(_kind, 2, "aa")
 
 
 def _aa_filter(x, cubic):
@@ -455,7 +484,7 @@ def _pixel_shuffle_fwd(xp, a, r):
     v = a.reshape(lead + (oc, r, r, h, w))
     k = len(lead)
     v = v.transpose(tuple(range(k)) + (k, k + 3, k + 1, k + 4, k + 2))
-    return xp.ascontiguousarray(v).reshape(lead + (oc, h * r, w * r))
+    return in_format(xp, xp.ascontiguousarray(v).reshape(lead + (oc, h * r, w * r)), suggest_format(a.shape, a.strides))
 
 
 def _pixel_unshuffle_fwd(xp, a, r):
@@ -463,7 +492,8 @@ def _pixel_unshuffle_fwd(xp, a, r):
     v = a.reshape(lead + (c, h // r, r, w // r, r))
     k = len(lead)
     v = v.transpose(tuple(range(k)) + (k, k + 2, k + 4, k + 1, k + 3))
-    return xp.ascontiguousarray(v).reshape(lead + (c * r * r, h // r, w // r))
+    out = xp.ascontiguousarray(v).reshape(lead + (c * r * r, h // r, w // r))
+    return in_format(xp, out, suggest_format(a.shape, a.strides))
 
 
 _PIXEL_SHUFFLE = register("_pixel_shuffle", _pixel_shuffle_fwd,
@@ -512,7 +542,7 @@ def pixel_unshuffle(input, downscale_factor):
 def _channel_shuffle_fwd(xp, a, groups):
     n, c = a.shape[:2]
     v = a.reshape((n, groups, c // groups) + a.shape[2:]).swapaxes(1, 2)
-    return xp.ascontiguousarray(v).reshape(a.shape)
+    return in_format(xp, xp.ascontiguousarray(v).reshape(a.shape), suggest_format(a.shape, a.strides))
 
 
 def _channel_shuffle_backward(grad, a, out, groups):

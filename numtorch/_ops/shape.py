@@ -7,6 +7,9 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._registry import DEFAULT, FUNCTIONS, broadcast_error, call, register
+from .layouts import (cat_format, channels_last_contiguous, check_format, empty_format, format_named, has_format,
+                      like_format)
+from .layouts import empty_preserving  # noqa: F401 (slicing's copies import it from here)
 from .pointwise import public
 from .reduction import norm_dims
 
@@ -507,63 +510,42 @@ for _fn in (atleast_1d, atleast_2d, atleast_3d):
 
 # ---------------------------------------------------------------------------------------- copies
 
-def dense(a):
-    """Whether ``a`` is non-overlapping and dense (a permutation of a contiguous layout)."""
-    dims = sorted((abs(s), n) for n, s in zip(a.shape, a.strides) if n != 1)
-    expected = a.itemsize
-    for s, n in dims:
-        if s != expected:
-            return False
-        expected *= n
-    return True
-
-
-def empty_preserving(xp, a, np_dtype=None):
-    """An empty array shaped like ``a`` with the strides torch's preserve_format gives: ``a``'s own when it
-    is dense, else dense strides in ``a``'s stride order (dims of stride 0 keep their row-major place)."""
-    np_dtype = a.dtype if np_dtype is None else np_dtype
-    if a.size == 0 or dense(a):
-        return xp.empty_like(a, dtype=np_dtype, order="K") if a.size else xp.empty(a.shape, np_dtype)
-    strides, sizes = a.strides, a.shape
-    perm = list(range(a.ndim - 1, -1, -1))
-    # torch's stable insertion sort of the dims, innermost first: a larger stride (or, equal, a larger
-    # size) goes outward; a stride of 0 compares as equal, so broadcast dims keep their row-major place.
-    for i in range(1, a.ndim):
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            s0, s1 = strides[perm[d0]], strides[perm[d1]]
-            if s0 and s1 and s0 < s1:
-                break
-            if s0 and s1 and (s0 > s1 or sizes[perm[d0]] > sizes[perm[d1]]):
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-    out = [0] * a.ndim
-    step = 1
-    for d in perm:
-        out[d] = step
-        step *= max(sizes[d], 1)
-    buf = xp.empty(a.size, np_dtype)
-    return xp.lib.stride_tricks.as_strided(buf, sizes, [s * buf.itemsize for s in out])
+def to_format(t, name):
+    """Tensor ``t`` itself when its strides are torch's for memory format ``name`` (None: contiguous), else
+    a copy (recorded as a clone) that has them: also for size-1 dims, where ``contiguous`` would keep ``t``."""
+    if has_format(t._data, name):
+        return t
+    return call(_CLONE, (t,), {"memory_format": format_named(name or "contiguous_format")})
 
 
 def _clone(xp, a, *, memory_format=None):
-    if memory_format is not None and memory_format.name == "contiguous_format":
+    if memory_format is not None and check_format("clone", memory_format).name == "contiguous_format":
         return xp.array(a, order="C", copy=True)
-    if a.ndim == 0:
+    if a.ndim == 0 and memory_format is None:
         return a.copy()
-    out = empty_preserving(xp, a)
+    out = like_format(xp, a, memory_format)
     out[...] = a
     return out
 
 
-register("clone", _clone, lambda g, a, out, **kw: g)
+_CLONE = register("clone", _clone, lambda g, a, out, **kw: g)
 
 
-def contiguous(self, memory_format=None):
-    """This tensor if already contiguous, otherwise a contiguous copy."""
-    if self.is_contiguous():
+_UNSET = object()  # contiguous(memory_format=None) is torch's TypeError, unlike leaving it out
+
+
+def contiguous(self, memory_format=_UNSET):
+    """This tensor if already contiguous in ``memory_format``, otherwise a copy that is."""
+    if memory_format is _UNSET:
+        if self.is_contiguous():
+            return self
+        return call(_CONTIG, (self,), {})
+    check_format("contiguous", memory_format, optional=False)
+    if self.is_contiguous(memory_format=memory_format):
         return self
-    return call(_CONTIG, (self,), {})
+    if memory_format.name == "preserve_format":
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    return call(_CLONE, (self,), {"memory_format": memory_format})
 
 
 _CONTIG = register("_contiguous", lambda xp, a: xp.ascontiguousarray(a), lambda g, a, out: g,
@@ -573,20 +555,11 @@ Tensor.contiguous = contiguous
 
 def is_channels_last(self, memory_format):
     """Whether strides follow the channels-last order (NHWC / NDHWC) for ``memory_format``."""
-    nd = 4 if memory_format.name == "channels_last" else 5 if memory_format.name == "channels_last_3d" else 0
-    if self.ndim != nd:
-        return False
-    order = [1] + list(range(nd - 1, 1, -1)) + [0]
-    expected = 1
-    for d in order:
-        n = self.shape[d]
-        if n != 1 and self.stride(d) != expected:
-            return False
-        expected *= n
-    return True
+    return channels_last_contiguous(self.shape, self.stride(), memory_format.name)
 
 
 def _cat(xp, *arrays, dim=0):
+    fmt = cat_format(arrays)
     # Legacy behaviour: 1-D empty tensors are skipped whatever their shape.
     arrays = [a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)] or list(arrays[:1])
     for i, a in enumerate(arrays):
@@ -604,8 +577,9 @@ def _cat(xp, *arrays, dim=0):
                                    "the list.")
     shape = list(arrays[0].shape)
     shape[d] = sum(a.shape[d] for a in arrays)
-    out = xp.empty(tuple(shape), arrays[0].dtype)
-    return xp.concatenate(arrays, axis=d, out=out)
+    out = xp.empty(tuple(shape), arrays[0].dtype) if fmt is None else empty_format(xp, shape, arrays[0].dtype, fmt)
+    xp.concatenate(arrays, axis=d, out=out)
+    return out
 
 
 def _cat_backward(grad, *metas_out, dim=0):
@@ -693,7 +667,23 @@ def _stack(xp, *arrays, dim=0):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {_lst(first)} at "
                                "entry 0 "
                                f"and {_lst(a.shape)} at entry {i}")
-    return xp.stack(arrays, axis=_dim(dim, arrays[0].ndim + 1))
+    nd = arrays[0].ndim
+    d = _dim(dim, nd + 1)
+    shape = first[:d] + (len(arrays),) + first[d:]
+    if d < nd:
+        fmt = cat_format(arrays)
+        if fmt is not None:
+            # torch stacks as a cat along ``dim`` split by a view, keeping the cat's layout
+            out = _cat(xp, *arrays, dim=d).view()
+            out.shape = shape
+            return out
+    else:
+        # torch cats the inputs unsqueezed at the end (a new innermost dim of stride 1)
+        fmt = cat_format(arrays, lambda a: (a.shape + (1,), a.strides + (a.itemsize,)))
+    if fmt is None:
+        r = xp.stack(arrays, axis=d)
+        return r if r.flags.c_contiguous else xp.ascontiguousarray(r)
+    return xp.stack(arrays, axis=d, out=empty_format(xp, shape, arrays[0].dtype, fmt))
 
 
 def _stack_backward(grad, *metas_out, dim=0):

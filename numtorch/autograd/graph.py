@@ -298,10 +298,12 @@ def accumulate(t, g):
         if grad_mode.state.enabled:
             # torch clones through copy_ here, so the new .grad has a CopyBackwards node.
             from .._ops.conversion import copy_into_new
-            t._grad = copy_into_new(g)
+            t._grad = copy_into_new(g, t)
         else:
-            # The incoming gradient may alias a user tensor or a broadcast view: own a fresh copy.
-            t._grad = Tensor._wrap(g._data.copy())
+            # The incoming gradient may alias a user tensor or a broadcast view: own a fresh copy, laid out
+            # as torch's .grad (the leaf's strides)
+            from .._ops.layouts import grad_copy
+            t._grad = Tensor._wrap(grad_copy(g._xp, g._data, t._data))
     elif grad_mode.state.enabled:
         t._grad = old + g
     elif old._data.shape == g._data.shape:

@@ -508,8 +508,10 @@ class Module:
         return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
 
     def to(self, *args, **kwargs):
-        """Move and/or cast the parameters and buffers."""
-        dtype, device, _ = _parse_to(args, dict(kwargs))
+        """Move and/or cast the parameters and buffers (and convert 4-D/5-D ones to ``memory_format``)."""
+        dtype, device, copy, memory_format = _parse_to(args, dict(kwargs))
+        if copy:
+            raise RuntimeError(".to() does not accept copy argument")
         if dtype is not None:
             if not (dtype.is_floating_point or dtype.is_complex):
                 raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
@@ -523,6 +525,8 @@ class Module:
 
         def convert(t):
             floating = t.is_floating_point() or t.is_complex()
+            if memory_format is not None and t.dim() in (4, 5):
+                return t.to(device, dtype if floating else None, memory_format=memory_format)
             return t.to(device, dtype if floating else None)
 
         return self._apply(convert)
