@@ -84,3 +84,31 @@ def test_norm_with_named_orders_routes_as_torch(p, dim):
         check(fn, x)
     else:
         check_raises(fn, x)
+
+
+_CONTIGUOUS_RESULTS = {
+    "sum": lambda m, t: t.sum(1), "sum_keepdim": lambda m, t: t.sum(1, keepdim=True),
+    "mean": lambda m, t: t.mean((1, 2)), "amax": lambda m, t: t.amax(2), "amin_keepdim": lambda m, t: t.amin(2, True),
+    "prod": lambda m, t: t.prod(1), "std": lambda m, t: t.std(1), "var_mean": lambda m, t: m.var_mean(t, 1),
+    "std_mean": lambda m, t: m.std_mean(t, 3, keepdim=True), "norm": lambda m, t: t.norm(dim=1),
+    "logsumexp": lambda m, t: t.logsumexp(1), "nansum": lambda m, t: t.nansum(1),
+    "any": lambda m, t: (t > 0).any(1), "all_keepdim": lambda m, t: (t > 0).all(1, keepdim=True),
+    "cumsum": lambda m, t: t.cumsum(1), "cumprod": lambda m, t: t.cumprod(2),
+    "logcumsumexp": lambda m, t: t.logcumsumexp(0),
+    "softmax": lambda m, t: t.softmax(1), "log_softmax": lambda m, t: t.log_softmax(-1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_CONTIGUOUS_RESULTS))
+@pytest.mark.parametrize("layout", ["transposed", "channels_last"])
+def test_results_are_contiguous_for_strided_inputs(name, layout):
+    # torch allocates these results contiguous (size-1 strides too) whatever the input's layout, so that
+    # e.g. x.transpose(1, 3).sum(1).view(-1) works; NumPy's results followed the input's strides
+    fn = _CONTIGUOUS_RESULTS[name]
+
+    def body(m, x):
+        t = x.transpose(1, 3) if layout == "transposed" else x.contiguous(memory_format=m.channels_last)
+        out = fn(m, t)
+        first = out[0] if isinstance(out, tuple) else out
+        return out, first.reshape(-1) if first.dim() < 2 else first.view(-1)
+    check(body, rand(2, 3, 4, 5, seed=3), strides=True)

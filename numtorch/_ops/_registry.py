@@ -30,7 +30,7 @@ _state = grad_mode.state
 
 class Op:
     __slots__ = ("name", "fwd", "bwd", "node_name", "promote", "save", "save_out", "nin", "listin", "view",
-                 "n_out", "nondiff", "scalars", "saves", "fast", "tied")
+                 "n_out", "nondiff", "scalars", "saves", "fast", "tied", "contiguous")
 
     def __init__(self, name, fwd, bwd, node_name, promote, save, save_out, nin, listin, view, n_out, nondiff,
                  scalars):
@@ -41,6 +41,7 @@ class Op:
         self.saves = bool(save or save_out)
         self.fast = None
         self.tied = False
+        self.contiguous = False
 
 
 def _camel(name):
@@ -49,7 +50,7 @@ def _camel(name):
 
 def register(name, fwd, bwd=None, *, nin=1, promote=NONE, save=(), save_out=False, node=None, view=False,
              n_out=1, nondiff=(), listin=False, method=True, function=True, inplace=False, scalars=False,
-             fast=None, tied=False):
+             fast=None, tied=False, contiguous=False):
     """Register an op. ``fwd(xp, *arrays, *args, **kw)``; ``bwd(grad, *saved_inputs, out, *args, **kw)``
     returns one gradient per tensor input (None where there is none).
 
@@ -60,11 +61,14 @@ def register(name, fwd, bwd=None, *, nin=1, promote=NONE, save=(), save_out=Fals
     then skip promotion and recording entirely (what a backward pass mostly does).
     tied: the derivative uses what it saved only through masks or indices; differentiating it again
     reaches the saved tensors with zeros, as torch's formulas do (autograd.graph._tied).
+    contiguous: torch allocates the result contiguous whatever the input's layout (reductions, scans,
+    softmax), where NumPy's result may follow a strided input.
     """
     op = Op(name, fwd, bwd, node or f"{_camel(name)}Backward0", promote, tuple(save), save_out, nin, listin,
             view, n_out, frozenset(nondiff), scalars)
     op.fast = fast
     op.tied = tied
+    op.contiguous = contiguous
     OPS[name] = op
 
     def entry(*args, **kwargs):
@@ -255,7 +259,28 @@ def _forward(op, ins, rest, kwargs):
         # The forward may compute in a wider type (NumPy's rules); the result takes torch's dtype.
         if dt is not None and r.dtype is not dt._np and r.dtype != dt._np and op.promote != ALWAYS_BOOL:
             r = r.astype(dt._np)
+        if op.contiguous:
+            r = _c_order(xp, r)
+    elif op.contiguous:
+        r = tuple(_c_order(xp, a) for a in r)
     return tensors, r, dt
+
+
+def _c_order(xp, a):
+    """``a`` laid out as a fresh contiguous tensor, size-1 dimensions' strides included."""
+    if a.ndim < 2:
+        return a
+    if not a.flags.c_contiguous:
+        return xp.ascontiguousarray(a)
+    if 1 in a.shape:
+        strides, step = [], a.itemsize
+        for n in reversed(a.shape):
+            strides.append(step)
+            step *= n
+        strides = tuple(reversed(strides))
+        if a.strides != strides:
+            return xp.lib.stride_tricks.as_strided(a, a.shape, strides)
+    return a
 
 
 def no_complex_autograd(name, *tensors):

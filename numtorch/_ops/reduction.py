@@ -125,10 +125,12 @@ def _all_bwd(bwd):
 
 _SUM0 = register("_sum_all", _all(_sum), _all_bwd(_sum_backward), node="SumBackward0", method=False,
                  function=False)
-_SUM1 = register("_sum_dim", _sum, _sum_backward, node="SumBackward1", method=False, function=False)
+_SUM1 = register("_sum_dim", _sum, _sum_backward, node="SumBackward1", method=False, function=False,
+                 contiguous=True)
 _MEAN0 = register("_mean_all", _all(_mean), _all_bwd(_mean_backward), node="MeanBackward0", method=False,
                   function=False)
-_MEAN1 = register("_mean_dim", _mean, _mean_backward, node="MeanBackward1", method=False, function=False)
+_MEAN1 = register("_mean_dim", _mean, _mean_backward, node="MeanBackward1", method=False, function=False,
+                  contiguous=True)
 
 
 def _reduce(op0, op1, input, dim, keepdim, dtype, out):

@@ -314,8 +314,8 @@ def _keep_shape(shape, dims):
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
 
 
-_AMAX = register("amax", _amax_fwd(np.max, "amax"), _amax_backward, save=(0,), save_out=True)
-_AMIN = register("amin", _amax_fwd(np.min, "amin"), _amax_backward, save=(0,), save_out=True)
+_AMAX = register("amax", _amax_fwd(np.max, "amax"), _amax_backward, save=(0,), save_out=True, contiguous=True)
+_AMIN = register("amin", _amax_fwd(np.min, "amin"), _amax_backward, save=(0,), save_out=True, contiguous=True)
 
 
 def _aminmax(xp, a, dim=None, keepdim=False):

@@ -93,12 +93,12 @@ def _mean_grad(grad, a, dim, keepdim):
 
 _VAR = register("_var", lambda xp, a, *r: _var_fwd(xp, a, *r, "var")[0],
                 lambda g, a, out, dim, c, k: _var_grad(g, a, dim, c, k), save=(0,), node="VarBackward0",
-                method=False, function=False)
+                method=False, function=False, contiguous=True)
 _STD = register("_std", lambda xp, a, *r: xp.sqrt(_var_fwd(xp, a, *r, "std")[0]), _std_bwd, save=(0,),
-                save_out=True, node="StdBackward0", method=False, function=False)
+                save_out=True, node="StdBackward0", method=False, function=False, contiguous=True)
 _VAR_MEAN = register("_var_mean", lambda xp, a, *r: _var_fwd(xp, a, *r, "var_mean"),
                      lambda g, a, out, dim, c, k: _var_grad(g[0], a, dim, c, k) + _mean_grad(g[1], a, dim, k),
-                     save=(0,), n_out=2, node="VarMeanBackward0", method=False, function=False)
+                     save=(0,), n_out=2, node="VarMeanBackward0", method=False, function=False, contiguous=True)
 
 
 def _std_mean_fwd(xp, a, *rest):
@@ -112,7 +112,7 @@ def _std_mean_bwd(g, a, out, dim, c, k):
 
 
 _STD_MEAN = register("_std_mean", _std_mean_fwd, _std_mean_bwd, save=(0,), n_out=2, node="StdMeanBackward0",
-                     method=False, function=False)
+                     method=False, function=False, contiguous=True)
 
 
 def _var_args(name, input, dim, unbiased, keepdim, correction):
@@ -192,7 +192,7 @@ def _prod_backward(grad, a, out, dim=None, keepdim=False, *, dtype=None):
 _PROD0 = register("_prod_all", lambda xp, a, *, dtype=None: _prod(xp, a, dtype=dtype), _prod_backward,
                   save=(0,), node="ProdBackward0", method=False, function=False)
 _PROD1 = register("_prod_dim", _prod, _prod_backward, save=(0,), node="ProdBackward1", method=False,
-                  function=False)
+                  function=False, contiguous=True)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -242,7 +242,7 @@ def _logsumexp_backward(grad, a, out, dim, keepdim=False):
 
 
 _LSE = register("logsumexp", _logsumexp, _logsumexp_backward, promote=INT_TO_FLOAT, save=(0,), save_out=True,
-                method=False, function=False)
+                method=False, function=False, contiguous=True)
 
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
@@ -321,7 +321,8 @@ def _vnorm_fwd(xp, a, p, dim, keepdim, dtype=None):
 
 _VNORM = register("_vector_norm", _vnorm_fwd,
                   lambda g, a, out, p, dim, keepdim, dtype=None: _vnorm_grad(g, a, out, p, dim, keepdim),
-                  save=(0,), save_out=True, node="LinalgVectorNormBackward0", method=False, function=False)
+                  save=(0,), save_out=True, node="LinalgVectorNormBackward0", method=False, function=False,
+                  contiguous=True)
 
 
 def _float_only(input):
@@ -394,7 +395,7 @@ def _nansum_backward(grad, a, out, dim=None, keepdim=False, *, dtype=None):
 
 
 _NANSUM = register("_nansum", _nansum, _nansum_backward, save=(0,), node="NansumBackward0", method=False,
-                   function=False)
+                   function=False, contiguous=True)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -439,8 +440,8 @@ def _logic(fn):
     return fwd
 
 
-register("any", _logic(np.any), None)
-register("all", _logic(np.all), None)
+register("any", _logic(np.any), None, contiguous=True)
+register("all", _logic(np.all), None, contiguous=True)
 
 
 def count_nonzero(input, dim=None):
@@ -545,11 +546,11 @@ def _logcumsumexp_backward(grad, a, out, dim):
     return g.movedim(-1, dim)
 
 
-_CUMSUM = register("cumsum", _scan(np.add), _cumsum_backward, method=False, function=False)
+_CUMSUM = register("cumsum", _scan(np.add), _cumsum_backward, method=False, function=False, contiguous=True)
 _CUMPROD = register("cumprod", _scan(np.multiply), _cumprod_backward, save=(0,), save_out=True, method=False,
-                    function=False)
+                    function=False, contiguous=True)
 _LCSE = register("logcumsumexp", _logcumsumexp_fwd, _logcumsumexp_backward, save=(0,), save_out=True,
-                 method=False, function=False)
+                 method=False, function=False, contiguous=True)
 
 
 def _scan_public(name, op, doc):

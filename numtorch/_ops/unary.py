@@ -598,9 +598,9 @@ def _log_softmax_backward(g, a, out, dim):
 
 
 _SOFTMAX = register("_softmax", _softmax, _softmax_backward, nin=1, promote=NONE, save_out=True,
-                    node="SoftmaxBackward0", method=False, function=False)
+                    node="SoftmaxBackward0", method=False, function=False, contiguous=True)
 _LOG_SOFTMAX = register("_log_softmax", _log_softmax, _log_softmax_backward, nin=1, promote=NONE,
-                        save_out=True, node="LogSoftmaxBackward0", method=False, function=False)
+                        save_out=True, node="LogSoftmaxBackward0", method=False, function=False, contiguous=True)
 
 
 def _softmax_call(op, input, dim, dtype):
