@@ -96,6 +96,10 @@ _CONTIGUOUS_RESULTS = {
     "cumsum": lambda m, t: t.cumsum(1), "cumprod": lambda m, t: t.cumprod(2),
     "logcumsumexp": lambda m, t: t.logcumsumexp(0),
     "softmax": lambda m, t: t.softmax(1), "log_softmax": lambda m, t: t.log_softmax(-1),
+    "median": lambda m, t: t.median(1), "cummax": lambda m, t: t.cummax(1),
+    "kthvalue": lambda m, t: t.kthvalue(2, 1), "mode": lambda m, t: t.round().mode(1),
+    "max": lambda m, t: t.max(1, keepdim=True), "topk": lambda m, t: t.topk(2, 1),
+    "cdist": lambda m, t: m.cdist(t, t),
 }
 
 

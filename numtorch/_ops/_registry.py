@@ -260,13 +260,13 @@ def _forward(op, ins, rest, kwargs):
         if dt is not None and r.dtype is not dt._np and r.dtype != dt._np and op.promote != ALWAYS_BOOL:
             r = r.astype(dt._np)
         if op.contiguous:
-            r = _c_order(xp, r)
+            r = c_order(xp, r)
     elif op.contiguous:
-        r = tuple(_c_order(xp, a) for a in r)
+        r = tuple(c_order(xp, a) for a in r)
     return tensors, r, dt
 
 
-def _c_order(xp, a):
+def c_order(xp, a):
     """``a`` laid out as a fresh contiguous tensor, size-1 dimensions' strides included."""
     if a.ndim < 2:
         return a

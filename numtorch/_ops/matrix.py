@@ -443,7 +443,7 @@ def _cdist_grads(g, a, b, out, p):
 
 _CDIST_BACKWARD = unimplemented_derivative("_cdist_backward", "CdistBackwardBackward0", NotImplementedError)
 _CDIST = register("cdist", _cdist, _cdist_backward, nin=2, save=(0, 1), save_out=True, method=False,
-                  function=False)
+                  function=False, contiguous=True)
 
 
 def _euclidean_dist(a, b):

@@ -10,7 +10,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ._registry import DEFAULT, FUNCTIONS, _copy_into_out, call, register
+from ._registry import DEFAULT, FUNCTIONS, _copy_into_out, c_order, call, register
 from .pointwise import kernel_error, public
 from .reduction import norm_dims
 from . import selection
@@ -133,7 +133,9 @@ def _scatter_back(add):
 
 
 def _picker(node, add=False):
-    return register(f"_pick_{node}", _take, _scatter_back(add), node=node, method=False, function=False)
+    # torch's selections allocate contiguous values and indices; sort's follow the input's layout
+    return register(f"_pick_{node}", _take, _scatter_back(add), node=node, method=False, function=False,
+                    contiguous=not node.startswith("Sort"))
 
 
 _PICK = {n: _picker(n) for n in ("MaxBackward0", "MinBackward0", "SortBackward0", "SortBackward1",
@@ -150,7 +152,8 @@ def _selected(kind, node, input, d, keepdim, idx, out=None):
     values = call(_PICK[node], (input, d, keepdim, idx), {})
     if input.ndim and not keepdim:
         idx = idx.squeeze(d)
-    indices = Tensor._wrap(idx.astype(np.int64, copy=False))
+    indices = Tensor._wrap(idx.astype(np.int64, copy=False) if kind == "sort" else
+                           c_order(input._xp, idx.astype(np.int64, copy=False)))
     if out is not None:
         return _out_pair(out, values, indices, (input,), kind)
     return return_type(kind)((values, indices))
