@@ -588,11 +588,18 @@ def test_mixed_formats():
     run(lambda lib, x, y: x + y, (X4, cl), (rand(2, 3, 6, 7, seed=1), cl), grad_strides=False)
 
 
-@pytest.mark.xfail(strict=True, reason="NumPy's ufuncs settle conflicting operand layouts their own way (C order "
-                                       "first); torch's TensorIterator follows the first operand, channels-last here")
 @pytest.mark.parametrize("other", [(2, 3, 6, 7), (1, 3, 1, 7)])
-def test_mixed_formats_channels_last_first(other):
-    check(lambda lib, x, y: cl(lib, x) + y, X4, rand(*other, seed=1), grad=False, strides=True)
+@pytest.mark.parametrize("op", ["add", "mul", "where", "eq", "atan2", "lerp", "addcmul"])
+def test_mixed_formats_channels_last_first(other, op):
+    # torch's TensorIterator orders the result's dims by the operands' strides, the first operand deciding
+    # where they conflict (NumPy would fall back to row-major)
+    fns = {"add": lambda lib, a, b: a + b, "mul": lambda lib, a, b: lib.mul(a, b),
+           "where": lambda lib, a, b: lib.where(a > 0, a, b), "eq": lambda lib, a, b: a == b,
+           "atan2": lambda lib, a, b: lib.atan2(a, b), "lerp": lambda lib, a, b: lib.lerp(a, b, 0.3),
+           "addcmul": lambda lib, a, b: lib.addcmul(a, a, b)}
+    check(lambda lib, x, y: fns[op](lib, cl(lib, x), y), X4, rand(*other, seed=1), grad=False, strides=True)
+    check(lambda lib, x, y: fns[op](lib, x.transpose(1, 3), y.transpose(1, 3).contiguous()), X4,
+          rand(*other, seed=1), grad=False, strides=True)
 
 
 @pytest.mark.parametrize("layout", [cl, sliced, one_channel], ids=_name)

@@ -30,7 +30,8 @@ _state = grad_mode.state
 
 class Op:
     __slots__ = ("name", "fwd", "bwd", "node_name", "promote", "save", "save_out", "nin", "listin", "view",
-                 "n_out", "nondiff", "scalars", "saves", "fast", "tied", "contiguous")
+                 "n_out", "nondiff", "scalars", "saves", "fast", "tied", "contiguous",
+                 "elementwise")
 
     def __init__(self, name, fwd, bwd, node_name, promote, save, save_out, nin, listin, view, n_out, nondiff,
                  scalars):
@@ -42,6 +43,7 @@ class Op:
         self.fast = None
         self.tied = False
         self.contiguous = False
+        self.elementwise = False
 
 
 def _camel(name):
@@ -50,7 +52,7 @@ def _camel(name):
 
 def register(name, fwd, bwd=None, *, nin=1, promote=NONE, save=(), save_out=False, node=None, view=False,
              n_out=1, nondiff=(), listin=False, method=True, function=True, inplace=False, scalars=False,
-             fast=None, tied=False, contiguous=False):
+             fast=None, tied=False, contiguous=False, elementwise=False):
     """Register an op. ``fwd(xp, *arrays, *args, **kw)``; ``bwd(grad, *saved_inputs, out, *args, **kw)``
     returns one gradient per tensor input (None where there is none).
 
@@ -63,12 +65,15 @@ def register(name, fwd, bwd=None, *, nin=1, promote=NONE, save=(), save_out=Fals
     reaches the saved tensors with zeros, as torch's formulas do (autograd.graph._tied).
     contiguous: torch allocates the result contiguous whatever the input's layout (reductions, scans,
     softmax), where NumPy's result may follow a strided input.
+    elementwise: an elementwise op of several tensors, whose result torch lays out by its operands' strides
+    (the first one deciding where they conflict; NumPy falls back to row-major there).
     """
     op = Op(name, fwd, bwd, node or f"{_camel(name)}Backward0", promote, tuple(save), save_out, nin, listin,
             view, n_out, frozenset(nondiff), scalars)
     op.fast = fast
     op.tied = tied
     op.contiguous = contiguous
+    op.elementwise = elementwise
     OPS[name] = op
 
     def entry(*args, **kwargs):
@@ -261,6 +266,11 @@ def _forward(op, ins, rest, kwargs):
             r = r.astype(dt._np)
         if op.contiguous:
             r = c_order(xp, r)
+        elif op.elementwise and len(tensors) > 1 and r.ndim > 1 and r.size:
+            first = tensors[0]._data
+            if not first.flags.c_contiguous and first.shape == r.shape:
+                from .layouts import elementwise_result
+                r = elementwise_result(xp, r, arrs)
     elif op.contiguous:
         r = tuple(c_order(xp, a) for a in r)
     return tensors, r, dt

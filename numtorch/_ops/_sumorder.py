@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from .._config import get_num_threads
+from .layouts import sort_dims
 
 # torch runs one reduction single-threaded below this many elements
 _GRAIN = 32768
@@ -117,17 +118,7 @@ def _order(shape, in_str, out_str):
                 return 1
         return 0
 
-    perm = list(range(len(shape)))[::-1]
-    for i in range(1, len(perm)):
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            c = swap(perm[d0], perm[d1])
-            if c > 0:
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-            elif c < 0:
-                break
-    return perm
+    return sort_dims(len(shape), swap)
 
 
 def _strides(v):

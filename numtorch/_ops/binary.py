@@ -17,7 +17,7 @@ _REAL_FLOAT = (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX)
 def _binary(name, fwd, bwd=None, *, promote=DEFAULT, save=(0, 1), save_out=False, node=None, inplace=True,
             alias=None):
     op = register(name, fwd, bwd, nin=2, promote=promote, save=save, save_out=save_out, node=node,
-                  inplace=inplace)
+                  inplace=inplace, elementwise=True)
     if alias:
         FUNCTIONS[alias] = FUNCTIONS[name]
         setattr(Tensor, alias, getattr(Tensor, name))
@@ -197,7 +197,7 @@ def _heaviside(xp, a, v):
 
 
 _HEAVISIDE = register("_heaviside", _heaviside, _not_implemented("heaviside"), nin=2, promote=DEFAULT,
-                      node="torch::autograd::NotImplemented", method=False, function=False)
+                      node="torch::autograd::NotImplemented", method=False, function=False, elementwise=True)
 
 
 def _check_heaviside(input, values):
@@ -291,9 +291,9 @@ def _lerp_tensor_backward(g, a, b, w, out):
 
 
 _LERP_S = register("_lerp_scalar", _lerp_scalar, lambda g, a, b, out, w: (g * (1 - w), g * w), nin=2,
-                   node="LerpBackward0", method=False, function=False)
+                   node="LerpBackward0", method=False, function=False, elementwise=True)
 _LERP_T = register("_lerp_tensor", _lerp_tensor, _lerp_tensor_backward, nin=3, save=(0, 1, 2),
-                   node="LerpBackward1", method=False, function=False)
+                   node="LerpBackward1", method=False, function=False, elementwise=True)
 
 
 def _check_lerp(input, end, weight):
@@ -364,9 +364,9 @@ def _addcdiv_backward(g, a, b, c, out, value=1):
 
 
 _ADDCMUL = register("_addcmul", _addcmul, _addcmul_backward, nin=3, promote=DEFAULT, save=(1, 2),
-                    node="AddcmulBackward0", method=False, function=False)
+                    node="AddcmulBackward0", method=False, function=False, elementwise=True)
 _ADDCDIV = register("_addcdiv", _addcdiv, _addcdiv_backward, nin=3, promote=DEFAULT, save=(1, 2),
-                    node="AddcdivBackward0", method=False, function=False)
+                    node="AddcdivBackward0", method=False, function=False, elementwise=True)
 
 
 def _check_addcdiv(tensor1, tensor2):

@@ -25,18 +25,9 @@ def empty_preserving(xp, a, np_dtype=None):
     if a.size == 0 or dense(a):
         return _dense_like(xp, a, np_dtype)
     strides, sizes = a.strides, a.shape
-    perm = list(range(a.ndim - 1, -1, -1))
-    # torch's stable insertion sort of the dims, innermost first: a larger stride (or, equal, a larger
-    # size) goes outward; a stride of 0 compares as equal, so broadcast dims keep their row-major place.
-    for i in range(1, a.ndim):
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            s0, s1 = strides[perm[d0]], strides[perm[d1]]
-            if s0 and s1 and s0 < s1:
-                break
-            if s0 and s1 and (s0 > s1 or sizes[perm[d0]] > sizes[perm[d1]]):
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
+    # a larger stride (or, equal, a larger size) goes outward; a stride of 0 compares as equal, so
+    # broadcast dims keep their row-major place
+    perm = sort_dims(a.ndim, lambda d0, d1: _swap(sizes, (strides,), d0, d1))
     out = [0] * a.ndim
     step = 1
     for d in perm:
@@ -232,3 +223,59 @@ def cat_format(arrays, geometry=None):
             return None
         fmt = f
     return fmt
+
+
+# ------------------------------------------------------------------------------------ elementwise results
+
+def sort_dims(nd, compare):
+    """torch's dim order, innermost first: an insertion sort from the reversed dims that swaps a pair when
+    ``compare(outer, inner)`` is 1, stops at -1 and leaves ties (0) where they are."""
+    perm = list(range(nd - 1, -1, -1))
+    for i in range(1, nd):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = compare(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    return perm
+
+
+def _swap(shape, operands, d0, d1):
+    """torch's TensorIterator comparison of two dims: the first operand whose strides differ (broadcast
+    dims aside) decides; equal strides put the smaller dim inside."""
+    for st in operands:
+        s0, s1 = st[d0], st[d1]
+        if s0 == 0 or s1 == 0:
+            continue
+        if s0 < s1:
+            return -1
+        if s0 > s1 or shape[d0] > shape[d1]:
+            return 1
+    return 0
+
+
+def elementwise_result(xp, r, arrays):
+    """``r`` (an elementwise result NumPy laid out its own way) with the strides torch's TensorIterator
+    gives it: dims ordered by the operands' strides, the first operand deciding where they conflict."""
+    shape, nd = r.shape, r.ndim
+    operands = []
+    for a in arrays:
+        if not hasattr(a, "strides") or a.ndim == 0:
+            continue
+        lead = nd - a.ndim
+        operands.append(tuple(0 if i < lead or (a.shape[i - lead] == 1 and shape[i] != 1) else a.strides[i - lead]
+                              for i in range(nd)))
+    perm = sort_dims(nd, lambda d0, d1: _swap(shape, operands, d0, d1))
+    strides, step = [0] * nd, r.itemsize
+    for d in perm:
+        strides[d] = step
+        step *= shape[d]
+    strides = tuple(strides)
+    if r.strides == strides:
+        return r
+    out = strided_empty(xp, shape, strides, r.dtype)
+    out[...] = r
+    return out

@@ -128,7 +128,7 @@ def _mse_backward(grad, a, b, out, reduction):
 
 
 _MSE = register("mse_loss", _mse, _mse_backward, nin=2, promote=DEFAULT, save=(0, 1), method=False,
-                function=False)
+                function=False, elementwise=True)
 
 
 def _real_kernel(kernel, *tensors):

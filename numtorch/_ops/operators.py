@@ -9,6 +9,7 @@ import numpy as np
 from .._tensor import Tensor, uses_new
 from ..autograd import grad_mode
 from ._registry import FUNCTIONS, OPS, call
+from .layouts import elementwise_result
 
 _state = grad_mode.state
 uses_new(globals())  # binds _new
@@ -39,6 +40,11 @@ def _fast_binary(ufunc, slow, kinds=_FLOAT_KINDS, op=None):
                 except ValueError:
                     return slow(self, other)
                 if r.__class__ is _ndarray:
+                    if a.base is not None and r.ndim > 1 and r.strides != a.strides and r.shape == a.shape:
+                        # a strided first operand is a view (arrays owning their data are NumPy results and
+                        # fresh allocations, row-major in practice): NumPy lays out mixed-layout results its
+                        # own way, torch follows the operands
+                        r = elementwise_result(np, r, (a, b))
                     t = _new(Tensor)
                     t._data = r
                     return t

@@ -150,9 +150,9 @@ def _rsub_backward(grad, a, out, other, alpha=1):
 
 
 _ADD = register("add", _add, _add_backward, nin=2, promote=DEFAULT, scalars=True, method=False,
-                function=False)
+                function=False, elementwise=True)
 _SUB = register("sub", _sub, _sub_backward, nin=2, promote=DEFAULT, scalars=True, method=False,
-                function=False)
+                function=False, elementwise=True)
 _RSUB_T = register("_rsub_tensor", _rsub, lambda g, a, b, out, alpha=1: (-g * alpha, g), nin=2,
                    promote=DEFAULT, scalars=True, node="RsubBackward0", method=False, function=False)
 _RSUB = _scalar_op("_rsub_scalar", lambda xp, a, s, alpha=1: _rsub(xp, a, s, alpha), _rsub_backward,
@@ -231,7 +231,7 @@ def _mul(xp, a, b):
     return xp.multiply(a, b)
 
 
-register("mul", _mul, _mul_backward, nin=2, promote=DEFAULT, save=(0, 1), scalars=True, inplace=True)
+register("mul", _mul, _mul_backward, nin=2, promote=DEFAULT, save=(0, 1), scalars=True, inplace=True, elementwise=True)
 FUNCTIONS["multiply"] = FUNCTIONS["mul"]
 Tensor.multiply = Tensor.mul
 Tensor.multiply_ = Tensor.mul_
@@ -254,7 +254,7 @@ def _div_backward(grad, a, b, out):
 
 
 _DIV = register("div", _true_div, _div_backward, nin=2, promote=INT_TO_FLOAT, save=(0, 1), scalars=True,
-                method=False, function=False)
+                method=False, function=False, elementwise=True)
 
 
 def _floor_div(xp, a, b):
@@ -297,7 +297,7 @@ def _div_rounding_backward(grad, a, b, out, rounding_mode):
 
 
 _DIV_MODE = register("_div_rounding", _div_rounding, _div_rounding_backward, nin=2, promote=DEFAULT,
-                     scalars=True, node="DivBackward2", method=False, function=False)
+                     scalars=True, node="DivBackward2", method=False, function=False, elementwise=True)
 _FLOORDIV = register("floor_divide", _floor_div, _not_implemented("floor_divide"), nin=2, promote=DEFAULT,
                      scalars=True, node="torch::autograd::NotImplemented", method=False, function=False)
 _FLOORDIV_S = _scalar_op("_floor_divide_scalar", _floor_div, _not_implemented("floor_divide"),
@@ -390,13 +390,13 @@ def _fmod_backward(grad, a, b, out):
 
 
 _REM = register("_remainder", _remainder_kernel, _remainder_backward, nin=2, promote=DEFAULT, save=(0, 1),
-                scalars=True, node="RemainderBackward1", method=False, function=False)
+                scalars=True, node="RemainderBackward1", method=False, function=False, elementwise=True)
 _REM_S = _scalar_op("_remainder_scalar", _remainder_kernel, lambda g, a, out, s: g, "RemainderBackward0",
                     save=())
 _RREM_S = _scalar_op("_rremainder_scalar", _remainder_kernel, _not_implemented("remainder"),
                      "torch::autograd::NotImplemented", reverse=True, save=())
 _FMOD = register("_fmod", _fmod_kernel, _fmod_backward, nin=2, promote=DEFAULT, save=(0, 1), scalars=True,
-                 node="FmodBackward1", method=False, function=False)
+                 node="FmodBackward1", method=False, function=False, elementwise=True)
 _FMOD_S = _scalar_op("_fmod_scalar", _fmod_kernel, lambda g, a, out, s: g, "FmodBackward0", save=())
 
 
@@ -533,7 +533,7 @@ def _pow_backward2(grad, b, out, base):
 
 
 _POW = register("_pow", _pow_kernel, _pow_backward1, nin=2, promote=DEFAULT, save=(0, 1), save_out=True,
-                scalars=True, node="PowBackward1", method=False, function=False)
+                scalars=True, node="PowBackward1", method=False, function=False, elementwise=True)
 _POW_S = _scalar_op("_pow_scalar", _pow_scalar_kernel, _pow_backward0, "PowBackward0")
 def _rpow_kernel(xp, v, x):
     # torch answers 1 ** exponent with ones (complex cpow(1, inf) would be NaN)
@@ -713,7 +713,7 @@ def _clamp_t_backward(grad, a, lo, hi, out):
 
 
 _CLAMP_T = register("_clamp_tensor", _clamp, _clamp_t_backward, nin=3, promote=DEFAULT, save=(0, 1, 2),
-                    scalars=True, node="ClampBackward0", method=False, function=False)
+                    scalars=True, node="ClampBackward0", method=False, function=False, elementwise=True)
 
 
 def _clamp_dispatch(input, min, max):
@@ -780,7 +780,7 @@ def _one_sided(name, lower):
                       function=False)
     # a scalar bound that promotes the tensor (an int tensor, a float bound) goes through the tensor op
     tensor = register(f"_{name}_tensor", fwd, bwd_tensor, nin=2, promote=DEFAULT, save=(0, 1), scalars=True,
-                      node=node + "1", method=False, function=False)
+                      node=node + "1", method=False, function=False, elementwise=True)
 
     def pick(input, bound):
         op = _clamp_dispatch(input, *((bound, None) if lower else (None, bound)))
@@ -816,7 +816,7 @@ def _where_backward(grad, a, b, out, cond):
 
 # The condition rides in the arguments: torch's WhereBackward0 has edges for input and other only.
 _WHERE = register("_where", _where, _where_backward, nin=2, promote=DEFAULT, scalars=True,
-                  node="WhereBackward0", method=False, function=False)
+                  node="WhereBackward0", method=False, function=False, elementwise=True)
 
 
 def where(condition, input=None, other=None, *, out=None):
@@ -853,7 +853,7 @@ def _cmp(name, ufunc, alias=None):
         if name not in ("eq", "ne"):
             _reject(f"{name}_cpu", _cat_dtype(a, b), (_dtype.COMPLEX,))
         return ufunc(a, b)
-    register(name, fwd, None, nin=2, promote=ALWAYS_BOOL, scalars=True, inplace=True)
+    register(name, fwd, None, nin=2, promote=ALWAYS_BOOL, scalars=True, inplace=True, elementwise=True)
     if alias:
         FUNCTIONS[alias] = FUNCTIONS[name]
         setattr(Tensor, alias, getattr(Tensor, name))
@@ -872,7 +872,7 @@ def _bitwise(name, ufunc, kernel=None, bad=(_dtype.FLOAT, _dtype.COMPLEX)):
     def fwd(xp, a, b):
         _reject(kernel or f"{name}_cpu", _cat_dtype(a, b), bad)
         return ufunc(a, b)
-    register(name, fwd, None, nin=2, promote=DEFAULT, scalars=True, inplace=True)
+    register(name, fwd, None, nin=2, promote=DEFAULT, scalars=True, inplace=True, elementwise=True)
 
 
 def _shift(a, b, left):
@@ -913,7 +913,7 @@ def _logical(name, ufunc, nin=2):
     else:
         def fwd(xp, a):
             return ufunc(a)
-    register(name, fwd, None, nin=nin, promote=NONE, inplace=True)
+    register(name, fwd, None, nin=nin, promote=NONE, inplace=True, elementwise=nin == 2)
 
 
 _logical("logical_and", np.logical_and)

@@ -11,6 +11,7 @@ from .._tensor import Tensor, bump
 from .._storage import TypedStorage, UntypedStorage
 from ..random import Generator
 from ._registry import FUNCTIONS, call, register
+from .layouts import sort_dims
 
 
 def _no_grad_inplace(self, name):
@@ -275,17 +276,8 @@ def _logical_to_physical(self, shape, strides, ambiguity_check):
         return list(range(nd))
     if last and not contiguous:
         return [0, *range(2, nd), 1]
-    perm = list(reversed(range(nd)))
-    # insertion sort that leaves ambiguous pairs where they are, as torch's does
-    for i in range(1, nd):
-        d1 = i
-        for d0 in reversed(range(i)):
-            order = _should_swap(shape, strides, perm[d0], perm[d1])
-            if order > 0:
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-            elif order < 0:
-                break
+    # torch's insertion sort, which leaves ambiguous pairs where they are
+    perm = sort_dims(nd, lambda d0, d1: _should_swap(shape, strides, d0, d1))
     strict = all(_should_swap(shape, strides, perm[i], perm[i + 1]) == -1 for i in range(nd - 1))
     if ambiguity_check and not strict:
         raise RuntimeError("The tensor does not have unique dim order.")
