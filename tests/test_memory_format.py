@@ -703,3 +703,23 @@ def test_channels_last_grayscale_input():
     """A one-channel image is already channels-last contiguous: to() keeps it, the model still converts."""
     check(lambda lib, x: _cnn(lib, lib.cat([x] * 3, 1)[:, :1].contiguous().expand(4, 3, 16, 16).contiguous(),
                               True, True), rand(4, 1, 16, 16), grad=False, strides=True, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("fmt", ["channels_last", "contiguous_format", "preserve_format", "channels_last_3d"])
+def test_convert_conv_weight_memory_format(fmt):
+    torch = need_torch()
+    res = []
+    for lib in (torch, numtorch):
+        lib.manual_seed(0)
+        m = lib.nn.Sequential(lib.nn.Conv2d(3, 4, 3), lib.nn.Sequential(lib.nn.ConvTranspose2d(4, 2, 2)),
+                              lib.nn.Conv1d(2, 2, 1), lib.nn.Conv3d(1, 1, 2))
+        got = []
+        for convert in (lib.nn.utils.convert_conv2d_weight_memory_format,
+                        lib.nn.utils.convert_conv3d_weight_memory_format):
+            try:
+                out = convert(m, getattr(lib, fmt))
+                got.append((out is m, [p.stride() for p in m.parameters()], m[0].weight.detach().numpy().tolist()))
+            except RuntimeError as e:
+                got.append(str(e))
+        res.append(got)
+    assert res[0] == res[1]
