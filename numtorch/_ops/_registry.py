@@ -11,6 +11,7 @@ from .._tensor import SAVE_INFERENCE, Tensor, bump, make_view, needs_grad_any, u
 from ..autograd import grad_mode
 from .._device import device_of
 from ..autograd.graph import InputMeta, OpNode, _saved_hooks, _seq, edge, grad_accumulator, pack_node
+from .layouts import c_order, elementwise_result
 
 # Promotion kinds, decided per op (as torch's elementwise_type_promotion_wrapper does).
 NONE = 0          # inputs are used as they are
@@ -269,28 +270,10 @@ def _forward(op, ins, rest, kwargs):
         elif op.elementwise and len(tensors) > 1 and r.ndim > 1 and r.size:
             first = tensors[0]._data
             if not first.flags.c_contiguous and first.shape == r.shape:
-                from .layouts import elementwise_result
                 r = elementwise_result(xp, r, arrs)
     elif op.contiguous:
         r = tuple(c_order(xp, a) for a in r)
     return tensors, r, dt
-
-
-def c_order(xp, a):
-    """``a`` laid out as a fresh contiguous tensor, size-1 dimensions' strides included."""
-    if a.ndim < 2:
-        return a
-    if not a.flags.c_contiguous:
-        return xp.ascontiguousarray(a)
-    if 1 in a.shape:
-        strides, step = [], a.itemsize
-        for n in reversed(a.shape):
-            strides.append(step)
-            step *= n
-        strides = tuple(reversed(strides))
-        if a.strides != strides:
-            return xp.lib.stride_tricks.as_strided(a, a.shape, strides)
-    return a
 
 
 def no_complex_autograd(name, *tensors):

@@ -107,6 +107,19 @@ def has_format(a, name):
     return a.strides == tuple(s * a.itemsize for s in format_strides(a.shape, name))
 
 
+def c_order(xp, a):
+    """``a`` with the strides of a fresh contiguous tensor, size-1 dims' included (copied when it is not
+    row-major; re-strided, without a copy, when only size-1 strides differ)."""
+    if a.ndim < 2:
+        return a
+    if not a.flags.c_contiguous:
+        return xp.ascontiguousarray(a)
+    if 1 in a.shape and not has_format(a, None):
+        strides = tuple(s * a.itemsize for s in format_strides(a.shape, "contiguous_format"))
+        return xp.lib.stride_tricks.as_strided(a, a.shape, strides)
+    return a
+
+
 def empty_format(xp, shape, np_dtype, name):
     """An empty array in memory format ``name`` ("contiguous_format", "channels_last", ...), with torch's
     strides; a wrong rank raises torch's error."""

@@ -10,7 +10,8 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ._registry import DEFAULT, FUNCTIONS, _copy_into_out, c_order, call, register
+from ._registry import DEFAULT, FUNCTIONS, _copy_into_out, call, register
+from .layouts import c_order
 from .pointwise import kernel_error, public
 from .reduction import norm_dims
 from . import selection

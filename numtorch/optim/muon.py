@@ -1,7 +1,7 @@
 """Muon: momentum SGD for 2-D parameters whose update is orthogonalised by a Newton-Schulz iteration."""
 import math
 
-from .optimizer import Optimizer, check_range, run_closure
+from .optimizer import Optimizer, check_range, new_like, run_closure, to_scalar
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 
@@ -76,9 +76,9 @@ class Muon(Optimizer):
                 raise RuntimeError("Muon does not support complex parameters")
             state = self.state[p]
             if "momentum_buffer" not in state:
-                state["momentum_buffer"] = g.new_zeros(g.shape)
+                state["momentum_buffer"] = new_like(g)
             updates.append((p, g, state["momentum_buffer"]))
-        lr = group["lr"].item() if isinstance(group["lr"], Tensor) else group["lr"]
+        lr = to_scalar(group["lr"])
         momentum = group["momentum"]
         for p, g, buf in updates:
             if g.dim() != 2:

@@ -245,8 +245,8 @@ def _channel_mask(t, dim, index, default_mask):
     return mask
 
 
-class RandomStructured(BasePruningMethod):
-    """Prunes ``amount`` randomly chosen channels along ``dim`` (those with the smallest ``rand`` draws)."""
+class _StructuredAmount(BasePruningMethod):
+    """Shared body of the structured methods: ``amount`` channels along ``dim``."""
 
     PRUNING_TYPE = "structured"
 
@@ -255,10 +255,18 @@ class RandomStructured(BasePruningMethod):
         self.amount = amount
         self.dim = dim
 
-    def compute_mask(self, t, default_mask):
+    def _channels(self, t):
+        """(channels along ``dim``, how many to prune), with torch's checks."""
         _check_structured(t, self.dim)
         size = t.shape[self.dim]
-        n = _count(self.amount, size)
+        return size, _count(self.amount, size)
+
+
+class RandomStructured(_StructuredAmount):
+    """Prunes ``amount`` randomly chosen channels along ``dim`` (those with the smallest ``rand`` draws)."""
+
+    def compute_mask(self, t, default_mask):
+        size, n = self._channels(t)
         if n == 0:  # kthvalue cannot take k=0
             return default_mask
         draws = numtorch.rand(size)
@@ -270,21 +278,15 @@ class RandomStructured(BasePruningMethod):
         return super().apply(module, name, amount=amount, dim=dim)
 
 
-class LnStructured(BasePruningMethod):
+class LnStructured(_StructuredAmount):
     """Prunes the ``amount`` channels along ``dim`` of smallest L``n`` norm (over the other dims)."""
 
-    PRUNING_TYPE = "structured"
-
     def __init__(self, amount, n, dim=-1):
-        _check_amount(amount)
-        self.amount = amount
+        super().__init__(amount, dim)
         self.n = n
-        self.dim = dim
 
     def compute_mask(self, t, default_mask):
-        _check_structured(t, self.dim)
-        size = t.shape[self.dim]
-        n = _count(self.amount, size)
+        size, n = self._channels(t)
         others = [d for d in range(t.dim()) if d != self.dim % t.dim()]
         keep = numtorch.topk(numtorch.norm(t, p=self.n, dim=others), k=size - n, largest=True).indices
         if n == 0:

@@ -21,7 +21,7 @@ def _merge(dicts):
     return merged
 
 
-def _with_tied(module, tensors, own):
+def _with_tied(tensors, own):
     """``tensors`` extended to every name of a tied (shared) tensor of which one name was given."""
     groups = {}
     for name, t in own.items():
@@ -46,7 +46,7 @@ def _reparametrize_module(module, tensors, tie_weights=False, strict=False):
     own = dict(module.named_parameters(remove_duplicate=False))
     own.update(module.named_buffers(remove_duplicate=False))
     if tie_weights:
-        tensors = _with_tied(module, tensors, own)
+        tensors = _with_tied(tensors, own)
     if strict:
         missing, unexpected = sorted(set(own) - set(tensors)), sorted(set(tensors) - set(own))
         msgs = []
