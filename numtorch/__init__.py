@@ -88,6 +88,7 @@ from .cuda import OutOfMemoryError  # noqa: E402
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402,F401
 from ._compile import compile  # noqa: E402,F401
 from . import compiler  # noqa: E402,F401
+from ._functorch import vmap  # noqa: E402,F401
 
 
 _LAZY = ("distributions", "func", "jit", "testing")

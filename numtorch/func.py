@@ -1,7 +1,8 @@
-"""``torch.func``: function transforms over modules. numtorch provides ``functional_call``."""
+"""``torch.func``: function transforms (vmap, grad, vjp, jvp, Jacobians, Hessians) and functional_call."""
+from ._functorch import grad, grad_and_value, hessian, jacfwd, jacrev, jvp, vjp, vmap
 from .nn.utils.stateless import _call, _merge
 
-__all__ = ["functional_call"]
+__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap"]
 
 
 def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True, strict=False):

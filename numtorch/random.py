@@ -152,7 +152,15 @@ default_generator = Generator()
 default_generator.seed()
 
 
+# the randomness modes of the vmap calls in progress, innermost last (see numtorch._functorch)
+VMAP_RANDOMNESS = []
+
+
 def _gen(generator):
+    if VMAP_RANDOMNESS and "error" in VMAP_RANDOMNESS:
+        raise RuntimeError("vmap: called random operation while in randomness error mode. Please either use the "
+                           "'same' or 'different' randomness flags on vmap or perform the randomness operation "
+                           "out of vmap")
     return default_generator if generator is None else generator
 
 
