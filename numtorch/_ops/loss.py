@@ -12,7 +12,7 @@ from . import _registry
 from ._registry import DEFAULT, FUNCTIONS, call, register
 from .shape import broadcast_shapes, broadcast_tensors, unimplemented_derivative
 from .pointwise import _C_NAMES, _REDUCED_FLOATS, kernel_error
-from .unary import log_softmax
+from .unary import log_softmax, log_sum_exp_shifted
 
 _state = grad_mode.state
 
@@ -318,7 +318,7 @@ def _nll_backward(grad, x, t, w, out, reduction, ignore_index):
 def _ce(xp, x, t, w, reduction, ignore_index):
     if x.dtype in _REDUCED_FLOATS:
         # torch's log_softmax runs in float32 and stores half values; nll accumulates them in float32
-        lsm = _log_softmax_arr(xp, x.astype(np.float32)).astype(x.dtype)
+        lsm = _log_softmax_arr(xp, x.astype(np.float32), x.dtype).astype(x.dtype)
         return _nll(xp, lsm, t, w, reduction, ignore_index)
     return _nll(xp, _log_softmax_arr(xp, x), t, w, reduction, ignore_index)
 
@@ -339,10 +339,12 @@ def _ce_backward(grad, x, t, w, out, reduction, ignore_index):
     return (x.softmax(_cdim(x.dim())) - hot) * coef, None, None
 
 
-def _log_softmax_arr(xp, x):
+def _log_softmax_arr(xp, x, dtype=None):
+    """log_softmax over the class dim of the float array ``x``, rounded as torch's kernel for results of
+    ``dtype`` (``x``'s own by default) rounds it."""
     cd = _cdim(x.ndim)
     z = x - x.max(axis=cd, keepdims=True) if x.size else x
-    return z - xp.log(xp.exp(z).sum(axis=cd, keepdims=True))
+    return z - log_sum_exp_shifted(xp, z, cd, x.dtype if dtype is None else dtype, cd == x.ndim - 1)
 
 
 _NLL = register("nll_loss", _nll, _nll_backward, nin=3, save=(0, 1, 2), node="NllLossBackward0", method=False,

@@ -582,10 +582,19 @@ def _softmax(xp, a, dim):
     return (e / e.sum(axis=dim if a.ndim else None, keepdims=True)).astype(a.dtype, copy=False)
 
 
+def log_sum_exp_shifted(xp, z, axis, dtype, last):
+    """log(sum(exp(z))) over ``axis`` of the max-shifted float array ``z`` (kept dims). For a 16-bit
+    ``dtype`` torch's last-dim kernel stores the sum and then its log in that type, rounding each."""
+    s = xp.exp(z).sum(axis=axis, keepdims=True)
+    if last and dtype != z.dtype:
+        return xp.log(s.astype(dtype).astype(z.dtype)).astype(dtype).astype(z.dtype)
+    return xp.log(s)
+
+
 def _log_softmax(xp, a, dim):
     _softmax_check(a, dim, "log_")
     z = _shifted(xp, a, dim)
-    r = z - xp.log(xp.exp(z).sum(axis=dim if a.ndim else None, keepdims=True))
+    r = z - log_sum_exp_shifted(xp, z, dim if a.ndim else None, a.dtype, a.ndim <= 1 or dim == a.ndim - 1)
     return r.astype(a.dtype, copy=False)
 
 
