@@ -91,7 +91,7 @@ from . import compiler  # noqa: E402,F401
 from ._functorch import vmap  # noqa: E402,F401
 
 
-_LAZY = ("distributions", "func", "jit", "testing")
+_LAZY = ("distributions", "func", "jit", "quasirandom", "testing")
 
 
 def __getattr__(name):
