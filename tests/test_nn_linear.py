@@ -182,3 +182,20 @@ def test_linear_constructor_dtype_and_attrs():
         assert str(m.weight.dtype) == "torch.float64"
         assert (m.in_features, m.out_features) == (3, 2)
         assert m.weight.requires_grad and m.weight.is_leaf
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_16bit_bits(dtype, bias):
+    # torch adds the bias to the float32 product and rounds once to the 16-bit type (rounding the product
+    # first put ~30% of half results 1 ulp off); left: torch sums the products in order over the inner
+    # dimension, BLAS in blocks, which can fall on the other side of a rounding midpoint (1 in 768 here)
+    rng = np.random.default_rng(4)
+    x, w, b = (rng.standard_normal((32, 40)) * 2, rng.standard_normal((24, 40)) * 0.3, rng.standard_normal(24))
+
+    def bits(lib):
+        t = lambda a: lib.tensor(a.astype(np.float32)).to(getattr(lib, dtype))  # noqa: E731
+        out = lib.nn.functional.linear(t(x), t(w), t(b) if bias else None)
+        return out.to(lib.float16 if dtype == "float16" else lib.bfloat16).view(lib.int16).numpy().astype(int)
+    ulps = np.abs(bits(numtorch) - bits(need_torch()))
+    assert ulps.max() <= 1 and np.count_nonzero(ulps) <= ulps.size // 500

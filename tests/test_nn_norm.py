@@ -21,6 +21,38 @@ def _stats(c, seed=5):
 BN_SHAPES = [(4, 3), (2, 3, 5), (2, 3, 4, 5), (2, 3, 2, 3, 2), (1, 3, 4), (5, 1)]
 
 
+def _bn_bits(lib, dtype, shape, training, affine, seed=3):
+    """Output, input gradient and running statistics of one batch_norm call, as int bit patterns."""
+    rng = np.random.default_rng(seed)
+    c = shape[1]
+    x, g = (rng.standard_normal(shape) * 2 + 0.5).astype(np.float32), rng.standard_normal(shape).astype(np.float32)
+    w, b, rm = rng.standard_normal((3, c)).astype(np.float32)
+    rv = (np.abs(rng.standard_normal(c)) + 0.5).astype(np.float32)
+    dt = getattr(lib, dtype)
+    t = lambda a: lib.tensor(a).to(dt)  # noqa: E731
+    xt, rmt, rvt = t(x).requires_grad_(), t(rm), t(rv)
+    out = _f(lib).batch_norm(xt, rmt, rvt, t(w) if affine else None, t(b) if affine else None, training=training)
+    out.backward(t(g))
+    return [a.detach().double().numpy().view(np.int64) for a in (out, xt.grad, rmt, rvt)]
+
+
+@pytest.mark.parametrize("shape", [(8, 16, 6, 6), (64, 10), (4, 3, 5), (2, 6, 3, 4, 5)])
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("dtype,training", [("float32", False), ("float16", False), ("bfloat16", False),
+                                            ("float16", True)])
+def test_batch_norm_bits(shape, affine, dtype, training):
+    # where torch's batch norm is reproducible -- evaluation, and 16-bit training, whose statistics torch
+    # stores rounded -- output, input gradient and running statistics equal torch's bit for bit: its
+    # x * alpha + beta with fused rounding, its double-precision invstd in the evaluation derivative, its
+    # float32 running-statistic update. (float32 training differs in the statistics' summation order, and
+    # so does the training derivative's per-channel sums.)
+    n = _bn_bits(nt, dtype, shape, training, affine)
+    t = _bn_bits(need_torch(), dtype, shape, training, affine)
+    for what, a, e in zip(("output", "input grad", "running mean", "running var"), n, t):
+        if not (training and what == "input grad"):
+            assert np.array_equal(a, e), what
+
+
 @pytest.mark.parametrize("shape", BN_SHAPES)
 @pytest.mark.parametrize("training", [True, False])
 @pytest.mark.parametrize("affine", [True, False])

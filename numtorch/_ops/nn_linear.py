@@ -19,6 +19,12 @@ _TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", 
 
 
 def _addmm_fwd(xp, x, w, b, needs):
+    if x.dtype == np.float16:
+        # torch adds the bias to the float32 product and rounds once (NumPy's half product rounds first,
+        # and has no BLAS)
+        out = xp.matmul(x.astype(np.float32), w.T.astype(np.float32))
+        out += b
+        return out.astype(x.dtype)
     out = xp.matmul(x, w.T)
     out += b
     # NumPy widens bfloat16 products to float32; torch rounds the result back to the input dtype once

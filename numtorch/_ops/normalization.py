@@ -107,16 +107,25 @@ def _flat_out(shape, dtype, fmt):
     return full, flat
 
 
-def _batch_norm_arrays(x, w, b, training, eps, rmean, rvar, stash):
-    """The NumPy forward: one new array (the output, centred, then scaled and shifted in place), the
-    statistics from reductions that form no temporaries."""
+def _batch_norm_arrays(x, w, b, training, eps, rmean, rvar, stash, dtype):
+    """The NumPy forward on ``x`` (float32 for 16-bit ``dtype`` inputs): one new array (the output), the
+    statistics from reductions that form no temporaries.
+
+    Where torch's result is reproducible -- evaluation, and training in 16 bits, whose statistics torch
+    stores rounded to the parameters' 16-bit type -- the output is torch's ``x * alpha + beta`` with one
+    rounding (``alpha = invstd * weight``, ``beta = bias - mean * alpha``, fused too in float32). Training
+    in float32 centres and scales in place instead: torch's statistics come from its own summation order,
+    so its outputs cannot be matched bit for bit anyway, and this form is cheaper."""
     n, c = x.shape[:2]
     x3 = x.reshape(n, c, -1)
     out, y = _flat_out(x.shape, x.dtype, _bn_format(x, (w, b, rmean, rvar)))
-    mean, var, invstd = np.empty((3, c), x.dtype)
+    mean, var, invstd, raw = np.empty((4, c), x.dtype)
     count = n * x3.shape[2]
     scale = None if w is None else w.astype(x.dtype, copy=False)
     shift = None if b is None else b.astype(x.dtype, copy=False)
+    stats = w.dtype if w is not None else dtype
+    rounded = training and stats.itemsize == 2 and stats.kind in "fV"
+    exact = rounded or not training
 
     def work(c0, c1):
         xs, ys = x3[:, c0:c1], y[:, c0:c1]
@@ -128,16 +137,43 @@ def _batch_norm_arrays(x, w, b, training, eps, rmean, rvar, stash):
         else:
             m = rmean.astype(x.dtype, copy=False).reshape(c)[c0:c1]
             v = rvar.astype(x.dtype, copy=False).reshape(c)[c0:c1]
-            np.subtract(xs, m[:, None], out=ys)
         inv = 1 / np.sqrt(v + eps)
-        ys *= (inv if scale is None else inv * scale[c0:c1])[:, None]
-        if shift is not None:
-            ys += shift[c0:c1][:, None]
+        raw[c0:c1] = m
+        if rounded:
+            m, inv = m.astype(stats).astype(x.dtype), inv.astype(stats).astype(x.dtype)
+        if exact:
+            _scale_shift(xs, ys, m, inv, None if scale is None else scale[c0:c1],
+                         None if shift is None else shift[c0:c1], fused=dtype.itemsize > 2)
+        else:
+            ys *= (inv if scale is None else inv * scale[c0:c1])[:, None]
+            if shift is not None:
+                ys += shift[c0:c1][:, None]
         mean[c0:c1], var[c0:c1], invstd[c0:c1] = m, v, inv
     _by_channels(x3, work)
     shape = _bshape(x.ndim, c)
-    stash[:] = [mean.reshape(shape), invstd.reshape(shape), var.reshape(shape)]
+    # the saved statistics (as the derivative sees them), the variance, and the unrounded mean that the
+    # running mean follows
+    stash[:] = [mean.reshape(shape), invstd.reshape(shape), var.reshape(shape), raw.reshape(shape)]
     return out
+
+
+def _scale_shift(xs, ys, mean, invstd, scale, shift, fused):
+    """``ys = xs * alpha + beta`` per channel (axis 1), rounded once as torch's fused multiply-add; ``beta``
+    is ``shift - mean * alpha``, fused when ``fused`` (torch fuses it for 32/64-bit inputs only)."""
+    alpha = invstd if scale is None else invstd * scale
+    if xs.dtype != np.float32:
+        beta = -(mean * alpha) if shift is None else shift - mean * alpha
+        np.multiply(xs, alpha[:, None], out=ys)
+        ys += beta[:, None]
+        return
+    a64 = alpha.astype(np.float64)
+    # float32 products are exact in float64, so one float64 sum stands for the fused operation
+    prod = mean.astype(np.float64) * a64 if fused else (mean * alpha).astype(np.float64)
+    beta = (-prod if shift is None else shift.astype(np.float64) - prod).astype(np.float32)
+    wide = scratch("bn_fma", xs.shape, np.float64)
+    np.multiply(xs, a64[:, None], out=wide)
+    wide += beta.astype(np.float64)[:, None]
+    np.copyto(ys, wide, casting="same_kind")
 
 
 def _bn_format(x, params=(), grad=None):
@@ -159,7 +195,7 @@ def _batch_norm(xp, a, w, b, training, eps, rmean, rvar, stash):
     _reject("batch_norm", NP2DT[a.dtype], _FLOAT_ONLY)
     x = _upcast(a)
     if xp is np and x.ndim > 1 and x.size and x.dtype.kind == "f":
-        return _batch_norm_arrays(x, w, b, training, eps, rmean, rvar, stash).astype(a.dtype, copy=False)
+        return _batch_norm_arrays(x, w, b, training, eps, rmean, rvar, stash, a.dtype).astype(a.dtype, copy=False)
     shape = _bshape(x.ndim, x.shape[1])
     if training:
         mean, var, invstd, xc = _moments(xp, x, _bn_axes(x.ndim), eps)
@@ -176,7 +212,7 @@ def _batch_norm(xp, a, w, b, training, eps, rmean, rvar, stash):
     return in_format(xp, y.astype(a.dtype, copy=False), _bn_format(a, (w, b, rmean, rvar)))
 
 
-def _batch_norm_backward_arrays(g, x, w, b, training, stash):
+def _batch_norm_backward_arrays(g, x, w, b, training, eps, stash):
     """The first-order derivative on arrays: per-channel sums, then the input gradient as one affine map
     of the gradient and the input per channel (4 passes where the composed form takes 14)."""
     n, c = x.shape[:2]
@@ -184,9 +220,14 @@ def _batch_norm_backward_arrays(g, x, w, b, training, stash):
     x3 = _upcast(x).reshape(n, c, -1)
     m = g3.shape[0] * g3.shape[2]
     mean, invstd = stash[0].reshape(c), stash[1].reshape(c)
-    k = invstd if w is None else invstd * w._data.astype(invstd.dtype, copy=False)
+    wd = None if w is None else w._data.astype(invstd.dtype, copy=False)
+    k = invstd if w is None else invstd * wd
     full, gx = _flat_out(x.shape, np.result_type(g3.dtype, k.dtype), _bn_format(x, grad=g))
     sum_g, dot = np.empty((2, c), invstd.dtype)
+    # in evaluation torch's derivative takes 1 / sqrt(var + eps) in double precision, then multiplies the
+    # gradient by it and by the weight in turn
+    inv_eval = None if training else (1 / np.sqrt(stash[2].reshape(c).astype(np.float64) + eps)).astype(
+        invstd.dtype)
 
     def work(c0, c1):
         gs, xs, gxs = g3[:, c0:c1], x3[:, c0:c1], gx[:, c0:c1]
@@ -194,7 +235,12 @@ def _batch_norm_backward_arrays(g, x, w, b, training, stash):
         # sum of g * (x - mean) from per-(sample, channel) dot products: no temporary, no x - mean
         dt = np.matmul(gs[:, :, None, :], xs[:, :, :, None]).reshape(n, c1 - c0).sum(0) - mean[c0:c1] * sg
         kc = k[c0:c1]
-        np.multiply(gs, kc[:, None], out=gxs)
+        if not training:
+            np.multiply(gs, inv_eval[c0:c1][:, None], out=gxs)
+            if wd is not None:
+                gxs *= wd[c0:c1][:, None]
+        else:
+            np.multiply(gs, kc[:, None], out=gxs)
         if training:
             proj = dt * invstd[c0:c1] * invstd[c0:c1] / m
             tmp = scratch("bn", xs.shape, gx.dtype)
@@ -211,7 +257,7 @@ def _batch_norm_backward_arrays(g, x, w, b, training, stash):
 def _batch_norm_backward(g, a, w, b, out, training, eps, rmean, rvar, stash):
     if not _state.enabled and type(g._data) is np.ndarray and a.numel():
         # grad mode is off in a first-order backward: no graph to build through the derivative
-        return _batch_norm_backward_arrays(g._data, a._data, w, b, training, stash)
+        return _batch_norm_backward_arrays(g._data, a._data, w, b, training, eps, stash)
     axes = list(_bn_axes(a.dim()))
     shape = _bshape(a.dim(), a.shape[1])
     if training:
@@ -235,10 +281,12 @@ def _check_channels(name, t, c):
 
 
 def _update_running(rmean, rvar, stash, momentum, n):
-    mean, _, var = stash
+    mean, var = stash[-1] if len(stash) > 3 else stash[0], stash[2]
     for r, v in ((rmean, mean), (rvar, var * (n / (n - 1) if n > 1 else math.inf))):
         d = r._data
-        d[...] = (momentum * v.reshape(d.shape) + (1 - momentum) * d).astype(d.dtype, copy=False)
+        # 16-bit running statistics are updated in float32 and rounded once, as torch does
+        old = _upcast(d)
+        d[...] = (momentum * v.reshape(d.shape) + (1 - momentum) * old).astype(d.dtype, copy=False)
         bump(r)
 
 
