@@ -495,7 +495,8 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
         raise kernel_error("rms_norm", input.dtype)
     x = input.float() if input.dtype in (_dtype.float16, _dtype.bfloat16) else input
     if eps is None:
-        eps = _dtype.finfo(input.dtype).eps
+        # the default is the epsilon of the type torch computes in: float32's for 16-bit inputs
+        eps = _dtype.finfo(x.dtype).eps
     dims = list(range(input.dim() - len(shape), input.dim()))
     y = x * (x.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
     if weight is not None:
