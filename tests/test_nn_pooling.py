@@ -350,3 +350,34 @@ def test_pooling_input_modified_in_place_before_backward_raises(name):
         x.add_(1)
         y.sum().backward()
     check_raises(body)
+
+
+AVG_BITS = [(1, dict(kernel_size=3, stride=2, padding=1)), (2, dict(kernel_size=3, stride=2, padding=1)),
+            (2, dict(kernel_size=3, stride=1, padding=1, count_include_pad=False)),
+            (2, dict(kernel_size=(2, 3), stride=(1, 2), ceil_mode=True)), (2, dict(kernel_size=3, divisor_override=5)),
+            (3, dict(kernel_size=3, stride=2, padding=1))]
+
+
+@pytest.mark.parametrize("nd,kw", AVG_BITS)
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_avg_pool_bits(nd, kw, dtype):
+    # torch sums each window element by element in row-major order, and its derivative gives every input
+    # element its shares in output order (16-bit shares stored and added up in the 16-bit type): values
+    # and gradients equal torch's bit for bit
+    rng = np.random.default_rng(nd)
+    x = (rng.standard_normal((2, 3) + (9,) * nd) * 2).astype(np.float32)
+
+    def bits(lib):
+        t = lib.tensor(x).to(getattr(lib, dtype)).requires_grad_()
+        try:
+            out = getattr(lib.nn.functional, f"avg_pool{nd}d")(t, **kw)
+        except NotImplementedError as e:  # torch compiles no 16-bit avg_pool3d
+            return type(e)
+        g = np.random.default_rng(1).standard_normal(tuple(out.shape)).astype(np.float32)
+        out.backward(lib.tensor(g).to(out.dtype))
+        return [a.detach().double().numpy().view(np.int64) for a in (out, t.grad)]
+    n, t = bits(numtorch), bits(need_torch())
+    if not isinstance(t, list):
+        assert n is t
+        return
+    assert np.array_equal(n[0], t[0]) and np.array_equal(n[1], t[1])

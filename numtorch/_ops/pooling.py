@@ -415,14 +415,23 @@ def _divide(xp, total, div, dtype):
 
 
 def _wide(a):
-    return a.astype(np.float32) if a.dtype == np.float16 else a
+    # 16-bit floats are summed in float32, as torch's kernels accumulate them
+    return a.astype(np.float32) if a.dtype.itemsize == 2 and a.dtype.kind in "fV" else a
 
 
 def _avg_pool_fwd(xp, a, n, k, s, p, outs, cip, div):
     w = _wide(a)
     padded = _padded(xp, w, n, k, s, p, (1,) * n, outs, 0)
     win = _windows(xp, padded, n, k, s, (1,) * n, outs)
-    total = win.sum(axis=tuple(range(-n, 0)), dtype=np.int64 if w.dtype.kind in "iub" else None)
+    if w.dtype.kind in "fc":
+        # torch adds a window's elements one by one in row-major order: one strided add per kernel offset
+        # rounds as it does (NumPy's pairwise reduction over the window did not)
+        total = None
+        for off in np.ndindex(*k):
+            term = win[(Ellipsis,) + off]
+            total = term.copy() if total is None else xp.add(total, term, out=total)
+    else:
+        total = win.sum(axis=tuple(range(-n, 0)), dtype=np.int64)
     if div is None:
         div = _divisor(xp, a.shape[-n:], k, s, p, outs, cip)
     return in_format(xp, _divide(xp, total, div, a.dtype), _last(a, n, False))
@@ -431,12 +440,14 @@ def _avg_pool_fwd(xp, a, n, k, s, p, outs, cip, div):
 def _avg_pool_bwd_fwd(xp, g, shape, n, k, s, p, outs, cip, div, fmt=None):
     if div is None:
         div = _divisor(xp, shape[-n:], k, s, p, outs, cip)
-    gd = _wide(g) / div
+    # torch divides in float32 but stores each share, and adds the shares up, in a 16-bit input's own type
+    gd = (_wide(g) / div).astype(g.dtype, copy=False) if g.dtype.kind in "fV" else _wide(g) / div
     size = shape[-n:]
     full = tuple(max((o - 1) * si + ki, L + pi) for o, si, ki, L, pi in zip(outs, s, k, size, p))
     buf = xp.zeros(tuple(shape[:-n]) + full, dtype=gd.dtype)
-    # One strided add per kernel offset: windows overlap, so a single scatter would lose sums.
-    for off in np.ndindex(*k):
+    # One strided add per kernel offset: windows overlap, so a single scatter would lose sums. The offsets
+    # run backwards so that each input element gathers its shares in torch's order (by output position).
+    for off in reversed(list(np.ndindex(*k))):
         sl = tuple(slice(o, o + si * (m - 1) + 1, si) for o, si, m in zip(off, s, outs))
         buf[(Ellipsis,) + sl] += gd
     crop = tuple(slice(pi, pi + L) for pi, L in zip(p, size))
