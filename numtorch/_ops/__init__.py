@@ -9,6 +9,7 @@ from . import dropout  # noqa: F401
 from . import pooling, sampling  # noqa: F401
 from . import orthopoly, bessel, igamma, complexops, numeric, windows, solvers, lowrank, stft  # noqa: F401
 from . import poisson  # noqa: F401
+from . import lobpcg  # noqa: F401
 from ._registry import FUNCTIONS
 from .pointwise import public
 
