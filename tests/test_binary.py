@@ -283,3 +283,23 @@ def test_gradgradcheck(name):
     b = numtorch.tensor(rand(4, dtype="float64", seed=6), requires_grad=True)
     assert numtorch.autograd.gradcheck(GG[name], (a, b))
     assert numtorch.autograd.gradgradcheck(GG[name], (a, b))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+@pytest.mark.parametrize("op,arg", [("lerp", 0.3), ("lerp", 0.7), ("lerp", -0.2), ("lerp", 1.0), ("lerp", "tensor"),
+                                    ("addcmul", 1), ("addcmul", 0.3), ("addcmul", -2.5)])
+def test_fused_multiply_add_bits(dtype, op, arg):
+    # torch's kernels fuse these multiply-adds (lerp: start + weight * diff below |weight| 0.5, end - diff *
+    # (1 - weight) above; addcmul: (value * t1) * t2 + input), rounding once: equal bit for bit
+    rng = np.random.default_rng(7)
+    a, b, c = (rng.standard_normal((3, 40, 50)) * 2).astype(np.float32)
+    w = (rng.random((40, 50)) * 1.4 - 0.2).astype(np.float32)
+
+    def bits(lib):
+        t = lambda v: lib.tensor(v).to(getattr(lib, dtype))  # noqa: E731
+        if op == "lerp":
+            out = lib.lerp(t(a), t(b), t(w) if arg == "tensor" else arg)
+        else:
+            out = lib.addcmul(t(a), t(b), t(c), value=arg)
+        return out.double().numpy().view(np.int64)
+    assert np.array_equal(bits(numtorch), bits(need_torch()))

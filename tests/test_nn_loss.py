@@ -355,3 +355,27 @@ def test_nll_loss_2d_is_a_deprecated_nll_loss():
     assert res[0][:2] == res[1][:2] and res[0][4] == res[1][4]
     np.testing.assert_allclose(res[1][2], res[0][2], rtol=1e-6)
     np.testing.assert_allclose(res[1][3], res[0][3], rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name,param", [("mse_loss", None), ("smooth_l1_loss", 0.7), ("smooth_l1_loss", 2.3),
+                                        ("huber_loss", 0.7), ("huber_loss", 2.3)])
+def test_regression_loss_grad_bits(dtype, reduction, name, param):
+    # the derivatives in torch's operation order: norm * (a - b) * grad (norm = 2/n for mse's mean, taken
+    # in the input's type), norm * (d / beta) * grad for smooth L1 (in float32 for 16-bit inputs),
+    # (norm * delta) * grad on huber's linear parts: input and target gradients equal torch's bit for bit
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((8, 16, 12)) * 2).astype(np.float32)
+    y = (x * 0.3 + rng.standard_normal(x.shape)).astype(np.float32)
+    kw = {} if param is None else {"beta": param} if name == "smooth_l1_loss" else {"delta": param}
+
+    def bits(lib):
+        dt = getattr(lib, dtype)
+        a, b = lib.tensor(x).to(dt).requires_grad_(), lib.tensor(y).to(dt).requires_grad_()
+        loss = getattr(lib.nn.functional, name)(a, b, reduction=reduction, **kw)
+        g = np.random.default_rng(2).standard_normal(tuple(loss.shape)).astype(np.float32)
+        loss.backward(lib.tensor(g).to(loss.dtype))
+        return [t.grad.double().numpy().view(np.int64) for t in (a, b)]
+    for n, t in zip(bits(numtorch), bits(need_torch())):
+        assert np.array_equal(n, t)

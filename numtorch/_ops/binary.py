@@ -7,6 +7,7 @@ from .. import _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor
 from ._registry import DEFAULT, FUNCTIONS, INT_TO_FLOAT, call, call_inplace, register
+from ._interp import fma
 from .pointwise import _cat_dtype, _need_tensor, _not_implemented, _reject, _upcast, public
 
 _LN2 = math.log(2.0)
@@ -270,8 +271,14 @@ _CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "
 
 def _lerp_formula(xp, a, b, w):
     diff = b - a
-    # torch switches formulas at |weight| = 0.5 so that weight 1 gives exactly ``end``.
-    return xp.where(xp.abs(w) < 0.5, a + w * diff, b - diff * (1 - w))
+    # torch switches formulas at |weight| = 0.5 so that weight 1 gives exactly ``end``; its kernels fuse
+    # each multiply-add (start + weight * diff, end - diff * (1 - weight))
+    if xp is not np or a.dtype.kind != "f":
+        return xp.where(xp.abs(w) < 0.5, a + w * diff, b - diff * (1 - w))
+    if np.ndim(w) == 0:
+        w = a.dtype.type(w)  # a scalar weight is taken in the input's type
+        return fma(diff, w, a) if abs(w) < 0.5 else fma(-diff, 1 - w, b)
+    return np.where(np.abs(w) < 0.5, fma(diff, w, a), fma(-diff, 1 - w, b))
 
 
 def _lerp_scalar(xp, a, b, weight):
@@ -345,7 +352,11 @@ def _addcmul(xp, a, b, c, value=1):
     dt = NP2DT[a.dtype]
     _reject("addcmul_cpu_out", dt, (_dtype.BOOL,))
     v = _value(value, dt)
-    return _upcast(a) + v * _upcast(b) * _upcast(c)
+    x = _upcast(a)
+    if xp is np and x.dtype.kind == "f":
+        # torch fuses the add: (value * tensor1) * tensor2 + input, rounded once
+        return fma(v * _upcast(b), _upcast(c), x)
+    return x + v * _upcast(b) * _upcast(c)
 
 
 def _addcdiv(xp, a, b, c, value=1):

@@ -122,9 +122,16 @@ def _mse(xp, a, b, reduction):
     return _reduce(xp, d * d, reduction)
 
 
+def _mse_grad(grad, a, b, reduction):
+    # torch's order: norm * (a - b) * grad, with norm = 2 / n (2 unreduced or summed) in the input's type
+    d = a - b
+    return d * _norm(d, reduction, 2.0) * (grad if reduction == 0 else grad.expand(d.shape))
+
+
 def _mse_backward(grad, a, b, out, reduction):
-    g = 2 * (a - b) * _unreduce(grad, a.shape, reduction)
-    return g, -g
+    # as torch, the target's gradient is the same formula with the operands swapped (not the negated
+    # input gradient: the signs of zeros differ)
+    return _mse_grad(grad, a, b, reduction), _mse_grad(grad, b, a, reduction)
 
 
 _MSE = register("mse_loss", _mse, _mse_backward, nin=2, promote=DEFAULT, save=(0, 1), method=False,
@@ -165,9 +172,31 @@ def _smooth_l1(xp, a, b, reduction, beta):
     return _reduce(xp, xp.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
 
 
+def _norm(t, reduction, scale=1.0):
+    """torch's factor for a reduction's derivative: ``scale / n`` for the mean (``scale`` otherwise),
+    computed in double and then taken in the tensor's type, as its C++ kernels do."""
+    n = max(math.prod(t.shape), 1) if reduction == 1 else 1
+    return float(t.dtype._np.type(scale / n))
+
+
+def _smooth_l1_grad(grad, a, b, reduction, beta):
+    # torch's order: norm * (d / beta) * grad inside the quadratic zone, -+norm * grad outside it, computed
+    # in float32 for 16-bit inputs and rounded once
+    low = a.dtype if a.dtype.itemsize == 2 else None
+    if low is not None:
+        a, b, grad = a.float(), b.float(), grad.float()
+    d = a - b
+    norm = _norm(d, reduction)
+    g = grad if reduction == 0 else grad.expand(d.shape)
+    inner, edge = d / beta, g
+    if norm != 1:
+        inner, edge = inner * norm, g * norm
+    r = FUNCTIONS["where"](d < -beta, -edge, FUNCTIONS["where"](d > beta, edge, inner * g))
+    return r if low is None else r.to(low)
+
+
 def _smooth_l1_backward(grad, a, b, out, reduction, beta):
-    g = ((a - b) / beta).clamp(-1, 1) * _unreduce(grad, a.shape, reduction)
-    return g, -g
+    return _smooth_l1_grad(grad, a, b, reduction, beta), _smooth_l1_grad(grad, b, a, reduction, beta)
 
 
 def _huber(xp, a, b, reduction, delta):
@@ -175,9 +204,18 @@ def _huber(xp, a, b, reduction, delta):
     return _reduce(xp, xp.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
 
 
+def _huber_grad(grad, a, b, reduction, delta):
+    # torch's order: norm * d * grad inside the quadratic zone, -+(norm * delta) * grad outside it
+    d = a - b
+    norm = _norm(d, reduction)
+    g = grad if reduction == 0 else grad.expand(d.shape)
+    inner = d * norm if norm != 1 else d
+    edge = g * float(d.dtype._np.type(norm) * d.dtype._np.type(delta))
+    return FUNCTIONS["where"](d < -delta, -edge, FUNCTIONS["where"](d > delta, edge, inner * g))
+
+
 def _huber_backward(grad, a, b, out, reduction, delta):
-    g = (a - b).clamp(-delta, delta) * _unreduce(grad, a.shape, reduction)
-    return g, -g
+    return _huber_grad(grad, a, b, reduction, delta), _huber_grad(grad, b, a, reduction, delta)
 
 
 _SMOOTH_L1 = register("smooth_l1_loss", _smooth_l1, _smooth_l1_backward, nin=2, promote=DEFAULT,
