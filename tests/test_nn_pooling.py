@@ -381,3 +381,30 @@ def test_avg_pool_bits(nd, kw, dtype):
         assert n is t
         return
     assert np.array_equal(n[0], t[0]) and np.array_equal(n[1], t[1])
+
+
+ADAPTIVE_BITS = [(2, (8, 16, 12, 12), (5, 5)), (2, (2, 3, 7, 9), (4, 5)), (2, (2, 20, 7, 9), (4, 5)),
+                 (2, (2, 3, 5, 6), (9, 11)), (3, (2, 3, 9, 10, 11), (4, 3, 5)), (3, (2, 20, 5, 6, 7), (7, 2, 9)),
+                 (1, (3, 5, 17), (6,)), (2, (3, 12, 12), (5, 5))]
+
+
+@pytest.mark.parametrize("nd,shape,out", ADAPTIVE_BITS)
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+@pytest.mark.parametrize("last", [False, True])
+def test_adaptive_avg_pool_bits(nd, shape, out, dtype, last):
+    # window sums element by element, then divided by each extent in turn (channels-last: the channels
+    # filling 32-byte vectors by the extents' product); the derivative adds each output's shares output
+    # by output, in the gradient's type: values, gradients and strides equal torch's
+    x = (np.random.default_rng(nd).standard_normal(shape) * 2).astype(np.float32)
+
+    def run(lib):
+        t = lib.tensor(x).to(getattr(lib, dtype))
+        if last and len(shape) > 3:
+            t = t.to(memory_format=lib.channels_last if len(shape) == 4 else lib.channels_last_3d)
+        t.requires_grad_()
+        o = getattr(lib.nn.functional, f"adaptive_avg_pool{nd}d")(t, out if nd > 1 else out[0])
+        g = np.random.default_rng(1).standard_normal(tuple(o.shape)).astype(np.float32)
+        o.backward(lib.tensor(g).to(o.dtype))
+        return [a.detach().double().numpy().view(np.int64) for a in (o, t.grad)], (o.stride(), t.grad.stride())
+    (n, ns), (t, ts) = run(numtorch), run(need_torch())
+    assert ns == ts and np.array_equal(n[0], t[0]) and np.array_equal(n[1], t[1])

@@ -10,6 +10,7 @@ from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._registry import FUNCTIONS, call, register
+from .indexing import _add_at
 from .layouts import empty_format, in_format, suggest_format
 from .pointwise import _reject, kernel_error
 from .shape import to_format
@@ -474,7 +475,7 @@ def avg_pool_types(dt, n):
     if n == 3:
         if dt not in (_dtype.float32, _dtype.float64, _dtype.int64):
             raise kernel_error("avg_pool3d_out_frame", dt)
-    elif dt._cat != _dtype.FLOAT and dt is not _dtype.int64:
+    elif (dt._cat != _dtype.FLOAT or dt._limited) and dt is not _dtype.int64:
         raise kernel_error("avg_pool2d", dt)
 
 
@@ -552,31 +553,85 @@ def _counts(xp, size, outs):
 
 
 def _adaptive_avg_fwd(xp, a, n, outs):
-    w = _wide(a)
+    # torch's 3-D kernel sums and divides 16-bit inputs in their own type, its 2-D one in float32
+    w = a if n == 3 else _wide(a)
     size = a.shape[-n:]
+    win, tables, ks = _adaptive_windows(xp, w, n, outs)
+    lead = a.ndim - n
+    # zeros past each window's end: adding them leaves a running sum unchanged
+    mask = True
     for j in range(n):
-        w = _along(xp, w, a.ndim - n + j, _bins(xp, size[j], outs[j], w.dtype))
-    # the mean lands straight in torch's layout (the one the input suggests, contiguous for 3-D)
-    out = empty_format(xp, w.shape, w.dtype, _last(a, n, False) or "contiguous_format")
-    xp.divide(w, _counts(xp, size, outs), out=out)
+        start, end = _bounds(xp, size[j], outs[j])
+        shape = [1] * (2 * n)
+        shape[j], shape[n + j] = outs[j], ks[j]
+        mask = mask & (xp.arange(ks[j]) < (end - start)[:, None]).reshape(shape)
+    flat = xp.where(mask, win, 0).reshape(win.shape[:lead + n] + (math.prod(ks),))
+    # torch adds a window's elements one by one in row-major order (a running sum rounds as it does), then
+    # divides by the window's extent along each dim in turn
+    total = xp.cumsum(flat, axis=-1)[..., -1]
+    fmt = _last(a, n, False)
+    out = empty_format(xp, total.shape, total.dtype, fmt or "contiguous_format")
+    out[...] = total
+    extents = []
+    for j in range(n):
+        start, end = _bounds(xp, size[j], outs[j])
+        shape = [1] * n
+        shape[j] = outs[j]
+        extents.append((end - start).reshape(shape).astype(out.dtype))
+    # its channels-last kernel divides the channels that fill whole 32-byte vectors by the extents'
+    # product, and the remaining channels one by one as above
+    vec = out.shape[1] - out.shape[1] % (32 // out.itemsize) if fmt is not None else 0
+    if vec:
+        xp.divide(out[:, :vec], math.prod(extents), out=out[:, :vec])
+    for e in extents:
+        xp.divide(out[:, vec:], e, out=out[:, vec:])
     return out.astype(a.dtype, copy=False)
 
 
-def _adaptive_avg_backward(grad, a, out, n, outs):
-    size = a.shape[-n:]
-    xp = np if grad._data.__class__ is np.ndarray else _xp(grad._data)
-    g = grad / Tensor._wrap(_counts(xp, size, outs).astype(grad._data.dtype))
-    nd = len(a.shape)
+def _adaptive_avg_bwd_fwd(xp, g, shape, n, outs, fmt=None):
+    """torch's adaptive-average derivative: each output's gradient divided by its window's extent along
+    each dim in turn, then added into its window's inputs, output by output in row-major order -- all in
+    the gradient's own type, as torch computes it (16-bit shares and sums are rounded at every step)."""
+    size = tuple(shape[-n:])
+    lead = math.prod(shape[:-n])
+    delta = g
+    index, valid = 0, True
     for j in range(n):
-        m = Tensor._wrap(_bins(xp, size[j], outs[j], grad._data.dtype))
-        g = g.movedim(nd - n + j, -1).matmul(m).movedim(-1, nd - n + j)
-    return to_format(g, _last(a._data, n, False))
+        start, end = _bounds(xp, size[j], outs[j])
+        dims = [1] * n
+        dims[j] = outs[j]
+        delta = delta / (end - start).reshape(dims).astype(g.dtype)
+        kmax = int((end - start).max()) if outs[j] else 1
+        span = [1] * (2 * n)
+        span[j], span[n + j] = outs[j], kmax
+        offs = xp.arange(kmax)
+        index = index * size[j] + xp.minimum(start[:, None] + offs, size[j] - 1).reshape(span)
+        valid = valid & (offs < (end - start)[:, None]).reshape(span)
+    # (output, window element) pairs in C order are torch's order of additions
+    valid = xp.broadcast_to(valid, xp.broadcast_shapes(valid.shape, index.shape))
+    pos = xp.broadcast_to(index, valid.shape)[valid]
+    src = xp.broadcast_to(xp.arange(math.prod(outs)).reshape(tuple(outs) + (1,) * n), valid.shape)[valid]
+    flat = xp.zeros((lead, math.prod(size)), g.dtype)
+    _add_at(xp, flat, (slice(None), pos), xp.ascontiguousarray(delta).reshape(lead, math.prod(outs))[:, src])
+    return in_format(xp, flat.reshape(shape), fmt)
+
+
+def _adaptive_avg_backward(grad, a, out, n, outs):
+    return call(_ADAPTIVE_AVG_BWD[n], (grad, tuple(a.shape), n, outs, _last(a._data, n, False)), {})
+
+
+def _adaptive_avg_bwd_backward(grad, g, out, shape, n, outs, fmt=None):
+    return call(_ADAPTIVE_AVG[n], (grad, n, outs), {})
 
 
 _ADAPTIVE_AVG = {n: register(f"_adaptive_avg_pool{n}d", _adaptive_avg_fwd, _adaptive_avg_backward,
                              node=f"AdaptiveAvgPool{n}DBackward0", save=(0,), method=False, function=False,
                              tied=True)
                  for n in (2, 3)}
+_ADAPTIVE_AVG_BWD = {n: register(f"_adaptive_avg_pool{n}d_backward", _adaptive_avg_bwd_fwd,
+                                 _adaptive_avg_bwd_backward, node=f"AdaptiveAvgPool{n}DBackwardBackward0",
+                                 method=False, function=False)
+                     for n in (2, 3)}
 
 
 def _adaptive_avg(x, n, output_size):
@@ -611,14 +666,14 @@ def adaptive_avg_pool3d(input, output_size):
     return _adaptive_avg(input, 3, output_size)
 
 
-def _adaptive_max_arrays(xp, a, n, outs):
+def _adaptive_windows(xp, a, n, outs):
+    """The adaptive windows of ``a`` gathered as (..., *outs, *k) with k each dim's longest window (short
+    windows repeat their last element), the per-dim index tables (out, k), and the k."""
     size = a.shape[-n:]
-    lead = a.ndim - n
     tables, ks = [], []
     for j in range(n):
         start, end = _bounds(xp, size[j], outs[j])
         kmax = int((end - start).max()) if outs[j] else 1
-        # Short windows repeat their last element: the maximum and its first position are unchanged.
         tables.append(xp.minimum(start[:, None] + xp.arange(kmax), end[:, None] - 1))
         ks.append(kmax)
     index = []
@@ -626,7 +681,14 @@ def _adaptive_max_arrays(xp, a, n, outs):
         shape = [1] * (2 * n)
         shape[j], shape[n + j] = t.shape
         index.append(t.reshape(shape))
-    win = a[(Ellipsis,) + tuple(index)]
+    return a[(Ellipsis,) + tuple(index)], tables, ks
+
+
+def _adaptive_max_arrays(xp, a, n, outs):
+    size = a.shape[-n:]
+    lead = a.ndim - n
+    # a repeated last element leaves the maximum and its first position unchanged
+    win, tables, ks = _adaptive_windows(xp, a, n, outs)
     flat = win.reshape(win.shape[:lead + n] + (math.prod(ks),))
     arg = flat.argmax(-1) if flat.size else xp.zeros(flat.shape[:-1], dtype=np.int64)
     vals = xp.take_along_axis(flat, arg[..., None], -1)[..., 0] if flat.size else flat[..., 0]
