@@ -43,6 +43,21 @@ def test_bilinear_kernel_switch(channels, threads):
         need_torch().set_num_threads(before[1])
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("channels", [5, 8, 15, 16, 20])
+@pytest.mark.parametrize("last", [False, True])
+def test_bilinear_vector_channels(channels, dtype, last):
+    """torch's channels-last kernel (small outputs, or channels-last inputs) sums the channels that fill
+    whole 32-byte vectors in another nesting than its scalar tail: both equal bit for bit."""
+    x = rand(2, channels, 12, 12, low=-3, high=3, dtype=dtype)
+
+    def run(m, t):
+        t = t.contiguous(memory_format=m.channels_last) if last else t
+        return F(m).interpolate(t, scale_factor=1.7, mode="bilinear")
+    assert_exact(run, x)
+    assert_exact(lambda m, t: F(m).interpolate(t, size=(9, 20), mode="bilinear", align_corners=True), x)
+
+
 def test_channels_last_input():
     x = rand(1, 50, 60, 4, low=-3, high=3)
     assert_exact(lambda m, t: F(m).interpolate(t.permute(0, 3, 1, 2), size=(77, 91), mode="bilinear"), x)

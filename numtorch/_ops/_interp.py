@@ -121,8 +121,9 @@ def separable(arr, tables):
 def linear_channels_last(arr, tables):
     """torch's vectorised channels-last linear kernel (2-D and 3-D): one fused sum over all corners.
 
-    Corner weights are products of per-axis weights taken from the outer axis inwards; the sum is
-    fma(x_first, w_first, x_second * w_second) followed by fused multiply-adds, in corner order.
+    Corner weights are products of per-axis weights taken from the outer axis inwards; the channels its
+    scalar tail handles sum fma(x_first, w_first, x_second * w_second) followed by fused multiply-adds, in
+    corner order (2-D: the channels in whole vectors nest the sum the other way, see below).
     """
     n = len(tables)
     corners = [((), ())]
@@ -145,4 +146,15 @@ def linear_channels_last(arr, tables):
     out = fma(at(ix0), weight(ws0), at(ix1) * weight(ws1))
     for ix, ws in corners[2:]:
         out = fma(at(ix), weight(ws), out)
+    if n == 2 and arr.ndim > 2:
+        # the channels filling whole 32-byte vectors take the vector body instead, whose sum nests the
+        # other way: fma(x00, w00, fma(x01, w01, fma(x11, w11, x10 * w10)))
+        c = arr.shape[-3]
+        full = c - c % (32 // arr.itemsize)
+        if full:
+            body = arr[(Ellipsis, slice(0, full), slice(None), slice(None))]
+            terms = [(body[(Ellipsis,) + ix], weight(ws)) for ix, ws in corners]
+            vec = fma(*terms[3], terms[2][0] * terms[2][1])
+            vec = fma(*terms[0], fma(*terms[1], vec))
+            out[(Ellipsis, slice(0, full), slice(None), slice(None))] = vec
     return np.ascontiguousarray(out)
