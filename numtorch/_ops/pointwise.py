@@ -249,7 +249,8 @@ def _div_backward(grad, a, b, out):
     if not isinstance(b, Tensor):
         return grad / (b.conjugate() if isinstance(b, complex) else b), None
     ga = grad / b.conj()
-    gb = None if a is None else -grad * (a / (b * b)).conj()
+    # torch's order: -grad * ((a / b) / b)
+    gb = None if a is None else -grad * (a / b / b).conj()
     return ga, gb
 
 
