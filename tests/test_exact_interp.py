@@ -58,6 +58,28 @@ def test_bilinear_vector_channels(channels, dtype, last):
     assert_exact(lambda m, t: F(m).interpolate(t, size=(9, 20), mode="bilinear", align_corners=True), x)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+@pytest.mark.parametrize("mode,shape,size,align", [("linear", (2, 3, 13), (21,), False),
+                                                   ("linear", (2, 3, 13), (5,), True),
+                                                   ("bilinear", (2, 3, 12, 12), (20, 20), False),
+                                                   ("bilinear", (2, 16, 12, 12), (7, 9), True),
+                                                   ("bilinear", (2, 3, 40, 40), (70, 90), False),
+                                                   ("bilinear", (1, 2, 9, 9), (9, 9), False),
+                                                   ("trilinear", (2, 2, 5, 6, 7), (9, 4, 11), False)])
+def test_linear_gradient_bits(mode, shape, size, align, dtype):
+    """torch's derivative adds each tap's weight product times the gradient into a running sum, fused,
+    output by output (16-bit gradients summed in float32): input gradients equal bit for bit."""
+    x = np.random.default_rng(len(shape)).standard_normal(shape).astype(np.float32)
+
+    def grad(lib):
+        t = lib.tensor(x).to(getattr(lib, dtype)).requires_grad_()
+        out = F(lib).interpolate(t, size=size, mode=mode, align_corners=align)
+        g = np.random.default_rng(1).standard_normal(tuple(out.shape)).astype(np.float32)
+        out.backward(lib.tensor(g).to(out.dtype))
+        return t.grad.double().numpy().view(np.int64)
+    assert np.array_equal(grad(numtorch), grad(need_torch()))
+
+
 def test_channels_last_input():
     x = rand(1, 50, 60, 4, low=-3, high=3)
     assert_exact(lambda m, t: F(m).interpolate(t.permute(0, 3, 1, 2), size=(77, 91), mode="bilinear"), x)

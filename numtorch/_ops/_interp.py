@@ -4,6 +4,8 @@ torch evaluates these kernels in the input's float type and its compiled loops c
 multiply-adds into fused ones; the helpers here round exactly where torch rounds, so results are equal
 to torch's bit for bit, not merely close. Shared by ``nn.functional.interpolate`` and vision transforms.
 """
+import math
+
 import numpy as np
 
 
@@ -158,3 +160,40 @@ def linear_channels_last(arr, tables):
             vec = fma(*terms[0], fma(*terms[1], vec))
             out[(Ellipsis, slice(0, full), slice(None), slice(None))] = vec
     return np.ascontiguousarray(out)
+
+
+def ordered_backward(g, in_shape, tables):
+    """The derivative of a separable interpolation with ``tables`` (per dim, [(index, weight)] over its
+    outputs) as torch's linear kernels compute it: output by output in row-major order, every tap's weight
+    product (outer dim first) times the gradient fused into the input element's running sum.
+
+    Contributions to one input element are applied in that order; those of equal rank among their element's
+    contributions never collide, so each rank is one vectorised gather and scatter.
+    """
+    n = len(tables)
+    outs, size = g.shape[-n:], tuple(in_shape[-n:])
+    lead = math.prod(g.shape[:-n])
+    dest, weight = 0, None
+    for j, taps in enumerate(tables):
+        shape = [1] * (2 * n)
+        shape[j], shape[n + j] = outs[j], len(taps)
+        idx = np.stack([np.asarray(i) for i, _ in taps], 1).reshape(shape)
+        w = np.stack([np.asarray(w, dtype=g.dtype) for _, w in taps], 1).reshape(shape)
+        dest = dest * size[j] + idx
+        weight = w if weight is None else weight * w
+    full = np.broadcast_shapes(np.shape(dest), np.shape(weight))
+    dest = np.broadcast_to(dest, full).reshape(-1)
+    weight = np.broadcast_to(weight, full).reshape(-1)
+    src = np.broadcast_to(np.arange(math.prod(outs)).reshape(tuple(outs) + (1,) * n), full).reshape(-1)
+    order = np.argsort(dest, kind="stable")
+    ranked = dest[order]
+    starts = np.r_[0, np.flatnonzero(ranked[1:] != ranked[:-1]) + 1] if ranked.size else np.zeros(0, np.int64)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(ranked.size) - np.repeat(starts, np.diff(np.r_[starts, ranked.size]))
+    buf = np.zeros((lead, math.prod(size)), g.dtype)
+    flat = g.reshape(lead, -1)
+    for k in range(int(rank.max()) + 1 if rank.size and lead else 0):
+        sel = rank == k
+        d = dest[sel]
+        buf[:, d] = fma(np.broadcast_to(weight[sel], (lead, d.size)), flat[:, src[sel]], buf[:, d])
+    return buf.reshape(g.shape[:-n] + size)

@@ -248,13 +248,37 @@ def _interp_fwd(xp, a, tables):
 
 
 def _linear_fwd(xp, a, tables, small):
-    if xp is not np or a.dtype not in (np.float32, np.float64):
+    if xp is not np or a.dtype.kind not in "fV":
         return _interp_fwd(xp, a, tables)
-    return (_interp.linear_channels_last if small else _interp.separable)(a, tables)
+    kernel = _interp.linear_channels_last if small else _interp.separable
+    if a.dtype.itemsize == 2:
+        # 16-bit inputs are interpolated in float32 and rounded once, as torch's kernels compute them
+        return kernel(a.astype(np.float32), tables).astype(a.dtype)
+    return kernel(a, tables)
 
 
-def _linear_backward(grad, a, out, tables, small):
+def _ordered_bwd_fwd(xp, g, shape, tables, small):
+    # float32 sums for 16-bit gradients, rounded once, as torch accumulates them
+    return _interp.ordered_backward(g.astype(np.float32) if g.dtype.itemsize == 2 else g, shape,
+                                    tables).astype(g.dtype, copy=False)
+
+
+def _cubic_backward(grad, a, out, tables, small):
     return _interp_backward(grad, a, out, tables)
+
+
+def _linear_backward_op(kind, n):
+    """torch's derivative of a linear-family interpolation, in its order of fused additions, as an op of its
+    own (its derivative is the interpolation again)."""
+    op = register(f"_upsample_{kind}{n}d_backward", _ordered_bwd_fwd,
+                  lambda gg, g, out, shape, tables, small: call(_INTERP[(kind, n)], (gg, tables, small), {}),
+                  method=False, function=False, node=f"Upsample{kind[0].upper() + kind[1:]}{n}DBackwardBackward0")
+
+    def backward(grad, a, out, tables, small):
+        if type(grad._data) is not np.ndarray or grad._data.dtype.kind != "f" and grad._data.itemsize != 2:
+            return _interp_backward(grad, a, out, tables)
+        return call(op, (grad, tuple(a.shape), tables, small), {})
+    return backward
 
 
 def _interp_backward(grad, a, out, tables):
@@ -295,7 +319,9 @@ def _grad_layout(bwd, follows):
 
 def _interp_op(kind, n, aa=""):
     nearest = kind.startswith("nearest") or aa
-    fwd, bwd = (_interp_fwd, _interp_backward) if nearest else (_linear_fwd, _linear_backward)
+    fwd, bwd = (_interp_fwd, _interp_backward) if nearest else (_linear_fwd, _cubic_backward)
+    if kind in ("linear", "bilinear", "trilinear") and not aa:
+        bwd = _linear_backward_op(kind, n)
     follows = kind in ("linear", "bilinear", "trilinear") or (nearest and n < 3 and kind != "bicubic")
     node = f"Upsample{kind[0].upper() + kind[1:]}{n}D{aa.capitalize()}Backward0"
     return register(f"_upsample_{kind}{n}d{'_' + aa if aa else ''}", _in_layout(fwd), _grad_layout(bwd, follows),
