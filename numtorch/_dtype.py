@@ -12,7 +12,7 @@ class dtype:
     """A tensor element type, named as in torch (``torch.float32``)."""
 
     __slots__ = ("_name", "_np", "itemsize", "is_floating_point", "is_complex", "is_signed", "_cat",
-                 "_legacy", "abbr")
+                 "_legacy", "abbr", "_limited")
 
     def __new__(cls, *args, **kwargs):
         raise TypeError("cannot create 'torch.dtype' instances")
@@ -25,8 +25,10 @@ class dtype:
         self._cat = cat
         self.is_floating_point = cat == FLOAT
         self.is_complex = cat == COMPLEX
-        self.is_signed = name not in ("bool", "uint8")
+        self.is_signed = name not in ("bool", "uint8", "uint16", "uint32", "uint64")
         self._legacy = legacy
+        # torch's "barebones" unsigned and float8 dtypes: storage, copies and a few kernels only.
+        self._limited = False
 
     def __repr__(self):
         return "torch." + self._name
@@ -38,7 +40,7 @@ class dtype:
         """The complex dtype with this dtype's real part (complex dtypes map to themselves)."""
         if self._cat == COMPLEX:
             return self
-        if self._cat != FLOAT:
+        if self._cat != FLOAT or self._limited:
             raise RuntimeError(f"Unknown Complex ScalarType for {self._legacy}")
         return {"float16": complex32, "float64": complex128}.get(self._name, complex64)
 
@@ -74,12 +76,34 @@ complex32.itemsize = 4
 complex64 = _make("complex64", np.complex64, COMPLEX, "ComplexFloat", "c64")
 complex128 = _make("complex128", np.complex128, COMPLEX, "ComplexDouble", "c128")
 
+uint16 = _make("uint16", np.uint16, INT, "UInt16", "u16")
+uint32 = _make("uint32", np.uint32, INT, "UInt32", "u32")
+uint64 = _make("uint64", np.uint64, INT, "UInt64", "u64")
+float8_e4m3fn = _make("float8_e4m3fn", ml_dtypes.float8_e4m3fn, FLOAT, "Float8_e4m3fn", "f8e4m3fn")
+float8_e5m2 = _make("float8_e5m2", ml_dtypes.float8_e5m2, FLOAT, "Float8_e5m2", "f8e5m2")
+float8_e4m3fnuz = _make("float8_e4m3fnuz", ml_dtypes.float8_e4m3fnuz, FLOAT, "Float8_e4m3fnuz", "f8e4m3fnuz")
+float8_e5m2fnuz = _make("float8_e5m2fnuz", ml_dtypes.float8_e5m2fnuz, FLOAT, "Float8_e5m2fnuz", "f8e5m2fnuz")
+
+# The dtypes with torch's full CPU kernel coverage (and legacy tensor/storage classes).
 ALL = (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex64, complex128)
-_BY_NAME = {d._name: d for d in ALL + (complex32,)}
+LIMITED_UINTS = (uint16, uint32, uint64)
+FLOAT8S = (float8_e4m3fn, float8_e5m2, float8_e4m3fnuz, float8_e5m2fnuz)
+LIMITED = LIMITED_UINTS + FLOAT8S
+for _d in LIMITED:
+    _d._limited = True
+_BY_NAME = {d._name: d for d in ALL + LIMITED + (complex32,)}
 _BY_NAME.update(half=float16, float=float32, double=float64, short=int16, int=int32, long=int64,
                 cfloat=complex64, cdouble=complex128, chalf=complex32)
 # Keyed by numpy dtype: array.dtype -> torch dtype is the hot lookup behind Tensor.dtype.
-NP2DT = {d._np: d for d in ALL}
+NP2DT = {d._np: d for d in ALL + LIMITED}
+
+# The C++ type names torch's messages give (typeid names of the scalar types on Linux).
+CPP_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
+             "int64": "long int", "uint16": "short unsigned int", "uint32": "unsigned int",
+             "uint64": "long unsigned int", "float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float",
+             "float64": "double", "complex32": "c10::complex<c10::Half>", "complex64": "c10::complex<float>",
+             "complex128": "c10::complex<double>"}
+CPP_NAMES.update({d._name: f"c10::{d._legacy}" for d in FLOAT8S})
 
 _default = [float32]
 
@@ -129,6 +153,19 @@ def _promote_same_cat(a, b, cat):
     return a if a.itemsize >= b.itemsize else b
 
 
+def _promote_limited(a, b):
+    # torch promotes the barebones unsigned dtypes only to the (non-float8) floating dtypes, float8 to nothing
+    if a._limited and a._cat == FLOAT or b._limited and b._cat == FLOAT:
+        raise RuntimeError(f"Promotion for Float8 Types is not supported, attempted to promote {a._legacy} and "
+                           f"{b._legacy}")
+    if a._cat == FLOAT:
+        return a
+    if b._cat == FLOAT:
+        return b
+    raise RuntimeError(f"Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+                       f"{a._legacy} and {b._legacy}")
+
+
 def promote_types(type1, type2):
     """Returns the smallest dtype to which both ``type1`` and ``type2`` can be cast."""
     for i, t in enumerate((type1, type2)):
@@ -138,6 +175,8 @@ def promote_types(type1, type2):
     a, b = type1, type2
     if a is b:
         return a
+    if a._limited or b._limited:
+        return _promote_limited(a, b)
     if a._cat < b._cat:
         a, b = b, a
     if a._cat != b._cat:
@@ -265,6 +304,11 @@ class _Info:
     dtype = _field("dtype")
 
 
+# torch's numeric_limits for float8: digits10 is 0 (resolution 1), and e5m2fnuz's epsilon is 2**-3.
+_FINFO_QUIRKS = {d._name: {"resolution": 1.0} for d in FLOAT8S}
+_FINFO_QUIRKS["float8_e5m2fnuz"]["eps"] = 0.125
+
+
 class finfo(_Info):
     """Numerical properties of a floating point dtype."""
 
@@ -285,6 +329,7 @@ class finfo(_Info):
         self._values = {"bits": info.bits, "eps": builtins.float(info.eps), "max": builtins.float(info.max),
                         "min": builtins.float(info.min), "tiny": tiny, "smallest_normal": tiny,
                         "resolution": 10.0 ** -info.precision, "dtype": t.to_real()._name}
+        self._values.update(_FINFO_QUIRKS.get(t._name, ()))
 
     def __repr__(self):
         return (f"finfo(resolution={_fmt(self.resolution)}, min={_fmt(self.min)}, max={_fmt(self.max)}, "

@@ -37,6 +37,8 @@ def _tensor_cls():
 _NAMES = {d._legacy + "Tensor": d for d in _dtype.ALL}
 CPU_TYPES = {name: _make(name, dt, False) for name, dt in _NAMES.items()}
 CUDA_TYPES = {name: _make(name, dt, True) for name, dt in _NAMES.items()}
+# Tensor.type() also names the limited dtypes this way, though torch has no classes for them
+_TYPE_NAMES = dict(_NAMES, **{d._legacy + "Tensor": d for d in _dtype.LIMITED})
 
 
 def parse_type(t):
@@ -47,10 +49,10 @@ def parse_type(t):
         return t.dtype, (device("cuda") if t.is_cuda else device("cpu"))
     if isinstance(t, str):
         name = t.rsplit(".", 1)[-1]
-        if t.startswith("torch.cuda.") and name in _NAMES:
-            return _NAMES[name], device("cuda")
-        if t.startswith("torch.") and name in _NAMES:
-            return _NAMES[name], device("cpu")
+        if t.startswith("torch.cuda.") and name in _TYPE_NAMES:
+            return _TYPE_NAMES[name], device("cuda")
+        if t.startswith("torch.") and name in _TYPE_NAMES:
+            return _TYPE_NAMES[name], device("cpu")
         raise ValueError(f"invalid type: '{t}'")
     if isinstance(t, type):
         mod = "" if t.__module__ == "builtins" else t.__module__ + "."
