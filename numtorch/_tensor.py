@@ -104,6 +104,15 @@ def make_view(out, src, op, rest, kwargs):
     out._view_ver = vc[0]
 
 
+_PY_SCALARS = frozenset((float, int, bool, complex))
+
+
+def _ml_dtype(np_dtype):
+    """Whether ``np_dtype`` is one of ml_dtypes' (bfloat16, the float8s): kind "V", or float8_e5m2's "f"."""
+    k = np_dtype.kind
+    return k == "V" or k == "f" and np_dtype.itemsize == 1
+
+
 _UNSET = object()  # is_contiguous(memory_format=None) is torch's TypeError, unlike leaving it out
 
 
@@ -486,8 +495,8 @@ class Tensor:
     def item(self):
         """Returns the value of this one-element tensor as a Python number."""
         v = self._scalar("item")
-        if self._data.dtype == _dtype.bfloat16._np:
-            return float(v)
+        if v.__class__ not in _PY_SCALARS:
+            return float(v)  # a bfloat16 or float8 scalar of ml_dtypes
         return v
 
     def __bool__(self):
@@ -532,7 +541,7 @@ class Tensor:
         d = self._data
         if type(d) is not np.ndarray:
             d = d.get()
-        if d.dtype == _dtype.bfloat16._np:
+        if _ml_dtype(d.dtype):
             d = d.astype(np.float32)
         return d.tolist()
 
@@ -545,8 +554,8 @@ class Tensor:
             if type(self._data) is not np.ndarray:
                 raise TypeError("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to copy "
                                 "the tensor to host memory first.")
-        if self._data.dtype == _dtype.bfloat16._np:
-            raise TypeError("Got unsupported ScalarType BFloat16")
+        if _ml_dtype(self._data.dtype):
+            raise TypeError(f"Got unsupported ScalarType {NP2DT[self._data.dtype]._legacy}")
         d = self._data
         return d if type(d) is np.ndarray else d.get()
 

@@ -120,7 +120,7 @@ def _prepare(name, input, real=False):
         raise RuntimeError(f"{name} expects a real input tensor, but got {dt._legacy}")
     if dt is _dtype.complex32:
         raise RuntimeError("FFT doesn't support tensors of type: Half")
-    if dt is _dtype.float16 or dt is _dtype.bfloat16:
+    if dt is _dtype.float16 or dt is _dtype.bfloat16 or dt._limited and dt.is_floating_point:
         raise RuntimeError(f"Unsupported dtype {dt._legacy}")
     if not (dt.is_floating_point or dt.is_complex):
         input = input.to(_dtype.get_default_dtype())

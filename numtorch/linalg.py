@@ -10,6 +10,7 @@ from ._ops.lu import (householder_product, lstsq, lu, lu_factor, lu_factor_ex, l
 from ._ops.matrix import linalg_cross as cross, _write
 from ._ops.ldl import ldl_factor, ldl_factor_ex, ldl_solve
 from ._ops.spectral import eig, eigh, eigvals, eigvalsh, linalg_qr as qr, linalg_svd as svd, pinv, svdvals
+from ._ops.limited import kernel_error
 from ._ops.pointwise import _need_tensor
 from ._ops.reduction import norm_dims
 from ._ops.statistics import _VNORM
@@ -40,6 +41,11 @@ def vecdot(x, y, *, dim=-1, out=None):
     if x.dtype != y.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
                            f"{x.dtype._legacy} and y of type {y.dtype._legacy} instead")
+    if x.dtype._limited:
+        if not x.dtype.is_floating_point:
+            raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as input. Got "
+                               f"{x.dtype._legacy}")
+        raise kernel_error("dot", x.dtype)
     res = (x.conj() * y).sum(dim)
     return res if out is None else _write(out, res)
 
@@ -52,6 +58,9 @@ def vander(x, *, N=None):
     n = x.shape[-1] if N is None else N
     if n < 2:
         raise RuntimeError("N must be greater than 1.")
+    if x.dtype._limited and x.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vander supports floating point, complex, and integer tensors, but got "
+                           f"{x.dtype._legacy}")
     base = x if (x.dtype.is_floating_point or x.dtype.is_complex) else x.to(_dtype.int64)
     cols = [_F["ones_like"](base).unsqueeze(-1)]
     if n > 1:

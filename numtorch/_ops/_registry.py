@@ -11,6 +11,7 @@ from .._tensor import SAVE_INFERENCE, Tensor, bump, make_view, needs_grad_any, u
 from ..autograd import grad_mode
 from .._device import device_of
 from ..autograd.graph import InputMeta, OpNode, _saved_hooks, _seq, edge, grad_accumulator, pack_node
+from . import float8, limited
 from .layouts import c_order, elementwise_result
 
 # Promotion kinds, decided per op (as torch's elementwise_type_promotion_wrapper does).
@@ -32,7 +33,7 @@ _state = grad_mode.state
 class Op:
     __slots__ = ("name", "fwd", "bwd", "node_name", "promote", "save", "save_out", "nin", "listin", "view",
                  "n_out", "nondiff", "scalars", "saves", "fast", "tied", "contiguous",
-                 "elementwise")
+                 "elementwise", "kernel")
 
     def __init__(self, name, fwd, bwd, node_name, promote, save, save_out, nin, listin, view, n_out, nondiff,
                  scalars):
@@ -45,6 +46,8 @@ class Op:
         self.tied = False
         self.contiguous = False
         self.elementwise = False
+        # torch's kernel, checked against the limited dtypes (uint16/32/64, float8) only
+        self.kernel = limited.KERNELS.get(name)
 
 
 def _camel(name):
@@ -171,6 +174,26 @@ def _slow_dtype(p, ins):
     return dt
 
 
+def _promotion(op, key, ins):
+    """The computation dtype on a cache miss. A limited dtype is never cached: each call checks that torch's
+    kernel for the op accepts it (so the common dtypes pay nothing for the check)."""
+    dt = _slow_dtype(op.promote, ins)
+    if dt._limited:
+        if op.kernel is not None:
+            limited.check_op(op.kernel, dt, ins)
+    else:
+        _PROMOTIONS[key] = dt
+    return dt
+
+
+def _check_limited(op, ins, tensors):
+    # ops without promotion: the first tensor's dtype is the one torch's kernel dispatches on
+    if tensors:
+        dt = NP2DT[tensors[0]._data.dtype]
+        if dt._limited:
+            limited.check_op(op.kernel, dt, ins)
+
+
 def _promo_key(x):
     if isinstance(x, Tensor):
         d = x._data
@@ -192,7 +215,7 @@ def compute_dtype(op, ins):
         key = (p, _dtype._default[0], *[_promo_key(x) for x in ins])
     dt = _PROMOTIONS.get(key)
     if dt is None:
-        dt = _PROMOTIONS[key] = _slow_dtype(p, ins)
+        dt = _promotion(op, key, ins)
     return dt
 
 
@@ -241,13 +264,15 @@ def _forward(op, ins, rest, kwargs):
     if not p:
         dt = None
         arrs = [x._data if isinstance(x, Tensor) else x for x in ins]
+        if op.kernel is not None:
+            _check_limited(op, ins, tensors)
     elif len(ins) <= 2 and len(tensors) == len(ins) and tensors[-1]._data.dtype is tensors[0]._data.dtype:
         # Tensors of one dtype: promotion depends on that dtype alone.
         d0 = tensors[0]._data.dtype
         key = (p, d0, _dtype._default[0])
         dt = _PROMOTIONS.get(key)
         if dt is None:
-            dt = _PROMOTIONS[key] = _slow_dtype(p, ins)
+            dt = _promotion(op, key, ins)
         arrs = [t._data for t in tensors] if dt._np is d0 else _arrays(ins, dt, op)
     else:
         dt = compute_dtype(op, ins)
@@ -480,6 +505,8 @@ def call_inplace(op, self, args, kwargs):
 
 def _assign(self, r):
     d = self._data
+    if r.dtype is not d.dtype and (float8.is_float8(d.dtype) or float8.is_float8(r.dtype)):
+        r = float8.convert(r, d.dtype)
     if r.shape != d.shape:
         try:
             np.broadcast_shapes(r.shape, d.shape)

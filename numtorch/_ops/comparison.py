@@ -1,6 +1,7 @@
 """Whole-tensor comparisons: isclose, allclose, equal."""
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor
 from ._registry import register
 from .pointwise import public
@@ -44,6 +45,8 @@ def equal(input, other):
     if not isinstance(other, Tensor):
         raise TypeError(f"equal(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
     a, b = input._data, other._data
+    if a.dtype != b.dtype:
+        _dtype.promote_types(input.dtype, other.dtype)  # torch's error for the limited dtypes
     if a.shape != b.shape:
         return False
     return bool((a == b).all())

@@ -7,6 +7,7 @@ from .. import _dtype
 
 from .._tensor import Tensor
 from ._registry import FUNCTIONS, call, register, tensor_method
+from . import limited
 from .pointwise import public
 
 _FLOATS = (np.float16, np.float32, np.float64)
@@ -96,6 +97,7 @@ def frexp(input, *, out=None):
     from .sorting import return_type
     if not input.dtype.is_floating_point:
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    limited.check("frexp_cpu", input.dtype)
     data = input._data
     m, e = input._xp.frexp(data.astype(np.float32) if data.dtype == _dtype.bfloat16._np else data)
     res = return_type("frexp", ("mantissa", "exponent"))(

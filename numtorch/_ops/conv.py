@@ -389,9 +389,10 @@ def _conv_w_arrays(xp, x, g, ks, stride, lo, hi, dilation, groups):
 
 def _reject_dtype(dt, nd, transposed):
     # torch's CPU kernels: transposed ones take floats and int64 only, the others every type but bool.
-    if transposed and (dt == np.bool_ or (dt.kind in "iu" and dt != np.int64)):
+    limited = NP2DT[dt]._limited
+    if transposed and (dt == np.bool_ or (dt.kind in "iu" and dt != np.int64) or limited):
         name = f"slow_conv_transpose{3 if nd == 3 else 2}d_out_cpu"
-    elif dt == np.bool_:
+    elif dt == np.bool_ or limited:
         name = "compute_columns3d" if nd == 3 else "slow_conv2d_cpu"
     else:
         return
@@ -819,7 +820,7 @@ def _window_args(kernel_size, dilation, padding, stride):
 
 
 def _reject_ints(kernel, t):
-    if t.dtype._cat == _dtype.INT:
+    if t.dtype._cat == _dtype.INT or t.dtype._limited:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{t.dtype._legacy}'")
 
 

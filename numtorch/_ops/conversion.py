@@ -8,7 +8,7 @@ from .._device import CPU, device_of, to_device, xp_for
 from .._dtype import NP2DT, to_dtype
 from .._tensor import Tensor, bump
 from ..autograd import grad_mode
-from . import creation
+from . import creation, float8
 from .fromdata import cast, fill_value, warn_complex_to_real
 from .layouts import grad_copy, like_format, suggest_format
 from ._registry import FUNCTIONS, call, check_inplace, check_overlap, inplace_with_grad, register, tensor_method
@@ -186,9 +186,15 @@ def view_dtype(self, dtype):
     """Reinterpret the bits as ``dtype`` (same element size, or last dim scaled)."""
     dt = to_dtype(dtype)
     a = self._data
-    if dt.itemsize != a.itemsize and (a.ndim == 0 or a.strides[-1] != a.itemsize):
-        raise RuntimeError("self.stride(-1) must be 1 to view Float as Int (different element sizes), but got "
-                           f"{a.strides[-1] // a.itemsize if a.ndim else 0}")
+    if dt.itemsize != a.itemsize:
+        what = f"to view {NP2DT[a.dtype]._legacy} as {dt._legacy} (different element sizes)"
+        if a.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        if a.strides[-1] != a.itemsize:
+            raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {a.strides[-1] // a.itemsize}")
+        if a.shape[-1] * a.itemsize % dt.itemsize:
+            raise RuntimeError(f"self.size(-1) must be divisible by {dt.itemsize // a.itemsize} {what}, but got "
+                               f"{a.shape[-1]}")
     out = Tensor._wrap(a.view(dt._np))
     from .._tensor import make_view
     make_view(out, self, None, (), {})
@@ -231,8 +237,10 @@ def copy_(self, src, non_blocking=False):
 
 
 def _copy_from(xp, a, src):
+    if src.dtype != a.dtype:
+        src = cast(src, a.dtype)
     if _plain(a):
-        return xp.broadcast_to(src.astype(a.dtype, copy=False), a.shape).copy()
+        return xp.broadcast_to(src, a.shape).copy()
     # the copy keeps the destination's layout (torch writes into it)
     out = like_format(xp, a, None)
     out[...] = src
@@ -270,7 +278,7 @@ def _fill_tensor(xp, a, value):
     if value.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
                            "dimensions.")
-    return xp.broadcast_to(value.astype(a.dtype), a.shape).copy()
+    return xp.broadcast_to(float8.astype(value, a.dtype), a.shape).copy()
 
 
 _FILL_T = register("_fill_t", _fill_tensor, lambda g, a, v, out: (g * 0, g.sum()), nin=2, node="FillBackward3",
@@ -288,7 +296,8 @@ def fill_(self, value):
         if grad_mode.state.enabled and (value._requires_grad or self._requires_grad):
             return inplace_with_grad(self, lambda s: call(_FILL_T, (s, value), {}))
         _fill_tensor(np, self._data[:0] if False else self._data, value._data)
-        self._data[...] = value._data
+        v = value._data
+        self._data[...] = v if v.dtype == self._data.dtype else float8.astype(v, self._data.dtype)
         bump(self)
         return self
     if grad_mode.state.enabled and self._requires_grad:
@@ -318,7 +327,7 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layo
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
                       "or sourceTensor.detach().clone().requires_grad_(True), rather than "
                       "tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2)
-        data = data.detach().clone()._data
+        return data.detach().to(dtype=dt, device=dev, copy=True).requires_grad_(requires_grad)
     return creation.tensor(data, dtype=dt, device=dev, requires_grad=requires_grad)
 
 

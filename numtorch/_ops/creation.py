@@ -12,6 +12,7 @@ from .._device import CPU, cupy_module, to_device, xp_for
 from .._dtype import NP2DT, to_dtype
 from .._tensor import Tensor, bump
 from ..autograd import grad_mode
+from . import limited
 from .fromdata import array_dtype, cast, fill_value, from_data, warn_complex_to_real
 from ._registry import FUNCTIONS as _FUNCTIONS
 
@@ -132,7 +133,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
                       "rather than torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
         arr = _copy_layout(data._data, (dtype or data.dtype)._np)
     elif isinstance(data, np.ndarray):
-        src = array_dtype(data, wide_uint=dtype is not None)
+        src = array_dtype(data)
         arr = _copy_layout(data, (dtype or src)._np)
     else:
         arr = from_data(data, dtype)
@@ -366,6 +367,7 @@ def _range_checks(start, end, step, acc):
 def _not_for(name, dt):
     if dt is _dtype.bool or dt.is_complex:
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dt._legacy}'")
+    limited.check(f"{name}_cpu", dt)
 
 
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -484,6 +486,8 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     if is_complex and not dt.is_complex:
         raise RuntimeError(f"torch.linspace(): inferred dtype {_dtype.default_complex()} can't be safely "
                            f"cast to passed dtype {dt._legacy}")
+    if steps > 1:
+        limited.check("linspace_cpu", dt)
     if not is_complex:
         # torch converts both ends to the result dtype first, with its overflow errors.
         fill_value(start, dt, many=steps > 1)
@@ -498,6 +502,8 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     end = _number("logspace", "end", 2, end)
     steps = _steps("logspace", steps)
     dt = _out_dtype(dtype, out, _dtype.get_default_dtype())
+    if steps > 1:
+        limited.check("logspace_cpu", dt)
     work = _dtype.float64 if dt._cat == _dtype.INT else dt
     if dt._cat == _dtype.INT:
         start, end = builtins.int(start), builtins.int(end)
@@ -518,6 +524,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
         if v is not None and v < 0:
             raise RuntimeError(f"{arg} must be greater or equal to 0, got {v}")
     dt = _out_dtype(dtype, out, _dtype.get_default_dtype())
+    limited.check("eye", dt)
     arr = xp_for(to_device(device)).eye(n, n if m is None else m, dtype=dt._np)
     return _result(arr, out, requires_grad)
 
@@ -573,7 +580,7 @@ def legacy_new(cls, dt, args, device, check_dtype=True):
         arr = np.zeros(_size_args(args, "new"), dt._np)
     elif isinstance(args[0], np.ndarray):
         # torch shares the array's memory when its dtype is already the right one
-        same = array_dtype(args[0], wide_uint=True) is dt
+        same = array_dtype(args[0]) is dt
         arr = args[0] if same else _copy_layout(args[0], dt._np)
     elif isinstance(args[0], (str, bytes)) or not isinstance(args[0], Sequence):
         what = args[0]

@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import _dtype
 from ._registry import call, register
+from . import limited
 from .pointwise import _need_tensor
 from .sorting import return_type
 from .matrix import _f, _shape_str, _write
@@ -31,9 +32,11 @@ def check_linalg(name, A, square=True, arg="A"):
         raise RuntimeError(f"{name}: {arg} must be batches of square matrices, but they are {A.shape[-2]} by "
                            f"{A.shape[-1]} matrices")
     dt = A.dtype
+    if dt._limited:
+        limited.check_linalg(name, A)
     if not (dt.is_floating_point or dt.is_complex):
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {dt._legacy}")
-    if dt in _LOW:
+    if dt in _LOW or dt._limited:
         raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {dt._legacy}")
 
 

@@ -3,6 +3,7 @@ import string
 
 from .._tensor import Tensor
 from ._registry import call, register
+from .limited import kernel_error
 from .pointwise import _need_tensor, public
 from .matrix import _eye_like, _f
 
@@ -153,7 +154,21 @@ def einsum(*args):
             raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for "
                                "any input "
                                "operand")
+    if ops and ops[0].dtype._limited and _limited_sums(terms, rhs, ops[0].dtype):
+        ops = [op.long() for op in ops]
     return call(_EINSUM, (ops, ",".join(terms) + "->" + rhs), {})
+
+
+def _limited_sums(terms, rhs, dt):
+    """Whether the equation sums over some index. torch contracts operands through bmm and reduces single
+    ones through sum, neither compiled for the limited dtypes, except that sum takes the unsigned ones (into
+    int64); products and permutations are elementwise."""
+    summed = set("".join(terms)) - set(rhs)
+    if any(sum(c in t for t in terms) > 1 for c in summed):
+        raise kernel_error("bmm", dt)
+    if summed and dt.is_floating_point:
+        raise kernel_error("sum_cpu", dt)
+    return bool(summed)
 
 
 public(einsum, method=False)

@@ -199,10 +199,11 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                                   f"only supported for mode='sum' (got mode='{mode}'). Please open a feature "
                                   "request on GitHub.")
     _check_indices(input, "embedding_bag")
-    if not weight.dtype.is_floating_point:
+    if not weight.dtype.is_floating_point or weight.dtype._limited:
         dt = weight.dtype
-        # torch names bool and complex types by their backend type, the others by their legacy class
-        special = dt.is_complex or dt._legacy == "Bool"
+        # torch names bool, complex and the limited types by their backend type, the others by their legacy
+        # class
+        special = dt.is_complex or dt._legacy == "Bool" or dt._limited
         shown = f"CPU{dt._legacy}Type" if special else f"torch.{dt._legacy}Tensor"
         raise RuntimeError("Expected tensor for argument #1 'weight' to have one of the following scalar "
                            f"types: Half, BFloat16, Float, Double; but got {shown} instead (while checking "

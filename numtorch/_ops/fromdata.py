@@ -9,6 +9,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor
+from . import float8
 
 _PLAIN = frozenset((int, float, bool, complex))
 _NDARRAY_LIST = ("Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider "
@@ -38,6 +39,8 @@ def cast(arr, np_dtype):
     np_dtype = np.dtype(np_dtype)
     if arr.dtype == np_dtype:
         return arr.copy()
+    if float8.is_float8(np_dtype) or float8.is_float8(arr.dtype):
+        return float8.convert(arr, np_dtype)
     if arr.dtype.kind == "c" and np_dtype.kind != "c":
         arr = arr.real
     if arr.dtype.itemsize == 8 and arr.dtype.kind == "f" and np_dtype.itemsize == 2:
@@ -46,17 +49,15 @@ def cast(arr, np_dtype):
         return arr.astype(np_dtype)
 
 
-def array_dtype(arr, wide_uint=False):
-    """The torch dtype of a NumPy array torch accepts; torch's errors for the others.
-
-    wide_uint: accept uint16/32/64 (torch dtypes numtorch lacks) and return None for them.
-    """
+def array_dtype(arr):
+    """The torch dtype of a NumPy array torch accepts; torch's errors for the others."""
     dt = NP2DT.get(arr.dtype) if arr.dtype.isnative or arr.dtype.itemsize == 1 else None
     if dt is None and arr.dtype.kind in "biufc" and not arr.dtype.isnative:
         raise ValueError("given numpy array has byte order different from the native byte order. Conversion "
                          "between byte orders is currently not supported.")
-    if dt is None and not (wide_uint and arr.dtype.kind == "u"):
-        raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype.type.__name__}. The only "
+    if dt is None or float8.is_float8(arr.dtype):
+        kind = arr.dtype.type
+        raise TypeError(f"can't convert np.ndarray of type {kind.__module__}.{kind.__name__}. The only "
                         f"supported types are: {_NP_TYPES}.")
     if any(s < 0 for s in arr.strides):
         raise ValueError("At least one stride in the given numpy array is negative, and tensors with "
@@ -239,8 +240,22 @@ def _int_array(flat, dt, types):
     return out
 
 
+def _uint64s(flat):
+    # torch reads uint64 values as C unsigned long long: Python ints (and bools) only, without wrapping
+    for x in flat:
+        if type(x) is not int and type(x) is not bool:
+            raise TypeError("an integer is required")
+        if x < 0:
+            raise OverflowError("can't convert negative int to unsigned")
+        if x >> 64:
+            raise OverflowError("int too big to convert")
+    return np.array(flat, dtype=np.uint64)
+
+
 def _values(flat, dt):
     """A 1-D array of dtype ``dt`` from a flat list of values, each read by torch's per-value rules."""
+    if dt is _dtype.uint64:
+        return _uint64s(flat)
     types = set(map(type, flat))
     if not types <= _PLAIN:
         flat = list(map(_LEAF[dt._cat], flat))
@@ -273,6 +288,7 @@ def from_data(data, dt):
 
 # C++ names in torch's message when a fill value does not fit its dtype.
 _FILL_CNAME = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+               "uint16": "uint16_t", "uint32": "uint32_t", "uint64": "uint64_t",
                "float32": "float", "complex64": "c10::complex<float>"}
 _F32_MAX = float(np.finfo(np.float32).max)
 
@@ -281,8 +297,12 @@ def _fill_overflow(dt, name=None):
     return RuntimeError(f"value cannot be converted to type {name or _FILL_CNAME[dt._name]} without overflow")
 
 
-_HALF_MAX = {"float16": 65504.0, "bfloat16": float(ml_dtypes.finfo(ml_dtypes.bfloat16).max)}
-_HALF_CNAME = {"float16": "c10::Half", "bfloat16": "c10::BFloat16"}
+_HALVES = (_dtype.float16, _dtype.bfloat16) + _dtype.FLOAT8S
+_HALF_MAX = {d._name: float(ml_dtypes.finfo(d._np).max) for d in _HALVES}
+_HALF_CNAME = {d._name: f"c10::{d._legacy}" for d in _HALVES}
+_HALF_CNAME["float16"] = "c10::Half"
+# the reduced types without infinities, to which an infinite fill value overflows
+_NO_INF = frozenset(d._name for d in _dtype.FLOAT8S if d is not _dtype.float8_e5m2)
 
 
 def fill_value(v, dt, many=False):
@@ -291,7 +311,7 @@ def fill_value(v, dt, many=False):
     many: more than one element is filled; torch then also range-checks half and bfloat16 values.
     """
     if many and dt._name in _HALF_MAX and not isinstance(v, (complex, np.complexfloating)):
-        if np.isfinite(v) and abs(float(v)) > _HALF_MAX[dt._name]:
+        if abs(float(v)) > _HALF_MAX[dt._name] and (np.isfinite(v) or dt._name in _NO_INF):
             raise _fill_overflow(dt, _HALF_CNAME[dt._name])
     if dt is _dtype.bool:
         return bool(v)

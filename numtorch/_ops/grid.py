@@ -303,7 +303,7 @@ def _check_grid_sampler(input, grid, mode):
     if mode == 2 and input.dim() != 4:
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     dt = NP2DT[input._data.dtype]
-    if dt._cat != _dtype.FLOAT:
+    if dt._cat != _dtype.FLOAT or dt._limited:
         name = "grid_sampler_2d_cpu_kernel_impl" if input.dim() == 4 else "grid_sampler3d_cpu"
         raise kernel_error(name, dt)
     if grid.dtype != input.dtype:

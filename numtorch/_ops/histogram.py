@@ -6,6 +6,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import NP2DT
 from ._registry import FUNCTIONS, call, register
+from . import limited
 from .pointwise import _need_tensor, _reject, public
 
 
@@ -157,6 +158,7 @@ def _histogramdd(name, input, bins, rng, weight, density):
 def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
     """Computes a histogram of the values in ``input``; returns (hist, bin_edges)."""
     _need_tensor("histogram", input)
+    limited.check("histogramdd", input.dtype)
     flat = input.reshape(-1, 1)
     res = _histogramdd("histogram", flat, [bins], range, weight, density)
     if out is not None:
@@ -169,6 +171,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
 def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
     """Computes a multi-dimensional histogram of the points in the rows of ``input``."""
     _need_tensor("histogramdd", input)
+    limited.check("histogramdd", input.dtype)
     return _histogramdd("histogramdd", input, bins, range, weight, density)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, make_view, uses_new
 from ..autograd import grad_mode
-from . import _registry, slicing as _slicing
+from . import _registry, float8, limited, slicing as _slicing
 from ._registry import call, check_inplace, check_overlap, inplace_with_grad, register
 from .pointwise import public
 
@@ -336,6 +336,10 @@ def _inplace(self, op, tensors, rest, direct, name=None):
 
     ``name``: torch only warns (instead of raising) when this op writes into an expanded tensor."""
     check_inplace(self)
+    if op.kernel is not None and self.dtype._limited:
+        # torch puts a number under a single boolean mask with masked_fill_
+        kernel = "masked_fill" if name and name.endswith("masked_fill_") else op.kernel
+        limited.check_op(kernel, self.dtype, (self,) + tuple(tensors))
     if name is None:
         check_overlap(self._data)
     elif _has_overlap(self._data):
@@ -427,7 +431,8 @@ def getitem(self, index):
 # ---------------------------------------------------------------------------------------- __setitem__
 
 _CTYPE = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
-          "float32": "float", "float64": "double", "float16": "double", "bfloat16": "double"}
+          "float32": "float", "float64": "double", "float16": "double", "bfloat16": "double",
+          "uint16": "uint16_t", "uint32": "uint32_t", "uint64": "uint64_t"}
 
 
 def _check_scalar(v, dt):
@@ -458,7 +463,7 @@ def _value_tensor(self, value):
         _check_scalar(value, self.dtype)
         if isinstance(value, complex) and not self.dtype.is_complex:
             value = value.real
-        return Tensor._wrap(self._xp.asarray(value).astype(self._data.dtype))
+        return Tensor._wrap(float8.astype(self._xp.asarray(value), self._data.dtype))
     raise TypeError(f"can't assign a {_type_name(value)} to a {self.type()}")
 
 

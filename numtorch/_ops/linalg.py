@@ -6,6 +6,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import NP2DT
 from ..autograd import grad_mode
+from . import float8
 from ._registry import _copy_into_out, broadcast_error, call, register
 from .pointwise import _need_tensor, _reject, public
 
@@ -15,6 +16,9 @@ def _shape_str(s):
 
 
 def _product(xp, a, b):
+    if float8.is_float8(a.dtype):
+        # torch's CPU gemm sums the exact float8 products in float and rounds once
+        return float8.convert(xp.matmul(float8.wide(a), float8.wide(b)), a.dtype)
     r = xp.matmul(a, b)
     # NumPy widens bfloat16 products to float32; torch keeps the input dtype.
     return r if r.dtype == a.dtype else r.astype(a.dtype)
@@ -31,8 +35,16 @@ def _mm(xp, a, b):
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_str(a.shape)} and "
                            f"{_shape_str(b.shape)})")
-    _reject("addmm_impl_cpu_", NP2DT[a.dtype], (_dtype.BOOL,))
+    gemm_reject("addmm_impl_cpu_", a, b)
     return _product(xp, a, b)
+
+
+def gemm_reject(kernel, a, b):
+    """torch's errors for matrix product operands its CPU ``kernel`` was not compiled for; an empty product
+    never reaches the kernel, which the limited dtypes notice."""
+    dt = NP2DT[a.dtype]
+    if not dt._limited or a.size and b.size:
+        _reject(kernel, dt, (_dtype.BOOL,))
 
 
 def _mm_backward(grad, a, b, out):

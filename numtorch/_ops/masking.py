@@ -5,6 +5,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ._registry import broadcast_error, call, register
+from . import limited
 from .pointwise import public
 from .indexing import _INDEX_ACC, _add_at, _broadcastable, _inplace, _shape_str, _zero
 from .scatter import _CNAME, _copy_fwd, _dim_of, _fill_value, _need_tensor, _pair, _same_dtype, gather
@@ -246,6 +247,7 @@ public(masked_scatter, inplace=masked_scatter_)
 
 def nonzero(input, *, out=None, as_tuple=False):
     """Indices of the non-zero elements: an (n, ndim) int64 tensor, or a tuple of 1-D tensors."""
+    limited.check("nonzero_count_cpu", input.dtype)
     d = input._data
     xp = input._xp
     if as_tuple:

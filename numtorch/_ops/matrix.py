@@ -11,7 +11,9 @@ from .. import _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..autograd import grad_mode
+from . import float8, limited
 from ._registry import DEFAULT, FUNCTIONS, OPS, call, register
+from .linalg import gemm_reject
 from .pointwise import _need_tensor, _reject, public
 from .shape import unimplemented_derivative
 
@@ -53,6 +55,9 @@ def _same_dtype(a, b, c, what):
 def _scaled(xp, inp, prod, beta, alpha):
     # NumPy widens bfloat16 products to float32: the result keeps the operands' dtype, as in torch
     dt = inp.dtype
+    if float8.is_float8(dt):
+        # torch sums in float and rounds once
+        return float8.convert(_scaled(xp, float8.wide(inp), prod, beta, alpha), dt)
     if alpha != 1:
         prod = prod * alpha
     if beta == 0:
@@ -79,9 +84,16 @@ def _addmm(xp, inp, a, b, beta=1, alpha=1):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_str(a.shape)} and "
                            f"{_shape_str(b.shape)})")
     _same_dtype(inp, a, b, "self and mat2")
-    _reject("addmm_impl_cpu_", NP2DT[a.dtype], (_dtype.BOOL,))
+    gemm_reject("addmm_impl_cpu_", a, b)
     beta, alpha = _int_scalars(NP2DT[a.dtype], beta, alpha)
-    return _scaled(xp, inp, xp.matmul(a, b), beta, alpha)
+    return _scaled(xp, inp, _matmul(xp, a, b), beta, alpha)
+
+
+def _matmul(xp, a, b):
+    # float8 operands: their exact products summed in float64, for _scaled to round once
+    if float8.is_float8(a.dtype):
+        return xp.matmul(float8.wide(a), float8.wide(b))
+    return xp.matmul(a, b)
 
 
 def _addmm_backward(g, inp, a, b, out, beta=1, alpha=1):
@@ -115,6 +127,7 @@ def _addr(xp, inp, u, v, beta=1, alpha=1):
                 raise RuntimeError(f"For integral input tensors, argument {what} must not be a "
                                    "floating point "
                                    "number.")
+    limited.check("addr_cpu", NP2DT[u.dtype])
     prod = u[:, None] * v[None, :]
     if prod.dtype == np.bool_:
         keep = xp.zeros((), bool) if beta == 0 else inp.astype(bool)
@@ -151,8 +164,12 @@ def _baddbmm_backward(g, inp, b1, b2, out, beta=1, alpha=1):
 def _addbmm(xp, inp, b1, b2, beta=1, alpha=1):
     _check_batches("addbmm", b1, b2)
     _same_dtype(inp, b1, b2, "self and batch2")
-    _reject("addbmm", NP2DT[b1.dtype], (_dtype.BOOL,))
+    dt = NP2DT[b1.dtype]
+    # torch sums the batch through addmm: the limited dtypes meet its kernel
+    _reject("addmm_impl_cpu_" if dt._limited else "addbmm", dt, (_dtype.BOOL,))
     beta, alpha = _int_scalars(NP2DT[b1.dtype], beta, alpha)
+    if float8.is_float8(b1.dtype):
+        return _scaled(xp, inp, _matmul(xp, b1, b2).sum(0), beta, alpha)
     prod = xp.matmul(b1, b2).sum(0) if b1.shape[0] else xp.zeros((b1.shape[1], b2.shape[2]), b1.dtype)
     return _scaled(xp, inp, prod.astype(b1.dtype, copy=False), beta, alpha)
 
@@ -366,6 +383,8 @@ def tensordot(a, b, dims=2, out=None):
                                f"{x} and second has size {b.shape[y]} in dim {y}")
     fa = [d for d in range(a.ndim) if d not in da]
     fb = [d for d in range(b.ndim) if d not in db]
+    if not fa and not fb:
+        limited.check("dot", a.dtype)  # torch contracts everything with dot
     k = math.prod(a.shape[d] for d in da)
     left = a.permute(*fa, *da).reshape(-1, k)
     right = b.permute(*db, *fb).reshape(k, -1)
@@ -538,7 +557,7 @@ def _tri_indices(which, row, col, offset, dtype, device):
     from .._device import to_device
     dt = _dtype.to_dtype(dtype) if dtype is not None else _dtype.int64
     if dt not in (_dtype.int64, _dtype.int32):
-        raise RuntimeError(f"\"{which}_indices\" not implemented for '{dt._legacy}'")
+        raise NotImplementedError(f"\"{which}_indices\" not implemented for '{dt._legacy}'")
     fn = np.tril_indices if which == "tril" else np.triu_indices
     r, c = fn(row, offset, col) if row > 0 and col > 0 else (np.zeros(0, int), np.zeros(0, int))
     arr = np.stack([r, c]).astype(dt._np)
@@ -625,6 +644,7 @@ def combinations(input, r=2, with_replacement=False):
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
     if r < 0:
         raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    limited.check("masked_select", input.dtype)
     if r == 0:
         return _f("empty")(0, dtype=input.dtype, device=input.device)
     n = input.shape[0]
@@ -675,6 +695,8 @@ def vander(x, N=None, increasing=False):
         N = x.shape[0]
     if N < 0:
         raise RuntimeError("N must be non-negative.")
+    if x.dtype._limited:
+        _dtype.promote_types(x.dtype, _dtype.int64)  # torch's cumulative product promotes; these cannot
     if x.dtype.is_floating_point or x.dtype.is_complex:
         base = x
     else:

@@ -7,6 +7,8 @@ from .._dtype import NP2DT
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._registry import FUNCTIONS, call, no_complex_autograd, register
+from . import float8
+from . import limited
 from .linalg import _product
 from .pointwise import kernel_error
 
@@ -19,6 +21,9 @@ _TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", 
 
 
 def _addmm_fwd(xp, x, w, b, needs):
+    if float8.is_float8(x.dtype):
+        # torch sums the exact products and the bias in float and rounds once
+        return float8.convert(xp.matmul(float8.wide(x), float8.wide(w).T) + float8.wide(b), x.dtype)
     if x.dtype == np.float16:
         # torch adds the bias to the float32 product and rounds once (NumPy's half product rounds first,
         # and has no BLAS)
@@ -32,6 +37,8 @@ def _addmm_fwd(xp, x, w, b, needs):
 
 
 def _mm_fwd(xp, x, w, needs):
+    if float8.is_float8(x.dtype):
+        return _product(xp, x, w.T)
     out = xp.matmul(x, w.T)
     return out if out.dtype == x.dtype else out.astype(x.dtype)
 
@@ -99,6 +106,9 @@ def _check(input, weight, bias):
                            f"and {NP2DT[xd.dtype]._legacy}")
     if xd.dtype == np.bool_:
         raise kernel_error("addmm_impl_cpu_", NP2DT[xd.dtype])
+    dt = NP2DT[xd.dtype]
+    if dt._limited and xd.size and wd.size:
+        limited.check("addmm_impl_cpu_", dt)
 
 
 def linear(input, weight, bias=None):

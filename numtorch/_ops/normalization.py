@@ -491,7 +491,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if weight is not None and tuple(weight.shape) != shape:
         raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight of "
                            f"shape {_shape_list(weight.shape)} and normalized_shape = {_shape_list(shape)}")
-    if not input.dtype.is_floating_point:
+    if not input.dtype.is_floating_point or input.dtype._limited:
         raise kernel_error("rms_norm", input.dtype)
     x = input.float() if input.dtype in (_dtype.float16, _dtype.bfloat16) else input
     if eps is None:

@@ -8,6 +8,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ._registry import FUNCTIONS, call, register
+from . import limited
 from .pointwise import public
 
 _F = FUNCTIONS
@@ -39,6 +40,7 @@ def _spacing(x, y, dim):
 def trapezoid(y, x=None, *, dx=None, dim=-1):
     """Integrates ``y`` along ``dim`` by the trapezoidal rule (samples at ``x`` or spaced ``dx``)."""
     _need(y, "trapezoid", "y", 1)
+    limited.check("add_stub", y.dtype)
     dim = y._wrap_dim(dim)
     if x is not None and dx is not None:
         raise RuntimeError("torch.trapezoid: received both x and dx, but only one of them may be given")
@@ -114,6 +116,7 @@ def _coordinate_gradient(f, d, x, edge_order):
 def gradient(input, *, spacing=1, dim=None, edge_order=1):
     """Estimates the gradient of a function sampled in ``input`` by central differences, per dimension."""
     _need(input, "gradient", "input", 1)
+    limited.check("add_stub", input.dtype)
     dims = list(range(input.ndim)) if dim is None else ([dim] if isinstance(dim, int) else list(dim))
     dims = [input._wrap_dim(d) for d in dims]
     if edge_order not in (1, 2):
@@ -201,7 +204,7 @@ _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     _need(input, name, "input", 1)
-    if not input.dtype.is_floating_point or input.dtype in (_dtype.float16, _dtype.bfloat16):
+    if input.dtype not in (_dtype.float32, _dtype.float64):
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     if interpolation not in _INTERPOLATIONS:
         raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or "
@@ -301,6 +304,8 @@ def inner(input, other, *, out=None):
         if input.shape[-1] != other.shape[-1]:
             raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
                                f"{list(input.shape)} and {list(other.shape)}")
+        if input.ndim == 1 and other.ndim == 1:
+            limited.check("dot", input.dtype)
         res = _F["tensordot"](input, other, dims=([-1], [-1]))
     return res if out is None else out.resize_(res.shape).copy_(res)
 
@@ -319,6 +324,7 @@ def vdot(input, other, *, out=None):
     _need(other, "vdot", "other", 2)
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    limited.check("dot", input.dtype)
     if input.dtype is not other.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {input.dtype._legacy} "
                            f"and {other.dtype._legacy}")
@@ -333,6 +339,7 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """Whether each of ``elements`` is in ``test_elements`` (either may be a number)."""
     if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
         raise TypeError("isin() received an invalid combination of arguments")
+    limited.check("isin_default_cpu", (elements if isinstance(elements, Tensor) else test_elements).dtype)
     a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
     b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
     return Tensor._wrap(np.asarray(np.isin(a, b, invert=invert)))

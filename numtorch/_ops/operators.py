@@ -15,8 +15,9 @@ _state = grad_mode.state
 uses_new(globals())  # binds _new
 _ndarray = np.ndarray
 _NUMBERS = (Tensor, int, float, complex, bool, np.generic)
-# Kinds for which the ufunc's result dtype equals torch's for same-dtype operands.
-_FLOAT_KINDS = "fc"
+# Type chars (half, float, double and their complex) for which the ufunc's result dtype equals torch's for
+# same-dtype operands; chars, not kinds: ml_dtypes' float8_e5m2 has kind "f" but torch has no kernels for it.
+_FLOAT_KINDS = "efdFD"
 
 
 def _fast_binary(ufunc, slow, kinds=_FLOAT_KINDS, op=None):
@@ -30,7 +31,7 @@ def _fast_binary(ufunc, slow, kinds=_FLOAT_KINDS, op=None):
         cls = other.__class__
         if cls is Tensor:
             b = other._data
-            if a.dtype is b.dtype and a.dtype.kind in kinds:
+            if a.dtype is b.dtype and a.dtype.char in kinds:
                 if (self._requires_grad or other._requires_grad) and _state.enabled:
                     if op is not None:
                         return call(op, (self, other), {})
@@ -143,10 +144,10 @@ def _matmul_guard(fn):
 
 
 def _install_arithmetic(F):
-    Tensor.__add__ = Tensor.__radd__ = _fast_binary(np.add, F["add"], "fcb", OPS["add"])
+    Tensor.__add__ = Tensor.__radd__ = _fast_binary(np.add, F["add"], _FLOAT_KINDS + "?", OPS["add"])
     Tensor.__sub__ = _fast_binary(np.subtract, F["sub"], _FLOAT_KINDS, OPS["sub"])
     Tensor.__rsub__ = _fast_reflected(lambda a, v: np.subtract(v, a), _rsub)
-    Tensor.__mul__ = Tensor.__rmul__ = _fast_binary(np.multiply, F["mul"], "fcb", OPS["mul"])
+    Tensor.__mul__ = Tensor.__rmul__ = _fast_binary(np.multiply, F["mul"], _FLOAT_KINDS + "?", OPS["mul"])
     Tensor.__truediv__ = _fast_binary(np.true_divide, F["div"], _FLOAT_KINDS, OPS["div"])
     # torch computes number / tensor as reciprocal(tensor) * number: two roundings, kept here.
     Tensor.__rtruediv__ = _fast_reflected(lambda a, v: np.multiply(np.reciprocal(a), v), _rtruediv)

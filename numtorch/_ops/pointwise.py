@@ -12,6 +12,8 @@ from ..autograd.graph import InputMeta
 from ._registry import (ALWAYS_BOOL, DEFAULT, FUNCTIONS, INT_TO_FLOAT, NONE, _scalar_array, bf16_number, call,
                         call_inplace, check_devices, register)
 from ._scratch import scratch
+from . import limited
+from .limited import kernel_error
 
 # torch never warns about division by zero, overflow or invalid values: NumPy must not either.
 np.seterr(divide="ignore", over="ignore", invalid="ignore")
@@ -37,15 +39,12 @@ def _cat_dtype(a, b=None):
     return NP2DT[d]
 
 
-def kernel_error(kernel, dt):
-    """The error torch raises when its CPU kernel ``kernel`` was not compiled for dtype ``dt``."""
-    return NotImplementedError(f'"{kernel}" not implemented for \'{dt._legacy}\'')
-
-
 def _reject(kernel, dt, cats):
     # torch's CPU kernels are compiled for a fixed set of dtypes; others raise NotImplementedError.
     if dt._cat in cats:
         raise kernel_error(kernel, dt)
+    if dt._limited:
+        limited.check(kernel, dt)
 
 
 def _check_zero(xp, b):
@@ -87,8 +86,12 @@ def _not_implemented(name):
 def _scalar_op(name, kernel, bwd, node, *, reverse=False, save=(0,), save_out=False):
     """Register the Scalar overload of a binary op: the number rides in the arguments, not in the graph
     (so the node has a single edge, as torch's ``PowBackward0`` or ``RsubBackward1``)."""
+    gate = limited.SCALAR_KERNELS.get(name)
+
     def fwd(xp, a, s, *rest):
         dt = _scalar_dtype(a, s)
+        if dt._limited and gate is not None:
+            limited.check(gate, dt)
         x = a if a.dtype == dt._np else a.astype(dt._np)
         v = _scalar_array(s, dt)
         r = kernel(xp, v, x, *rest) if reverse else kernel(xp, x, v, *rest)
@@ -504,6 +507,7 @@ def _check_int_pow(input, exponent):
         return
     if exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
+    limited.check("pow", dt)
     # The exponent is converted to the tensor's integer type, with an overflow check.
     _check_int_bounds(dt, exponent)
 
@@ -728,6 +732,8 @@ def _clamp_dispatch(input, min, max):
         return _CLAMP_T
     if _dtype.result_type_of([x for x in (input, min, max) if x is not None]) is not input.dtype:
         return _CLAMP_T
+    if input.dtype._limited:
+        limited.check(limited.clamp_kernel(min, max, "_scalar"), input.dtype)
     if input.dtype._cat == _dtype.INT:
         _check_int_bounds(input.dtype, min, max)
     return _CLAMP

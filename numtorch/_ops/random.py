@@ -16,6 +16,7 @@ from ..autograd import grad_mode
 from ..random import _gen
 from ._registry import FUNCTIONS, check_inplace, tensor_method
 from .creation import _out, _size_args
+from . import limited
 from .pointwise import _reject, kernel_error
 
 f32 = np.float32
@@ -185,6 +186,7 @@ def _prepare(self, name):
 def _need_float(self, kernel):
     if not self.dtype.is_floating_point:
         raise kernel_error(kernel, self.dtype)
+    limited.check(kernel, self.dtype)
 
 
 def _normals64(gen, n, mean=0.0, std=1.0):
@@ -318,7 +320,7 @@ def _int_range_check(dt, name, value):
         info = np.iinfo(dt._np)
         lo, hi = int(info.min), int(info.max)
     if not lo <= value <= hi:
-        raise RuntimeError(f"{name} is out of bounds for {dt!r}".replace("torch.", ""))
+        raise RuntimeError(f"{name} is out of bounds for {_dtype.CPP_NAMES[dt._name]}")
 
 
 _FLOAT_RANGE = {}
@@ -408,6 +410,8 @@ def random_(self, from_=None, to=_NOARG, *, generator=None, **kwargs):
     gen = _gen(generator)
     if to is _NOARG:
         from_, to = (None, None) if from_ is None else (0, from_)
+    limited.check("random_kernel_cpu" if from_ is None else "random_from_to_range_calc" if to is None else
+                  "random_update_from_to", dt)
     if from_ is None:
         return _write(self, _cast_int(_random_default(gen, self.numel(), dt), dt)) if self.numel() else self
     from_ = int(from_)
@@ -450,7 +454,9 @@ def _open_span(dt, frm):
     elif dt is _dtype.bool:
         to_inc = 1
     else:
+        # held in an int64: uint64's maximum wraps to -1
         to_inc = int(np.iinfo(dt._np).max)
+        to_inc -= (to_inc >> 63) << 64
     _range_check(dt, "from", frm)
     _range_check(dt, "to - 1", to_inc)
     return frm, to_inc - frm + 1
@@ -502,6 +508,7 @@ def _scalar_sampler(name, check, kernel, floating=True):
         check(*params)
         if floating and not self.dtype.is_floating_point:
             _float_error(name, self.dtype)
+        limited.check(name + "_cpu", self.dtype)
         n = self.numel()
         if n == 0:
             return self
@@ -512,10 +519,10 @@ def _scalar_sampler(name, check, kernel, floating=True):
 def _float_error(name, dt):
     if name == "exponential":
         raise RuntimeError("Exponential distribution is a continuous probability distribution. dtype must "
-                           f"be a floating point but you specified {dt!r}".replace("torch.", ""))
+                           f"be a floating point but you specified {dt._legacy}")
     if name == "cauchy":
         raise RuntimeError(f"Cauchy distribution is a continuous probability distribution. dtype must be a "
-                           f"floating point but you specified {dt!r}".replace("torch.", ""))
+                           f"floating point but you specified {_dtype.CPP_NAMES[dt._name]}")
     raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dt._legacy}'")
 
 
@@ -636,6 +643,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
     dt = _factory_dtype(dtype, _dtype.int64)
+    limited.check("randperm", dt)
     perm = _randperm(_gen(generator), n)
     t = _empty((n,), dt, device)
     t._data[...] = perm.astype(dt._np) if type(t._data) is np.ndarray else t._xp.asarray(perm)
@@ -685,7 +693,8 @@ def bernoulli(input, p=None, *, generator=None, out=None):
         if p is None:
             if not input.dtype.is_floating_point:
                 # a complex output is rejected first (the sample's own type), other types as p's
-                kernel = "bernoulli_tensor_cpu_self_" if input.dtype.is_complex else "bernoulli_tensor_cpu_p_"
+                self_first = input.dtype.is_complex or input.dtype._limited
+                kernel = "bernoulli_tensor_cpu_self_" if self_first else "bernoulli_tensor_cpu_p_"
                 raise kernel_error(kernel, input.dtype)
             t.bernoulli_(input, generator=generator)
         else:
@@ -739,6 +748,7 @@ def _check_multinomial(input, n, replacement):
     dt = input.dtype
     if not dt.is_floating_point:
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {dt._legacy}")
+    limited.check("aminmax_cpu", dt)
     if input.dim() not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if n <= 0:

@@ -6,6 +6,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import to_dtype
 from ..autograd import grad_mode
+from . import limited
 from ._registry import call, register
 from ._sumorder import ordered_sum
 from .. import _config
@@ -65,6 +66,7 @@ def _target(a, dtype, what):
         dt = np.dtype(np.int64)
     else:
         dt = a.dtype
+    limited.check_np("sum_cpu", dt)
     if a.dtype.kind == "c" and dt.kind != "c":
         a = a.real
     return dt, a

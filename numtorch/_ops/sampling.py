@@ -439,7 +439,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         # inputs it reads wrong pixels of raise this not-implemented error instead
         return _interp_uint8.interpolate(input, out, mode, align_corners, scales or [None] * n, antialias,
                                          kernel_error(_kernel_name(mode, n), dt))
-    if dt._cat != _dtype.FLOAT and not (nearest and dt is _dtype.uint8):
+    if (dt._cat != _dtype.FLOAT or dt._limited) and not (nearest and dt is _dtype.uint8):
         # torch's nearest kernels take uint8 images too (they only pick pixels)
         raise kernel_error(_kernel_name(mode, n), dt)
     scales = scales or [None] * n

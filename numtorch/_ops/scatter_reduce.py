@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from . import limited
 from ._registry import call
 from .scatter import (_GATHER, _SCATTER_ADD, _SCATTER_VAL, _bounds, _check_index_dtype, _dim_index, _dim_of,
                       _gather_checks, _need_tensor, _pair, _same_dtype, _src_grad, _vector_index, register)
@@ -117,6 +118,9 @@ def _check_dtype(self, reduce, kernel):
     bad = dt is _dtype.bool and reduce not in ("sum", "prod") or dt.is_complex and reduce in ("amax", "amin")
     if bad:
         raise NotImplementedError(f"\"{kernel}{reduce}\" not implemented for '{dt._legacy}'")
+    if dt._limited:
+        # sum and prod run torch's plain scatter kernel
+        limited.check("scatter_gather_tensor_cpu" if reduce in ("sum", "prod") else kernel + reduce, dt)
 
 
 def _scatter_reduce_prep(self, dim, index, src, reduce, *, include_self=True):
@@ -157,6 +161,9 @@ def _index_reduce_prep(self, dim, index, source, reduce, *, include_self=True):
     if idx.size and (idx.min() < 0 or idx.max() >= (self.shape[d] if self.ndim else 1)):
         raise IndexError("index out of range in self")
     dt = self.dtype
+    if dt._limited and reduce != "prod":
+        # mean sums with add, amax/amin compare with maximum/minimum
+        limited.check({"mean": "add_stub", "amax": "maximum_cpu", "amin": "minimum_cpu"}[reduce], dt)
     # torch's 1-D kernel covers fewer dtypes than its kernel over slices.
     if self.ndim <= 1 and (dt is _dtype.bool or dt.is_complex):
         raise NotImplementedError(f"\"index_func_\" not implemented for '{dt._legacy}'")

@@ -5,6 +5,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ._registry import FUNCTIONS, _camel, call, register, tensor_method
+from . import limited
 from .pointwise import public
 from .reduction import norm_dims
 from .shape import _dim, _lst, cat, empty_preserving, size_args, stack
@@ -290,6 +291,7 @@ for _fn in (split, split_with_sizes, chunk, tensor_split, hsplit, vsplit, dsplit
 
 def _flip(xp, a, dims):
     axes = norm_dims(dims, a.ndim) or ()
+    limited.check_flip(a, axes)
     return xp.flip(a, axes).copy(order="K") if a.ndim and axes else a.copy()
 
 
@@ -351,7 +353,9 @@ def _rot90(xp, a, k, dims):
     if k == 0:
         return xp.ascontiguousarray(a).copy()
     if k == 2:
+        limited.check_flip(a, (d0, d1))
         return xp.flip(a, (d0, d1)).copy(order="K")
+    limited.check_flip(a, (d1 if k == 1 else d0,))
     flipped = xp.flip(a, d1 if k == 1 else d0).copy(order="K")
     return xp.swapaxes(flipped, d0, d1)
 

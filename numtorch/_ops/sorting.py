@@ -12,6 +12,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._registry import DEFAULT, FUNCTIONS, _copy_into_out, call, register
 from .layouts import c_order
+from . import limited
 from .pointwise import kernel_error, public
 from .reduction import norm_dims
 from . import selection
@@ -70,6 +71,7 @@ def _reject(kernel, x, cats):
     dt = x.dtype
     if dt._cat in cats:
         raise kernel_error(kernel, dt)
+    limited.check(kernel, dt)
 
 
 def _no_complex(x, msg):
@@ -224,6 +226,7 @@ def _extreme(name, all_op, bin_op, largest):
             return _out_one(out, call(all_op, (input,), {}), (input,), name)
         d = input._wrap_dim(dim)
         _no_complex(input, f"{name}(): does not support complex input")
+        limited.check(f"{name}_cpu", input.dtype)
         _nonempty_dim(name, input, d)
         idx = _arg_extreme(input._xp, input._data, d, largest)
         node = "MaxBackward0" if largest else "MinBackward0"
@@ -247,6 +250,7 @@ def _argmax_like(name, largest):
         if input.dtype is _dtype.bool:
             raise RuntimeError(f"{name}(): does not support bool input")
         _no_complex(input, f"{name}(): does not support complex input")
+        limited.check(f"{name}_cpu", input.dtype)
         a, xp = input._data, input._xp
         if dim is None:
             if a.size == 0:
@@ -293,6 +297,7 @@ def _not_complex(a, kernel):
     # torch's CPU kernels for these are not compiled for complex types
     if a.dtype.kind == "c":
         raise kernel_error(kernel, _dtype.NP2DT[a.dtype])
+    limited.check_np(kernel, a.dtype)
 
 
 def _amax_fwd(fn, name):
@@ -373,6 +378,7 @@ def _sort_checks(input, dim):
     _need_tensor("sort", input)
     if input.dtype.is_complex:
         raise RuntimeError("Sort does not support complex dtypes on CPU")
+    limited.check("sorting_kernel_method_name", input.dtype)
     return input._wrap_dim(dim)
 
 
@@ -436,6 +442,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
         raise RuntimeError("topk does not support bool dtypes on CPU")
     if input.dtype.is_complex:
         raise RuntimeError(" topk does not support complex dtypes on CPU")
+    limited.check("topk_cpu", input.dtype)
     d = input._wrap_dim(dim)
     n = input.shape[d] if input.ndim else 1
     if k < 0 or k > n:
@@ -715,6 +722,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     _need_tensor("unique", input)
     if input.dtype.is_complex:
         raise kernel_error("unique" if dim is None else "unique_dim", input.dtype)
+    limited.check("unique" if dim is None else "unique_dim", input.dtype)
     if dim is not None:
         return _unique_dim(input, dim, False, return_inverse, return_counts)
     return _unique_result(call(_UNIQUE, (input,), {}), return_inverse, return_counts)
@@ -725,6 +733,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     _need_tensor("unique_consecutive", input)
     if input.dtype.is_complex:
         raise kernel_error("unique", input.dtype)
+    limited.check("unique" if dim is None else "unique_dim", input.dtype)
     if dim is not None:
         return _unique_dim(input, dim, True, return_inverse, return_counts)
     return _unique_result(call(_UNIQUE_C, (input,), {}), return_inverse, return_counts)
@@ -780,7 +789,9 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     seq, v = sorted_sequence._data, vals._data
     if sorter is not None:
         seq = sorted_sequence._xp.take_along_axis(seq, sorter._data, axis=-1)
-    dt = _dtype.result_type_of((sorted_sequence, vals))._np
+    dt = _dtype.result_type_of((sorted_sequence, vals))
+    limited.check("searchsorted_out_cpu", dt)
+    dt = dt._np
     if seq.ndim == 0:
         seq = seq.reshape(1)
     r = _search(sorted_sequence._xp, seq.astype(dt, copy=False), v.astype(dt, copy=False), right)

@@ -9,6 +9,8 @@ from .. import _dtype
 from .._dtype import NP2DT, to_dtype
 from .._tensor import Tensor
 from ._registry import DEFAULT, FUNCTIONS, INT_TO_FLOAT, call, call_inplace, register
+from . import limited
+from .limited import kernel_error
 from .pointwise import public
 from .reduction import expand_back, keepdim_shape, norm_dims
 
@@ -120,7 +122,12 @@ def _var_args(name, input, dim, unbiased, keepdim, correction):
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
-        raise RuntimeError("std and var only support floating point and complex dtypes")
+        what = name if name.endswith("_mean") else "std and var"
+        raise RuntimeError(f"{what} only support floating point and complex dtypes")
+    if input.dtype._limited:
+        if dim is None and name in ("std", "var"):
+            raise RuntimeError(f"std_var_all: Unsupported dtype {input.dtype._legacy}")
+        raise kernel_error("std_cpu", input.dtype)
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     elif unbiased is not None:
@@ -158,6 +165,7 @@ def _int_result(a, dtype):
 
 def _prod(xp, a, dim=None, keepdim=False, *, dtype=None):
     dt = _int_result(a, dtype)
+    limited.check_np("prod_out_cpu", dt)
     axes = None if dim is None else _axes(a.ndim, dim)
     acc = np.float32 if dt in _HALF else dt
     r = xp.prod(a, axis=axes, keepdims=keepdim, dtype=acc)
@@ -373,6 +381,7 @@ def dist(input, other, p=2):
     """The p-norm of ``input - other``."""
     _need_tensor("dist", input)
     _need_tensor("dist", other, 2, "other")
+    limited.check("add_stub", input.dtype)
     _float_only(input)
     return call(_DIST, (input, other, float(p)), {})
 
@@ -384,6 +393,7 @@ public(dist)
 
 def _nansum(xp, a, dim=None, keepdim=False, *, dtype=None):
     dt = _int_result(a, dtype)
+    limited.check_np("nansum_cpu", dt)
     axes = None if dim is None else _axes(a.ndim, dim)
     acc = np.float32 if dt in _HALF else dt
     clean = xp.where(a != a, 0, a) if a.dtype.kind in "fc" or a.dtype in _HALF else a
@@ -447,6 +457,9 @@ register("all", _logic(np.all), None, contiguous=True)
 def count_nonzero(input, dim=None):
     """The number of non-zero elements, over all or along ``dim``."""
     _need_tensor("count_nonzero", input)
+    if dim is None:
+        # along dims torch counts with a sum, which takes every dtype
+        limited.check("nonzero_count_cpu", input.dtype)
     a = input._data
     axes = None if dim is None else _axes(a.ndim, dim)
     r = input._xp.count_nonzero(a, axis=axes)
@@ -462,9 +475,10 @@ def _scan_dtype(a, dtype):
     return _int_result(a, dtype)
 
 
-def _scan(ufunc):
+def _scan(ufunc, kernel):
     def fwd(xp, a, dim, *, dtype=None):
         dt = _scan_dtype(a, dtype)
+        limited.check_np(kernel, dt)
         if a.ndim == 0:
             return a.astype(dt)
         acc = np.float32 if dt in _HALF else dt
@@ -546,9 +560,10 @@ def _logcumsumexp_backward(grad, a, out, dim):
     return g.movedim(-1, dim)
 
 
-_CUMSUM = register("cumsum", _scan(np.add), _cumsum_backward, method=False, function=False, contiguous=True)
-_CUMPROD = register("cumprod", _scan(np.multiply), _cumprod_backward, save=(0,), save_out=True, method=False,
-                    function=False, contiguous=True)
+_CUMSUM = register("cumsum", _scan(np.add, "cumsum_out_cpu"), _cumsum_backward, method=False, function=False,
+                   contiguous=True)
+_CUMPROD = register("cumprod", _scan(np.multiply, "cumprod_out_cpu"), _cumprod_backward, save=(0,),
+                    save_out=True, method=False, function=False, contiguous=True)
 _LCSE = register("logcumsumexp", _logcumsumexp_fwd, _logcumsumexp_backward, save=(0,), save_out=True,
                  method=False, function=False, contiguous=True)
 
@@ -564,6 +579,8 @@ def _scan_public(name, op, doc):
 
     def fn_(self, dim, *, dtype=None):
         d = self._wrap_dim(dim)
+        # in place, torch scans in the tensor's own dtype
+        limited.check(f"{name}_out_cpu", self.dtype if dtype is None else to_dtype(dtype))
         return call_inplace(op, self, (d,), {} if dtype is None else {"dtype": dtype})
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc

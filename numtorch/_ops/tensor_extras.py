@@ -228,8 +228,9 @@ for _name, _cls_name in _LEGACY_NAMES.items():
 
 
 def storage_type(self):
-    """The legacy storage class of this tensor's dtype (e.g. ``torch.FloatStorage``)."""
-    return LEGACY_STORAGES[str(self.dtype).split(".")[-1]]
+    """The legacy storage class of this tensor's dtype (e.g. ``torch.FloatStorage``); None for the dtypes
+    torch has no such class for (uint16/32/64, the float8s)."""
+    return LEGACY_STORAGES.get(self.dtype._name)
 
 
 def _should_swap(shape, strides, a, b):

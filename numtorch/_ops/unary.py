@@ -7,6 +7,7 @@ from .. import _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor
 from ._registry import DEFAULT, FUNCTIONS, INT_TO_FLOAT, NONE, call, call_inplace, register
+from .limited import kernel_error
 from .pointwise import _need_tensor, _reject, _upcast, public
 from .reduction import norm_dims
 
@@ -329,7 +330,9 @@ _unary("digamma", _special("digamma", "digamma", _digamma64),
 
 
 def _polygamma(xp, a, n):
-    _reject("polygamma", NP2DT[a.dtype], _NO_COMPLEX)
+    dt = NP2DT[a.dtype]
+    # torch's polygamma runs its digamma and trigamma kernels for n = 0 and 1
+    _reject({0: "digamma", 1: "trigamma"}.get(n, "polygamma") if dt._limited else "polygamma", dt, _NO_COMPLEX)
     return _polygamma64(xp, n, a.astype(np.float64))
 
 
@@ -392,7 +395,11 @@ _ROUND = register("_round", _rounder("round", lambda xp, x: xp.rint(x), False), 
 
 
 def _round_decimals(xp, a, decimals):
-    _reject("round_cpu", NP2DT[a.dtype], (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX))
+    dt = NP2DT[a.dtype]
+    if dt._limited and decimals == 0:
+        # decimals=0 runs torch's plain rounding kernel, without round()'s shortcut for integers
+        raise kernel_error("round_vml_cpu", dt)
+    _reject("round_cpu", dt, (_dtype.BOOL, _dtype.INT, _dtype.COMPLEX))
     x = _upcast(a)
     scale = np.power(x.dtype.type(10), x.dtype.type(abs(decimals)))
     if decimals < 0:
