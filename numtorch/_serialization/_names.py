@@ -57,8 +57,7 @@ class Unsupported:
         return self.path
 
 
-_MISSING_DTYPES = (["uint16", "uint32", "uint64", "complex32", "float8_e5m2", "float8_e4m3fn",
-                    "float8_e5m2fnuz", "float8_e4m3fnuz", "float8_e8m0fnu", "float4_e2m1fn_x2", "bits8", "bits16",
+_MISSING_DTYPES = (["complex32", "float8_e8m0fnu", "float4_e2m1fn_x2", "bits8", "bits16",
                     "bits1x8", "bits2x4", "bits4x2", "qint8", "qint32", "quint8", "quint4x2", "quint2x4"]
                    + [f"{p}int{n}" for p in ("", "u") for n in range(1, 8)])
 _MISSING = {f"torch.{name}": "tensors of this dtype" for name in _MISSING_DTYPES}
@@ -108,7 +107,7 @@ def special_globals():
         "torch.device": device, "_codecs.encode": encode, "builtins.bytearray": bytearray,
         "builtins.set": set, "builtins.complex": complex,
     })
-    out.update({f"torch.{d._name}": d for d in _dtype.ALL})
+    out.update({f"torch.{d._name}": d for d in _dtype.ALL + _dtype.LIMITED})
     out.update({f"torch.{name}": cls for name, cls in CPU_TYPES.items()})
     out.update({f"torch.{st.name}": st for st in STORAGE_TYPES.values()})
     out["torch.storage.UntypedStorage"] = UNTYPED
@@ -119,7 +118,7 @@ def special_globals():
 
 def save_names():
     """``{id(obj): (module, name)}`` for numtorch objects that must be written under torch's name."""
-    out = {id(d): ("torch", d._name) for d in _dtype.ALL}
+    out = {id(d): ("torch", d._name) for d in _dtype.ALL + _dtype.LIMITED}
     out[id(Size)] = ("torch", "Size")
     out[id(device)] = ("torch", "device")
     out[id(Tensor)] = ("torch", "Tensor")

@@ -109,7 +109,8 @@ def make_pickler_class(base=_BASE):
 
         def persistent_id(self, obj):
             if type(obj) is _StorageRef:
-                return self._pid(_names.STORAGE_TYPES[obj.dtype], obj)
+                # torch has no typed storage class for the limited dtypes: their bytes go untyped
+                return self._pid(_names.STORAGE_TYPES.get(obj.dtype, _names.UNTYPED), obj)
             if isinstance(obj, UntypedStorage):
                 # a storage saved on its own (TypedStorage subclasses UntypedStorage in numtorch)
                 typed = isinstance(obj, TypedStorage)
@@ -118,7 +119,8 @@ def make_pickler_class(base=_BASE):
             return None
 
         def _pid(self, storage_type, ref):
-            pid = ("storage", storage_type, ref.key, ref.location, ref.numel())
+            numel = ref.root.nbytes if storage_type is _names.UNTYPED else ref.numel()
+            pid = ("storage", storage_type, ref.key, ref.location, numel)
             return pid + (None,) if self._legacy else pid
 
         def _emit_global(self, obj, module, name):
@@ -169,10 +171,14 @@ def make_pickler_class(base=_BASE):
                 return (_rebuild.REBUILD_PARAMETER, (plain, t.requires_grad, OrderedDict()))
             ref, offset, stride = self._storages.ref(t)
             args = (ref, offset, tuple(t.shape), stride, t.requires_grad, OrderedDict())
+            rebuild = _rebuild.REBUILD_TENSOR_V2
+            if t.dtype._limited:
+                # the untyped storage does not say the dtype: torch's v3 rebuild takes it as an argument
+                rebuild, args = _rebuild.REBUILD_TENSOR_V3, args + (t.dtype,)
             state = _tensor_state(t)
             if type(t) is Tensor and not state:
-                return (_rebuild.REBUILD_TENSOR_V2, args)
-            return (_rebuild.REBUILD_FROM_TYPE_V2, (_rebuild.REBUILD_TENSOR_V2, type(t), args, state))
+                return (rebuild, args)
+            return (_rebuild.REBUILD_FROM_TYPE_V2, (rebuild, type(t), args, state))
 
     return CheckpointPickler
 
