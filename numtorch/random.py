@@ -25,11 +25,10 @@ _U64 = np.uint64
 
 
 def _seed_int(seed, who="manual_seed"):
-    if hasattr(seed, "__index__") and not isinstance(seed, bool):
-        seed = seed.__index__()
-    elif isinstance(seed, bool):
-        seed = int(seed)
-    else:
+    # Generator.manual_seed takes Python ints only, as torch's argument parser does
+    if isinstance(seed, np.integer):
+        raise TypeError("an integer is required")
+    if not isinstance(seed, int) or isinstance(seed, bool):
         raise RuntimeError(f"{who} expected a long, but got {type(seed).__name__}")
     if seed < -(1 << 63) or seed >= 1 << 64:
         raise ValueError("Overflow when unpacking long long")
@@ -166,7 +165,8 @@ def _gen(generator):
 
 def manual_seed(seed):
     """Sets the seed for generating random numbers on all devices; returns the default generator."""
-    return default_generator.manual_seed(seed)
+    # the module-level function converts anything int() takes (floats, strings, 0-d tensors) first
+    return default_generator.manual_seed(int(seed))
 
 
 def seed():

@@ -239,3 +239,23 @@ def test_generator_api():
 ])
 def test_errors(fn):
     _raises(fn)
+
+
+@pytest.mark.parametrize("seed", [True, np.int64(3), np.int32(3), 3.0, 2.7, -1, 2 ** 64, 2 ** 64 - 1, -2 ** 63, "3",
+                                  None, "tensor"])
+def test_manual_seed_argument_types(seed):
+    # Generator.manual_seed takes Python ints only (bools, NumPy integers and tensors raise torch's errors);
+    # the module-level torch.manual_seed converts with int() first
+    torch = need_torch()
+    res = []
+    for lib in (torch, numtorch):
+        value = lib.tensor(3) if isinstance(seed, str) and seed == "tensor" else seed
+        out = []
+        for fn in (lambda v: lib.Generator().manual_seed(v).initial_seed(),
+                   lambda v: lib.manual_seed(v).initial_seed()):
+            try:
+                out.append(("ok", fn(value)))
+            except Exception as e:  # compared below
+                out.append((type(e).__name__, str(e)))
+        res.append(out)
+    assert res[0] == res[1]
