@@ -379,3 +379,23 @@ def test_regression_loss_grad_bits(dtype, reduction, name, param):
         return [t.grad.double().numpy().view(np.int64) for t in (a, b)]
     for n, t in zip(bits(numtorch), bits(need_torch())):
         assert np.array_equal(n, t)
+
+
+@pytest.mark.parametrize("n", [60, 7, 100])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("ignore", [False, True])
+def test_nll_grad_bits(n, reduction, ignore):
+    # torch's derivative of the mean is -(grad / total_weight) at the targets ((1 / total) * grad differed
+    # whenever the count is not a power of two)
+    rng = np.random.default_rng(n)
+    x = (rng.standard_normal((n, 10)) * 2).astype(np.float32)
+    t = rng.integers(0, 10, n)
+    if ignore:
+        t = np.where(np.arange(n) % 4 == 0, -100, t)
+
+    def grad(lib):
+        a = lib.tensor(x).requires_grad_()
+        loss = lib.nn.functional.nll_loss(a, lib.tensor(t), reduction=reduction)
+        loss.backward(lib.tensor(np.random.default_rng(1).standard_normal(tuple(loss.shape)).astype(np.float32)))
+        return a.grad.numpy().view(np.int32)
+    assert np.array_equal(grad(numtorch), grad(need_torch()))

@@ -337,14 +337,16 @@ def _nll_coef(grad, x, t, w, reduction, ignore_index):
     """-d loss / d picked-logit as a tensor shaped for broadcasting along the class dim, and the one-hot."""
     xp = _xp(t)
     ts, wt = _nll_parts(xp, t._data, None if w is None else w._data, ignore_index, x.dtype._np)
-    if reduction == 1:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            wt = wt / wt.sum()
     cd = _cdim(len(x.shape))
     shape = [1] * len(x.shape)
     shape[cd] = x.shape[cd]
     hot = xp.expand_dims(ts, cd) == xp.arange(x.shape[cd]).reshape(shape)
-    coef = _wrap(xp.expand_dims(wt, cd)) * (grad.unsqueeze(cd) if reduction == 0 else grad)
+    if reduction == 1:
+        # torch's order: weight * (grad / total_weight)
+        scale = grad / _wrap(xp.asarray(wt.sum(), dtype=wt.dtype))
+    else:
+        scale = grad.unsqueeze(cd) if reduction == 0 else grad
+    coef = _wrap(xp.expand_dims(wt, cd)) * scale
     return coef, _wrap(hot.astype(x.dtype._np))
 
 
