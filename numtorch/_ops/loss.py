@@ -340,7 +340,9 @@ def _nll_coef(grad, x, t, w, reduction, ignore_index):
     cd = _cdim(len(x.shape))
     shape = [1] * len(x.shape)
     shape[cd] = x.shape[cd]
-    hot = xp.expand_dims(ts, cd) == xp.arange(x.shape[cd]).reshape(shape)
+    # ignored targets pick no class at all (their safe index 0 would take a -0.0)
+    hot = (xp.expand_dims(ts, cd) == xp.arange(x.shape[cd]).reshape(shape)) & xp.expand_dims(
+        t._data != ignore_index, cd)
     if reduction == 1:
         # torch's order: weight * (grad / total_weight)
         scale = grad / _wrap(xp.asarray(wt.sum(), dtype=wt.dtype))
@@ -352,7 +354,8 @@ def _nll_coef(grad, x, t, w, reduction, ignore_index):
 
 def _nll_backward(grad, x, t, w, out, reduction, ignore_index):
     coef, hot = _nll_coef(grad, x, t, w, reduction, ignore_index)
-    return -(hot * coef), None, None
+    # -coef at the targets into zeros, as torch scatters it (-(hot * coef) left -0.0 elsewhere)
+    return FUNCTIONS["where"](hot != 0, -coef, 0), None, None
 
 
 def _ce(xp, x, t, w, reduction, ignore_index):
