@@ -3,6 +3,7 @@ import string
 
 from .._tensor import Tensor
 from ._registry import call, register
+from . import float8
 from .limited import kernel_error
 from .pointwise import _need_tensor, public
 from .matrix import _eye_like, _f
@@ -16,11 +17,11 @@ _LETTERS = string.ascii_uppercase + string.ascii_lowercase
 def _einsum(xp, *arrays_and_eq):
     *arrays, eq = arrays_and_eq
     dt = arrays[0].dtype if arrays else None
-    if dt is not None and dt.kind == "V":
-        # NumPy's einsum has no bfloat16 loop: contract in float32 (torch accumulates there too) and
-        # round once.
+    if dt is not None and (dt.kind == "V" or float8.is_float8(dt)):
+        # NumPy's einsum has no bfloat16 (or float8) loop: contract in float32 (torch accumulates there too)
+        # and round once.
         wide = [a.astype("float32") for a in arrays]
-        return xp.einsum(eq, *wide, optimize=len(arrays) > 2).astype(dt)
+        return float8.astype(xp.einsum(eq, *wide, optimize=len(arrays) > 2), dt)
     return xp.einsum(eq, *arrays, optimize=len(arrays) > 2)
 
 
