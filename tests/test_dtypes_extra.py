@@ -62,6 +62,14 @@ def same(fn):
     assert _close(n, t), f"\nnumtorch: {n}\ntorch:    {t}"
 
 
+def same_expr(expr, env):
+    """``same`` for the expression ``expr`` evaluated with the names ``env(m)`` (random draws seeded)."""
+    def run(m):
+        m.manual_seed(0)
+        return eval(expr, env(m))
+    same(run)
+
+
 # ---------------------------------------------------------------------------------------- dtype objects
 
 @pytest.mark.parametrize("name", NEW)
@@ -203,10 +211,7 @@ CREATION = [
 @pytest.mark.parametrize("expr", CREATION)
 @pytest.mark.parametrize("name", NEW)
 def test_creation(expr, name):
-    def run(m):
-        m.manual_seed(0)
-        return eval(expr, {"m": m, "D": getattr(m, name)})
-    same(run)
+    same_expr(expr, lambda m: {"m": m, "D": getattr(m, name)})
 
 
 @pytest.mark.parametrize("name", UINTS)
@@ -256,11 +261,11 @@ VIEWS = [
 @pytest.mark.parametrize("expr", VIEWS)
 @pytest.mark.parametrize("name", NEW)
 def test_view_dtype(expr, name):
-    def run(m):
-        x = m.tensor([[1, 2, 3, 4], [5, 6, 7, 8]], dtype=m.uint8).view(getattr(m, name)) \
-            if name in FLOAT8S else m.tensor([[1, 2, 3, 4], [5, 6, 7, 8]]).to(getattr(m, name))
-        return eval(expr, {"m": m, "x": x, "D": getattr(m, name)})
-    same(run)
+    def env(m):
+        x = m.tensor([[1, 2, 3, 4], [5, 6, 7, 8]], dtype=m.uint8)
+        return {"m": m, "x": x.view(getattr(m, name)) if name in FLOAT8S else x.to(getattr(m, name)),
+                "D": getattr(m, name)}
+    same_expr(expr, env)
 
 
 # ---------------------------------------------------------------------------------------- printing
@@ -328,7 +333,7 @@ def _operand(m, name, noncontiguous=False):
 @pytest.mark.parametrize("name", NEW)
 def test_shape_ops(expr, name):
     for nc in (False, True):
-        same(lambda m: eval(expr, {"m": m, "x": _operand(m, name, nc), "D": getattr(m, name)}))
+        same_expr(expr, lambda m: {"m": m, "x": _operand(m, name, nc), "D": getattr(m, name)})
 
 
 SETS = [
@@ -482,10 +487,7 @@ def _ops_env(m, name):
 @pytest.mark.parametrize("expr", OPS)
 def test_ops(expr):
     for name in NEW:
-        def run(m):
-            m.manual_seed(0)
-            return eval(expr, _ops_env(m, name))
-        same(run)
+        same_expr(expr, lambda m: _ops_env(m, name))
 
 
 @pytest.mark.parametrize("name", FLOAT8S)
