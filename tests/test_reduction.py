@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from conftest import check, check_raises, lib_of, rand
+import numtorch
+from conftest import check, check_raises, lib_of, need_torch, rand
 from test_operators import check_grad2
 
 CASES = ["x.sum()", "x.sum(0)", "x.sum(-1)", "x.sum((0, 1))", "x.sum([0, -1])", "x.sum(())", "x.sum([])",
@@ -116,3 +117,45 @@ def test_results_are_contiguous_for_strided_inputs(name, layout):
         first = out[0] if isinstance(out, tuple) else out
         return out, first.reshape(-1) if first.dim() < 2 else first.view(-1)
     check(body, rand(2, 3, 4, 5, seed=3), strides=True)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16", "complex64"])
+@pytest.mark.parametrize("op", ["cumsum", "cumprod"])
+@pytest.mark.parametrize("dim", [0, 1])
+def test_scan_accumulator_bits(op, dim, dtype):
+    # torch's CPU scans accumulate float32 in double (complex float in complex double, 16-bit floats in
+    # float32): values equal bit for bit
+    a = (np.random.default_rng(dim).standard_normal((40, 60)) * 0.3 + 1).astype(np.float32)
+
+    def run(lib):
+        out = getattr(lib.tensor(a).to(getattr(lib, dtype)), op)(dim)
+        return out.numpy() if dtype == "complex64" else out.double().numpy()
+    assert np.array_equal(run(numtorch), run(need_torch()))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dim,keepdim", [(1, False), (0, True), (-1, True)])
+def test_prod_grad_bits(dim, keepdim, dtype):
+    # without zeros torch's derivative is grad * (result / input)
+    a = (np.random.default_rng(3).standard_normal((6, 10)) * 0.8 + 0.3).astype(np.float32)
+
+    def grad(lib):
+        x = lib.tensor(a).to(getattr(lib, dtype)).requires_grad_()
+        p = x.prod(dim, keepdim=keepdim)
+        p.backward(lib.tensor(np.random.default_rng(1).standard_normal(tuple(p.shape))).to(p.dtype))
+        return x.grad.double().numpy()
+    assert np.array_equal(grad(numtorch), grad(need_torch()))
+
+
+@pytest.mark.parametrize("dim,correction", [(1, 1), (0, 0), ((0, 2), 1), (None, 2)])
+def test_var_grad_bits(dim, correction):
+    # torch's order (2 / dof) * grad * (x - mean), on data whose sums are exact in any order (so the means
+    # agree whatever the summation order): the derivative equals torch's bit for bit
+    a = np.random.default_rng(5).integers(-64, 64, (6, 8, 5)) / 8
+
+    def grad(lib):
+        x = lib.tensor(a).requires_grad_()
+        v = x.var(dim, correction=correction) if dim is not None else x.var(correction=correction)
+        v.backward(lib.tensor(np.random.default_rng(1).standard_normal(tuple(v.shape))))
+        return x.grad.numpy()
+    assert np.array_equal(grad(numtorch), grad(need_torch()))

@@ -76,7 +76,9 @@ def _var_grad(grad, a, dim, correction, keepdim):
     axes = _axes(len(a.shape), dim)
     n = _count(a.shape, axes)
     mean = a.mean(dim=axes, keepdim=True) if axes is not None else a.mean()
-    return _keep(grad, a.shape, dim, keepdim) * 2 * (a - mean) / max(n - correction, 0)
+    dof = max(n - correction, 0)
+    # torch's order: (2 / dof) * grad * (a - mean)
+    return _keep(grad, a.shape, dim, keepdim) * (2 / dof if dof else math.inf) * (a - mean)
 
 
 def _half_over(grad, std):
@@ -188,19 +190,25 @@ def _prod_others(x, d):
 def _prod_backward(grad, a, out, dim=None, keepdim=False, *, dtype=None):
     if a.numel() == 0:
         return a * 0
-    if dim is None:
-        others = _prod_others(a.reshape(-1), 0).reshape(a.shape)
-        return grad * others
-    d = norm_dims(dim, a.ndim)[0] if a.ndim else None
-    if d is None:
+    d = norm_dims(dim, a.ndim)[0] if dim is not None and a.ndim else None
+    if dim is not None and d is None:
         return grad
-    return _keep(grad, tuple(a.shape), dim, keepdim) * _prod_others(a, d)
+    # without zeros torch's formula is grad * (result / input); the exclusive products handle zeros
+    zeros = bool((a == 0).any())
+    if dim is None:
+        if not zeros:
+            return grad * (out / a)
+        return grad * _prod_others(a.reshape(-1), 0).reshape(a.shape)
+    g = _keep(grad, tuple(a.shape), dim, keepdim)
+    if not zeros:
+        return g * (_keep(out, tuple(a.shape), dim, keepdim) / a)
+    return g * _prod_others(a, d)
 
 
 _PROD0 = register("_prod_all", lambda xp, a, *, dtype=None: _prod(xp, a, dtype=dtype), _prod_backward,
-                  save=(0,), node="ProdBackward0", method=False, function=False)
-_PROD1 = register("_prod_dim", _prod, _prod_backward, save=(0,), node="ProdBackward1", method=False,
-                  function=False, contiguous=True)
+                  save=(0,), save_out=True, node="ProdBackward0", method=False, function=False)
+_PROD1 = register("_prod_dim", _prod, _prod_backward, save=(0,), save_out=True, node="ProdBackward1",
+                  method=False, function=False, contiguous=True)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -475,13 +483,19 @@ def _scan_dtype(a, dtype):
     return _int_result(a, dtype)
 
 
+_SCAN_ACC = {np.dtype(np.float32): np.float64, np.dtype(np.complex64): np.complex128,
+             np.dtype(np.float16): np.float32, np.dtype(_dtype.bfloat16._np): np.float32}
+
+
 def _scan(ufunc, kernel):
     def fwd(xp, a, dim, *, dtype=None):
         dt = _scan_dtype(a, dtype)
         limited.check_np(kernel, dt)
         if a.ndim == 0:
             return a.astype(dt)
-        acc = np.float32 if dt in _HALF else dt
+        # torch's CPU scans accumulate in its acc_type: double for float32 (complex double for complex
+        # float), float32 for the 16-bit floats
+        acc = _SCAN_ACC.get(np.dtype(dt), dt)
         return ufunc.accumulate(a.astype(acc, copy=False), axis=dim).astype(dt, copy=False)
     return fwd
 
