@@ -530,28 +530,6 @@ def _bounds(xp, size, out):
     return (i * size) // out, -((-(i + 1) * size) // out)
 
 
-def _bins(xp, size, out, dtype):
-    """0/1 matrix (out, size) selecting each adaptive window's elements along one dim."""
-    start, end = _bounds(xp, size, out)
-    j = xp.arange(size)
-    return ((j >= start[:, None]) & (j < end[:, None])).astype(dtype)
-
-
-def _along(xp, a, axis, m):
-    return xp.moveaxis(xp.matmul(xp.moveaxis(a, axis, -1), m.T), -1, axis)
-
-
-def _counts(xp, size, outs):
-    div = 1
-    n = len(outs)
-    for j in range(n):
-        start, end = _bounds(xp, size[j], outs[j])
-        shape = [1] * n
-        shape[j] = outs[j]
-        div = div * (end - start).reshape(shape)
-    return div
-
-
 def _adaptive_avg_fwd(xp, a, n, outs):
     # torch's 3-D kernel sums and divides 16-bit inputs in their own type, its 2-D one in float32
     w = a if n == 3 else _wide(a)
