@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from conftest import check, check_raises, rand
+import numtorch
+from conftest import check, check_raises, need_torch, rand
 from test_operators import check_grad2
 
 DTYPES = ["float32", "float64", "float16", "bfloat16", "int8", "uint8", "int16", "int32", "int64", "bool",
@@ -256,3 +257,21 @@ def test_reduced_float_add_alpha(dtype):
     data = np.random.default_rng(0).uniform(-4, 4, 500).astype("float32")
     check(lambda m, t: t.to(getattr(m, dtype)).add(t.to(getattr(m, dtype)) * 0.5, alpha=0.33333), data,
           grad=False, atol=0.04, rtol=0.01)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_sigmoid_16bit_bits(dtype):
+    # torch computes 16-bit sigmoid as 1 / (1 + exp(-x)) in float32, rounded once; its derivative
+    # grad * (1 - y) * y rounds every step for half and once (in float32) for bfloat16
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal(20000) * 3).astype(np.float32)
+    x[:4] = [100, -100, 0, -0.0]
+    g = rng.standard_normal(20000).astype(np.float32)
+
+    def run(lib):
+        t = lib.tensor(x).to(getattr(lib, dtype)).requires_grad_()
+        y = lib.sigmoid(t)
+        y.backward(lib.tensor(g).to(y.dtype))
+        return [a.detach().float().numpy().view(np.int32) for a in (y, t.grad)]
+    for n, t in zip(run(numtorch), run(need_torch())):
+        assert np.array_equal(n, t)

@@ -595,9 +595,8 @@ def _abs(xp, a):
 def _sigmoid(xp, a):
     if a.dtype.kind == "c":
         return 1 / (1 + xp.exp(-a))
-    # Split by sign so that exp never overflows.
-    e = xp.exp(-xp.abs(a))
-    return xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+    # torch's formula (an overflowing exp gives 1 / inf = 0), 16-bit inputs in float32 rounded once
+    return (1 / (1 + xp.exp(-_upcast(a)))).astype(a.dtype, copy=False)
 
 
 def _relu(xp, a):
@@ -636,7 +635,17 @@ _unary("sqrt", lambda xp, a: xp.sqrt(a), lambda g, a, out: g / (2 * out.conj()),
        fast=np.sqrt)
 _unary("reciprocal", lambda xp, a: xp.reciprocal(a), lambda g, a, out: -g * (out * out).conj(), save=(),
        save_out=True)
-_unary("sigmoid", _sigmoid, lambda g, a, out: g * (out * (1 - out)).conj(), save=(), save_out=True)
+def _sigmoid_backward(g, a, out):
+    # torch's order grad * (1 - y) * y; its bfloat16 kernel computes it in float32 and rounds once (the
+    # half one rounds every step)
+    if out.dtype is _dtype.bfloat16:
+        return (g.float() * (1 - out.float()) * out.float()).to(out.dtype)
+    if out.is_complex():
+        return g * (out * (1 - out)).conj()
+    return g * (1 - out) * out
+
+
+_unary("sigmoid", _sigmoid, _sigmoid_backward, save=(), save_out=True)
 
 
 def _relu_backward(g, a, out):
