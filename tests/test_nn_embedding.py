@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import numtorch
-from conftest import assert_same, check, check_raises, rand
+from conftest import assert_same, check, check_raises, need_torch, rand
 
 WEIGHT = rand(6, 3, dtype="float64")
 IDX2 = np.array([[0, 5, 2], [2, 2, 1]])
@@ -131,3 +131,16 @@ def test_from_pretrained(oracle):
         assert e.padding_idx == 1
     check(lambda m, w: m.nn.Embedding.from_pretrained(w, freeze=False)(m.tensor(IDX2)), WEIGHT)
     check(lambda m, w: m.nn.EmbeddingBag.from_pretrained(w, freeze=False, mode="max")(m.tensor(IDX2)), WEIGHT)
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean"])
+def test_embedding_bag_half_bits(mode):
+    # torch sums half rows in float32 and rounds the sum (then divides, for the mean): equal bit for bit
+    rng = np.random.default_rng(0)
+    w = (rng.standard_normal((64, 96)) * 2).astype(np.float32)
+    idx = rng.integers(0, 64, (20, 5))
+
+    def run(lib):
+        out = lib.nn.functional.embedding_bag(lib.tensor(idx), lib.tensor(w).to(lib.float16), mode=mode)
+        return out.numpy().view(np.int16)
+    assert np.array_equal(run(numtorch), run(need_torch()))

@@ -125,10 +125,14 @@ def _embedding_bag(xp, w, idx, offsets, psw, mode, include_last_offset, padding_
         return _bag_max(xp, rows, bag, keep, n_bags)[0]
     if psw is not None:
         rows = rows * psw[:, None]
-    out = xp.zeros((n_bags, w.shape[1]), w.dtype)
+    # 16-bit rows are summed in float32 and the sum rounded before the mean's division, as torch does
+    low = w.dtype.itemsize == 2 and w.dtype.kind in "fV"
+    out = xp.zeros((n_bags, w.shape[1]), np.float32 if low else w.dtype)
     xp.add.at(out, bag[keep], rows[keep])
+    if low:
+        out = out.astype(w.dtype)
     if mode == 1:
-        out = out / xp.maximum(_bag_counts(xp, bag, keep, n_bags), 1)[:, None]
+        out = out / xp.maximum(_bag_counts(xp, bag, keep, n_bags), 1).astype(out.dtype)[:, None]
     return out.astype(w.dtype, copy=False)
 
 
