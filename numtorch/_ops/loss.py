@@ -5,11 +5,12 @@ import warnings
 
 import numpy as np
 
-from .. import _dtype
+from .. import _config, _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from . import _registry
 from ._registry import DEFAULT, FUNCTIONS, call, register
+from ._sumorder import ordered_sum
 from .shape import broadcast_shapes, broadcast_tensors, unimplemented_derivative
 from .pointwise import _C_NAMES, _REDUCED_FLOATS, kernel_error
 from .unary import log_softmax, log_sum_exp_shifted
@@ -59,9 +60,13 @@ def _wrap(a):
 def _reduce(xp, r, reduction):
     if reduction == 0:
         return r
-    # half-precision losses are summed (and averaged) in float32, rounded once, as torch's reductions do
+    # half-precision losses are summed (and averaged) in float32, rounded once, as torch's reductions do;
+    # float32/float64 ones in torch's own summation order (one reduction per loss: its cost is small, and
+    # printed loss values then equal torch's)
     half = r.dtype in _REDUCED_FLOATS
-    s = r.sum(dtype=np.float32) if half else r.sum()
+    s = None if half else ordered_sum(xp, r, None, False, r.dtype)
+    if s is None:
+        s = r.sum(dtype=np.float32) if half else r.sum()
     if reduction == 2:
         return s.astype(r.dtype) if half else s
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -78,11 +83,15 @@ def _unreduce(grad, shape, reduction):
 
 
 def _apply_reduction(loss, reduction):
-    if reduction == 1:
-        return loss.mean()
-    if reduction == 2:
-        return loss.sum()
-    return loss
+    if reduction == 0:
+        return loss
+    # a loss's one reduction runs in torch's summation order (see _reduce)
+    was = _config.EXACT_SUM[0]
+    _config.EXACT_SUM[0] = True
+    try:
+        return loss.mean() if reduction == 1 else loss.sum()
+    finally:
+        _config.EXACT_SUM[0] = was
 
 
 def _weighted(loss, weight, input, reduction):
