@@ -199,3 +199,17 @@ def test_linear_16bit_bits(dtype, bias):
         return out.to(lib.float16 if dtype == "float16" else lib.bfloat16).view(lib.int16).numpy().astype(int)
     ulps = np.abs(bits(numtorch) - bits(need_torch()))
     assert ulps.max() <= 1 and np.count_nonzero(ulps) <= ulps.size // 500
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("out_features", [1, 2, 5])
+def test_linear_one_feature_bits(dtype, out_features):
+    # one input feature: torch's GEMM fuses the bias into x * w (one rounding) for several outputs, while one
+    # output takes its matrix-vector product, which adds the bias after the product
+    rng = np.random.default_rng(out_features)
+    x, w, b = rng.standard_normal((100, 1)), rng.standard_normal((out_features, 1)), rng.standard_normal(out_features)
+
+    def run(lib):
+        t = lambda a: lib.tensor(a).to(getattr(lib, dtype))  # noqa: E731
+        return lib.nn.functional.linear(t(x), t(w), t(b)).double().numpy()
+    assert np.array_equal(run(numtorch), run(need_torch()))

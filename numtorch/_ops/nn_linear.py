@@ -9,6 +9,7 @@ from ..autograd import grad_mode
 from ._registry import FUNCTIONS, call, no_complex_autograd, register
 from . import float8
 from . import limited
+from ._interp import fma
 from .linalg import _product
 from .pointwise import kernel_error
 
@@ -21,6 +22,10 @@ _TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", 
 
 
 def _addmm_fwd(xp, x, w, b, needs):
+    if x.shape[1] == 1 and w.shape[0] > 1 and xp is np and x.dtype in (np.float32, np.float64):
+        # one input feature and several outputs: torch's product fuses the bias in, x * w + b rounded once
+        # (with one output it takes a matrix-vector product, which adds the bias after)
+        return fma(np.broadcast_to(x, (x.shape[0], w.shape[0])), w.T, b)
     if float8.is_float8(x.dtype):
         # torch sums the exact products and the bias in float and rounds once
         return float8.convert(xp.matmul(float8.wide(x), float8.wide(w).T) + float8.wide(b), x.dtype)
