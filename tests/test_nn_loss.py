@@ -399,3 +399,18 @@ def test_nll_grad_bits(n, reduction, ignore):
         loss.backward(lib.tensor(np.random.default_rng(1).standard_normal(tuple(loss.shape)).astype(np.float32)))
         return a.grad.numpy().view(np.int32)
     assert np.array_equal(grad(numtorch), grad(need_torch()))
+
+
+@pytest.mark.parametrize("n", [10, 100, 5000, (8, 16, 12)])
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_loss_value_bits(n, name, reduction, dtype):
+    # a loss's reduction follows torch's summation order: the value (as printed with .item()) is torch's
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(n), rng.random(n)
+
+    def run(lib):
+        t = lambda v: lib.tensor(v).to(getattr(lib, dtype))  # noqa: E731
+        return getattr(lib.nn.functional, name)(t(a), t(b), reduction=reduction).item()
+    assert run(numtorch) == run(need_torch())
