@@ -414,3 +414,16 @@ def test_loss_value_bits(n, name, reduction, dtype):
         t = lambda v: lib.tensor(v).to(getattr(lib, dtype))  # noqa: E731
         return getattr(lib.nn.functional, name)(t(a), t(b), reduction=reduction).item()
     assert run(numtorch) == run(need_torch())
+
+
+@pytest.mark.parametrize("call", [lambda F, lib: F.kl_div(lib.zeros(3, 4), lib.zeros(3, 4)),
+                                  lambda F, lib: F.mse_loss(lib.zeros(3, 4), lib.zeros(4)),
+                                  lambda F, lib: F.l1_loss(lib.zeros(3, 4), lib.zeros(4))])
+def test_loss_warning_location(call):
+    # the warning names the caller's line, as torch's does (numtorch's autocast wrapper frame not counted)
+    import warnings
+    for lib in (numtorch, need_torch()):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            call(lib.nn.functional, lib)
+        assert [x.filename for x in w] == [__file__]

@@ -1,11 +1,11 @@
 """Loss functions (torch.nn.functional's losses): fused forwards on arrays with closed-form derivatives
 written in tensor ops; the losses torch itself composes are composed here from numtorch ops too."""
 import math
-import warnings
 
 import numpy as np
 
 from .. import _config, _dtype
+from .._warn import warn
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from . import _registry
@@ -29,13 +29,13 @@ def legacy_reduction(size_average, reduce, emit_warning=True):
     reduce = True if reduce is None else reduce
     ret = "mean" if size_average and reduce else "sum" if reduce else "none"
     if emit_warning:
-        warnings.warn(_LEGACY.format(ret), UserWarning, stacklevel=4)
+        warn(_LEGACY.format(ret), UserWarning, stacklevel=4)
     return ret
 
 
 def reduction_enum(reduction):
     if reduction == "elementwise_mean":
-        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
+        warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
                       UserWarning, stacklevel=4)
         return 1
     if reduction not in _REDUCTIONS:
@@ -117,7 +117,7 @@ def _need(name, x, arg, pos):
 def _same_size(input, target):
     # torch warns and then broadcasts when the two sizes differ.
     if target.shape != input.shape:
-        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+        warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
                       "Please ensure they have the same size.", UserWarning, stacklevel=3)
         input, target = broadcast_tensors(input, target)
@@ -609,7 +609,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
     elif reduction == "mean":
-        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+        warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
                       "'batchmean' divides only by the batch size, and aligns with the KL div math "
                       "definition."
                       "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
