@@ -205,3 +205,13 @@ def test_grid_sample_gradgradcheck():
     for mode in ("bilinear", "bicubic"):
         fn = lambda x, g: numtorch.nn.functional.grid_sample(x, g, mode, "reflection", True)  # noqa: E731
         assert numtorch.autograd.gradgradcheck(fn, (xs, gs))
+
+
+def test_grid_sample_warning_location():
+    # the align_corners warning names the caller's line, as torch's (not numtorch's autocast wrapper)
+    import warnings
+    for lib in (numtorch, need_torch()):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            lib.nn.functional.grid_sample(lib.zeros(1, 1, 4, 4), lib.zeros(1, 2, 2, 2))
+        assert [x.filename for x in w] == [__file__]

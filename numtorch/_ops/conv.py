@@ -12,11 +12,11 @@ import collections
 import itertools
 import math
 import threading
-import warnings
 
 import numpy as np
 
 from .. import _blas, _dtype
+from .._warn import warn
 from .._config import get_num_threads
 from .._dtype import NP2DT
 from .._tensor import Tensor
@@ -640,7 +640,7 @@ def _same_padding(ks, stride, dilation):
     if any(t % 2 for t in total) and not _warned_same:
         # torch warns once per process (TORCH_WARN_ONCE).
         _warned_same.append(True)
-        warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a "
+        warn("Using padding='same' with even kernel lengths and odd dilation may require a "
                       "zero-padded copy of the input be created", UserWarning, stacklevel=5)
     lo = tuple(t // 2 for t in total)
     return lo, tuple(t - a for t, a in zip(total, lo))

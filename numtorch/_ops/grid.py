@@ -12,6 +12,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor
+from .._warn import warn
 from ..autograd import grad_mode
 from ._registry import FUNCTIONS, call, register
 from .pointwise import kernel_error, public
@@ -319,7 +320,7 @@ def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
 
 def _align_default(align_corners):
     if align_corners is None:
-        warnings.warn("Default grid_sample and affine_grid behavior has changed to align_corners=False since "
+        warn("Default grid_sample and affine_grid behavior has changed to align_corners=False since "
                       "1.3.0. Please specify align_corners=True if the old behavior is desired. See the "
                       "documentation of grid_sample for details.", stacklevel=3)
         return False
