@@ -4,13 +4,15 @@ import warnings
 
 from . import _blas
 
-# torch's own float32/float64 summation order (bit-identical sums, see _ops/_sumorder.py) costs 3-10x
-# NumPy's pairwise sum, so it is opt-in: NUMTORCH_EXACT_SUM=1 in the environment, or set_exact_sum(True).
+# torch's own float32/float64 summation order (bit-identical sums, see _ops/_sumorder.py; layer/group norm
+# statistics, _ops/_moments.py) costs 3-10x NumPy's pairwise sums, so it is opt-in: NUMTORCH_EXACT_SUM=1 in
+# the environment, or set_exact_sum(True).
 EXACT_SUM = [os.environ.get("NUMTORCH_EXACT_SUM", "0") == "1"]
 
 
 def set_exact_sum(enabled):
-    """Sum float32/float64 tensors in torch's CPU order (bit-identical results, slower) or NumPy's."""
+    """Sum float32/float64 tensors (and take layer/group norm statistics) in torch's CPU order (bit-identical
+    results, slower) or NumPy's."""
     EXACT_SUM[0] = bool(enabled)
 
 

@@ -125,3 +125,38 @@ def test_deep_levels():
     """Rows long enough to use all four accumulator levels (more than 16**3 blocks)."""
     assert_exact(lambda m, t: t.sum(0), data((70000, 9), "float32"))
     assert_exact(lambda m, t: t.sum(1), data((2, 300007), "float32"))
+
+
+NORM_SHAPES = [((64, 96), 1), ((4, 5, 37), 1), ((2, 3, 8, 16), 2), ((16, 768), 1), ((3, 1000), 1), ((2, 7), 1),
+               ((5, 1), 1), ((2, 3000), 1)]
+
+
+@pytest.mark.parametrize("shape,k", NORM_SHAPES)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("affine", ["none", "weight", "bias", "both"])
+def test_layer_norm_exact(shape, k, dtype, affine):
+    # torch's row-wise Welford/cascade statistics and its fused affine step: outputs equal bit for bit
+    rng = np.random.default_rng(len(shape) * 7 + k)
+    x = (rng.standard_normal(shape) * 2 + 0.3).astype(dtype)
+    w, b = rng.standard_normal((2,) + shape[-k:]).astype(dtype)
+
+    def run(m, t):
+        return m.nn.functional.layer_norm(t, shape[-k:], m.tensor(w) if affine in ("weight", "both") else None,
+                                          m.tensor(b) if affine in ("bias", "both") else None)
+    assert_exact(run, x)
+
+
+@pytest.mark.parametrize("shape,groups", [((4, 8, 5, 6), 4), ((2, 16, 12, 12), 4), ((3, 6, 7), 3), ((2, 32, 4, 4), 8),
+                                          ((2, 4), 2), ((1, 6, 33), 6)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("affine", ["none", "weight", "bias", "both"])
+def test_group_norm_exact(shape, groups, dtype, affine):
+    # the same statistics per (sample, group), 1/std in double, x * scale + (bias - scale * mean) fused
+    rng = np.random.default_rng(groups)
+    x = (rng.standard_normal(shape) * 2 + 0.3).astype(dtype)
+    w, b = rng.standard_normal((2, shape[1])).astype(dtype)
+
+    def run(m, t):
+        return m.nn.functional.group_norm(t, groups, m.tensor(w) if affine in ("weight", "both") else None,
+                                          m.tensor(b) if affine in ("bias", "both") else None)
+    assert_exact(run, x)

@@ -4,11 +4,12 @@ import math
 
 import numpy as np
 
-from .. import _dtype
+from .. import _config, _dtype
 from .._dtype import NP2DT
 from .._tensor import Tensor, bump
 from ..autograd import grad_mode
 from . import _parallel
+from ._moments import fma, rowwise_moments
 from ._registry import FUNCTIONS, NONE, call, register
 from ._scratch import scratch
 from .layouts import dense_format, empty_format, in_format, suggest_format
@@ -361,10 +362,33 @@ def torch_instance_norm(input, weight, bias, running_mean, running_var, use_inpu
 
 # ---------------------------------------------------------------------------------------- layer norm
 
+def _exact_moments(x, k, eps):
+    """torch's own layer-norm statistics over the last ``k`` dims (NUMTORCH_EXACT_SUM): mean, 1/std and
+    the centred input, the statistics shaped to broadcast."""
+    lead = x.shape[:x.ndim - k]
+    mean, var = rowwise_moments(np.ascontiguousarray(x).reshape(math.prod(lead), -1))
+    t = x.dtype.type
+    shape = lead + (1,) * k
+    mean = mean.reshape(shape)
+    return mean, (t(1) / np.sqrt(np.maximum(var, 0) + t(eps))).reshape(shape), x - mean
+
+
 def _layer_norm(xp, a, w, b, k, eps, stash):
     _reject("LayerNormKernelImpl", NP2DT[a.dtype], _FLOAT_ONLY)
     x = _upcast(a)
     axes = tuple(range(x.ndim - k, x.ndim))
+    if _config.EXACT_SUM[0] and xp is np and x.dtype in (np.float32, np.float64) and x.size:
+        # torch's statistics, and its fma((x - mean) * rstd, weight, bias)
+        mean, invstd, xc = _exact_moments(x, k, eps)
+        stash[:] = [mean, invstd]
+        shape = x.shape[x.ndim - k:]
+        if w is None and b is not None:
+            y = fma(xc, invstd, b.reshape(shape).astype(x.dtype))
+        elif b is not None:
+            y = fma(xc * invstd, w.reshape(shape).astype(x.dtype), b.reshape(shape).astype(x.dtype))
+        else:
+            y = _affine(xp, xc * invstd, w, b, shape)
+        return xp.ascontiguousarray(y.astype(a.dtype, copy=False))
     mean, _, invstd, xc = _moments(xp, x, axes, eps)
     stash[:] = [mean, invstd]
     y = _affine(xp, xc * invstd, w, b, x.shape[x.ndim - k:])
@@ -426,9 +450,31 @@ def torch_layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, 
 
 # ---------------------------------------------------------------------------------------- group norm
 
+def _exact_group_norm(x, w, b, groups, eps, stash):
+    """torch's own group norm (NUMTORCH_EXACT_SUM): its row-wise statistics per (sample, group), 1/std
+    taken in double, then x * scale + (bias - scale * mean) with fused rounding (scale = invstd * weight),
+    or (x - mean) * invstd without affine parameters."""
+    n, c = x.shape[:2]
+    mean, var = rowwise_moments(np.ascontiguousarray(x).reshape(n * groups, -1))
+    invstd = (1 / np.sqrt(np.maximum(var, 0).astype(np.float64) + eps)).astype(x.dtype)
+    mean, invstd = mean.reshape(n, groups, 1), invstd.reshape(n, groups, 1)
+    stash[:] = [mean, invstd]
+    xg = x.reshape(n, groups, c // groups, -1)
+    m, r = mean[..., None], invstd[..., None]
+    if w is None and b is None:
+        return ((xg - m) * r).reshape(x.shape)
+    shape = (1, groups, c // groups, 1)
+    scale = r * (1 if w is None else w.reshape(shape).astype(x.dtype))
+    shift = np.zeros(shape, x.dtype) if b is None else b.reshape(shape).astype(x.dtype)
+    return fma(xg, scale, fma(-scale, m, shift)).reshape(x.shape)
+
+
 def _group_norm(xp, a, w, b, groups, eps, stash):
     _reject("GroupNormKernelImpl", NP2DT[a.dtype], _FLOAT_ONLY)
     x = _upcast(a)
+    if _config.EXACT_SUM[0] and xp is np and x.dtype in (np.float32, np.float64) and x.size:
+        y = _exact_group_norm(x, w, b, groups, eps, stash)
+        return in_format(xp, y.astype(a.dtype, copy=False), suggest_format(a.shape, a.strides))
     xg = x.reshape(x.shape[0], groups, x.size // max(x.shape[0] * groups, 1))
     mean, _, invstd, xc = _moments(xp, xg, (2,), eps)
     stash[:] = [mean, invstd]
