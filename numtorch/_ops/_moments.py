@@ -10,18 +10,9 @@ lanes and the leftover elements -- a few dozen steps whatever the row count.
 """
 import numpy as np
 
-from ._interp import fma as _fma_exact
+from .random import fma_real as fma
 
 _CHUNK = 16
-
-
-def fma(a, b, c):
-    """``a * b + c`` rounded once to ``a``'s type: for float32 one float64 multiply-add (the product is exact
-    there; the double rounding it risks is rarer than one in 2**29), for float64 the exact emulation."""
-    a = np.asarray(a)
-    if a.dtype == np.float32:
-        return (a.astype(np.float64) * b + c).astype(np.float32)
-    return _fma_exact(*np.broadcast_arrays(a, b, c))
 
 
 def _merge_vec(m0_add, m1_add, m2_add, m0, m1, m2):

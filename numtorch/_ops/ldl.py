@@ -14,19 +14,10 @@ from .. import _dtype
 from .._tensor import Tensor
 from .decomp import check_linalg
 from .matrix import _write
-from .random import _fma64
+from .random import fma_real as _fma
 from .sorting import return_type
 
 _ALPHA = (1 + math.sqrt(17)) / 8
-
-
-def _fma(x, y, z):
-    """x * y + z rounded once for real data (as the optimised BLAS does); plain arithmetic for complex."""
-    if z.dtype == np.float64:
-        return _fma64(np.broadcast_to(x, z.shape), y, z)
-    if z.dtype == np.float32:
-        return (x.astype(np.float64) * y + z).astype(np.float32)
-    return x * y + z
 
 
 def _size(x, cplx):

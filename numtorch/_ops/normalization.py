@@ -9,7 +9,8 @@ from .._dtype import NP2DT
 from .._tensor import Tensor, bump
 from ..autograd import grad_mode
 from . import _parallel
-from ._moments import fma, rowwise_moments
+from ._moments import rowwise_moments
+from .random import fma_real as fma
 from ._registry import FUNCTIONS, NONE, call, register
 from ._scratch import scratch
 from .layouts import dense_format, empty_format, in_format, suggest_format
@@ -167,14 +168,9 @@ def _scale_shift(xs, ys, mean, invstd, scale, shift, fused):
         np.multiply(xs, alpha[:, None], out=ys)
         ys += beta[:, None]
         return
-    a64 = alpha.astype(np.float64)
-    # float32 products are exact in float64, so one float64 sum stands for the fused operation
-    prod = mean.astype(np.float64) * a64 if fused else (mean * alpha).astype(np.float64)
-    beta = (-prod if shift is None else shift.astype(np.float64) - prod).astype(np.float32)
-    wide = scratch("bn_fma", xs.shape, np.float64)
-    np.multiply(xs, a64[:, None], out=wide)
-    wide += beta.astype(np.float64)[:, None]
-    np.copyto(ys, wide, casting="same_kind")
+    shift = np.zeros_like(alpha) if shift is None else shift
+    beta = fma(-mean, alpha, shift) if fused else shift - mean * alpha
+    np.copyto(ys, fma(xs, alpha[:, None], beta[:, None]))
 
 
 def _bn_format(x, params=(), grad=None):

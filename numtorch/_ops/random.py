@@ -76,6 +76,16 @@ def _fma64(a, b, c):
     return s + (t + e)
 
 
+def fma_real(x, y, z):
+    """``x * y + z`` rounded once to ``z``'s type for real data (as torch's compiled kernels and the
+    optimised BLAS fuse it); plain arithmetic for other types."""
+    if z.dtype == np.float64:
+        return _fma64(np.broadcast_to(x, np.broadcast_shapes(np.shape(x), np.shape(y), z.shape)), y, z)
+    if z.dtype == np.float32:
+        return _fma32(np.asarray(x), y, z)
+    return x * y + z
+
+
 # ------------------------------------------------------- torch's AVX2 Box-Muller (avx_mathfun, with FMA)
 
 _LOG_P = (-1.1514610310E-1, 1.1676998740E-1, -1.2420140846E-1, 1.4249322787E-1, -1.6668057665E-1,
