@@ -4,6 +4,7 @@ import numpy as np
 from .._tensor import Tensor, bump
 from ..autograd import grad_mode
 from ._registry import _xp_of, call, no_complex_autograd, register
+from .pointwise import _REDUCED_FLOATS
 
 _INDEX_TYPES = ("torch.int64", "torch.int32")
 
@@ -126,7 +127,7 @@ def _embedding_bag(xp, w, idx, offsets, psw, mode, include_last_offset, padding_
     if psw is not None:
         rows = rows * psw[:, None]
     # 16-bit rows are summed in float32 and the sum rounded before the mean's division, as torch does
-    low = w.dtype.itemsize == 2 and w.dtype.kind in "fV"
+    low = w.dtype in _REDUCED_FLOATS
     out = xp.zeros((n_bags, w.shape[1]), np.float32 if low else w.dtype)
     xp.add.at(out, bag[keep], rows[keep])
     if low:

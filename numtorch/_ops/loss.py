@@ -191,7 +191,7 @@ def _norm(t, reduction, scale=1.0):
 def _smooth_l1_grad(grad, a, b, reduction, beta):
     # torch's order: norm * (d / beta) * grad inside the quadratic zone, -+norm * grad outside it, computed
     # in float32 for 16-bit inputs and rounded once
-    low = a.dtype if a.dtype.itemsize == 2 else None
+    low = a.dtype if a.dtype._np in _REDUCED_FLOATS else None
     if low is not None:
         a, b, grad = a.float(), b.float(), grad.float()
     d = a - b

@@ -12,7 +12,7 @@ from ..autograd import grad_mode
 from ._registry import FUNCTIONS, call, register
 from .indexing import _add_at
 from .layouts import empty_format, in_format, suggest_format
-from .pointwise import _reject, kernel_error
+from .pointwise import _reject, _upcast, kernel_error
 from .shape import to_format
 
 
@@ -415,13 +415,8 @@ def _divide(xp, total, div, dtype):
     return (total / div).astype(dtype, copy=False)
 
 
-def _wide(a):
-    # 16-bit floats are summed in float32, as torch's kernels accumulate them
-    return a.astype(np.float32) if a.dtype.itemsize == 2 and a.dtype.kind in "fV" else a
-
-
 def _avg_pool_fwd(xp, a, n, k, s, p, outs, cip, div):
-    w = _wide(a)
+    w = _upcast(a)
     padded = _padded(xp, w, n, k, s, p, (1,) * n, outs, 0)
     win = _windows(xp, padded, n, k, s, (1,) * n, outs)
     if w.dtype.kind in "fc":
@@ -442,7 +437,7 @@ def _avg_pool_bwd_fwd(xp, g, shape, n, k, s, p, outs, cip, div, fmt=None):
     if div is None:
         div = _divisor(xp, shape[-n:], k, s, p, outs, cip)
     # torch divides in float32 but stores each share, and adds the shares up, in a 16-bit input's own type
-    gd = (_wide(g) / div).astype(g.dtype, copy=False) if g.dtype.kind in "fV" else _wide(g) / div
+    gd = (_upcast(g) / div).astype(g.dtype, copy=False) if g.dtype.kind in "fV" else _upcast(g) / div
     size = shape[-n:]
     full = tuple(max((o - 1) * si + ki, L + pi) for o, si, ki, L, pi in zip(outs, s, k, size, p))
     buf = xp.zeros(tuple(shape[:-n]) + full, dtype=gd.dtype)
@@ -532,7 +527,7 @@ def _bounds(xp, size, out):
 
 def _adaptive_avg_fwd(xp, a, n, outs):
     # torch's 3-D kernel sums and divides 16-bit inputs in their own type, its 2-D one in float32
-    w = a if n == 3 else _wide(a)
+    w = a if n == 3 else _upcast(a)
     size = a.shape[-n:]
     win, tables, ks = _adaptive_windows(xp, w, n, outs)
     lead = a.ndim - n

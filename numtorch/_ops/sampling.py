@@ -12,7 +12,7 @@ from .._tensor import Tensor
 from . import _interp, _interp_uint8
 from ._registry import FUNCTIONS, call, register
 from .layouts import empty_format, in_format, suggest_format
-from .pointwise import _reject, kernel_error, public
+from .pointwise import _REDUCED_FLOATS, _reject, _upcast, kernel_error, public
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 from .shape import to_format
 
@@ -251,16 +251,15 @@ def _linear_fwd(xp, a, tables, small):
     if xp is not np or a.dtype.kind not in "fV":
         return _interp_fwd(xp, a, tables)
     kernel = _interp.linear_channels_last if small else _interp.separable
-    if a.dtype.itemsize == 2:
+    if a.dtype in _REDUCED_FLOATS:
         # 16-bit inputs are interpolated in float32 and rounded once, as torch's kernels compute them
-        return kernel(a.astype(np.float32), tables).astype(a.dtype)
+        return kernel(_upcast(a), tables).astype(a.dtype)
     return kernel(a, tables)
 
 
 def _ordered_bwd_fwd(xp, g, shape, tables, small):
     # float32 sums for 16-bit gradients, rounded once, as torch accumulates them
-    return _interp.ordered_backward(g.astype(np.float32) if g.dtype.itemsize == 2 else g, shape,
-                                    tables).astype(g.dtype, copy=False)
+    return _interp.ordered_backward(_upcast(g), shape, tables).astype(g.dtype, copy=False)
 
 
 def _cubic_backward(grad, a, out, tables, small):
@@ -270,12 +269,14 @@ def _cubic_backward(grad, a, out, tables, small):
 def _linear_backward_op(kind, n):
     """torch's derivative of a linear-family interpolation, in its order of fused additions, as an op of its
     own (its derivative is the interpolation again)."""
+    node = f"Upsample{kind[0].upper() + kind[1:]}{n}DBackwardBackward0"
     op = register(f"_upsample_{kind}{n}d_backward", _ordered_bwd_fwd,
                   lambda gg, g, out, shape, tables, small: call(_INTERP[(kind, n)], (gg, tables, small), {}),
-                  method=False, function=False, node=f"Upsample{kind[0].upper() + kind[1:]}{n}DBackwardBackward0")
+                  method=False, function=False, node=node)
 
     def backward(grad, a, out, tables, small):
-        if type(grad._data) is not np.ndarray or grad._data.dtype.kind != "f" and grad._data.itemsize != 2:
+        d = grad._data
+        if type(d) is not np.ndarray or d.dtype.kind != "f" and d.dtype not in _REDUCED_FLOATS:
             return _interp_backward(grad, a, out, tables)
         return call(op, (grad, tuple(a.shape), tables, small), {})
     return backward
