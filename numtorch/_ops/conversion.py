@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
-from .._device import CPU, device_of, to_device, xp_for
+from .._device import CPU, to_device, xp_for
 from .._dtype import NP2DT, to_dtype
 from .._tensor import Tensor, bump
 from ..autograd import grad_mode
@@ -274,10 +274,14 @@ def _fill(xp, a, value):
 _FILL = register("_fill", _fill, lambda g, a, out, v: g * 0, node="FillBackward2", method=False, function=False)
 
 
-def _fill_tensor(xp, a, value):
+def _check_fill_value(value):
     if value.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
                            "dimensions.")
+
+
+def _fill_tensor(xp, a, value):
+    _check_fill_value(value)
     return xp.broadcast_to(float8.astype(value, a.dtype), a.shape).copy()
 
 
@@ -295,9 +299,8 @@ def fill_(self, value):
     if isinstance(value, Tensor):
         if grad_mode.state.enabled and (value._requires_grad or self._requires_grad):
             return inplace_with_grad(self, lambda s: call(_FILL_T, (s, value), {}))
-        _fill_tensor(np, self._data[:0] if False else self._data, value._data)
-        v = value._data
-        self._data[...] = v if v.dtype == self._data.dtype else float8.astype(v, self._data.dtype)
+        _check_fill_value(value._data)
+        self._data[...] = float8.astype(value._data, self._data.dtype)
         bump(self)
         return self
     if grad_mode.state.enabled and self._requires_grad:
