@@ -181,9 +181,7 @@ def check_op(kernel, dt, ins):
 
 def check_np(kernel, np_dtype):
     """``check`` for the dtype of a NumPy array."""
-    dt = _dtype.NP2DT[np_dtype]
-    if dt._limited:
-        check(kernel, dt)
+    check(kernel, _dtype.NP2DT[np_dtype])
 
 
 def check_flip(a, axes):

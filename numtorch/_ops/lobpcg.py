@@ -108,8 +108,8 @@ class LOBPCG:
                 self._update_ortho()
             else:
                 self._update_basic()
-        self.ivars["iterations_left"] = self.ivars["iterations_left"] - 1
-        self.ivars["istep"] = self.ivars["istep"] + 1
+        self.ivars["iterations_left"] -= 1
+        self.ivars["istep"] += 1
 
     def update_residual(self):
         """R = A X - B X diag(E)."""
@@ -253,7 +253,7 @@ class LOBPCG:
 
     def _get_ortho(self, U, V):
         """B-orthonormal columns spanning U, B-orthogonal to V (may come back with fewer or no columns)."""
-        ip, fp = self.iparams, self.fparams
+        xp, ip, fp = self._xp, self.iparams, self.fparams
         B = _data(self.B)
         for key in [key for key in self.fvars if key.startswith("ortho_") and key.endswith("_rerr")]:
             del self.fvars[key]
@@ -276,7 +276,7 @@ class LOBPCG:
                     return U
                 BU = _times(B, U)
                 UBU = U.T @ BU
-                UBU[np.diag_indices(UBU.shape[-1])] -= 1
+                UBU[xp.diag_indices(UBU.shape[-1])] -= 1
                 rerr = _fro(UBU) * (_fro(BU) * _fro(U)) ** -1
                 self.fvars[f"ortho_UBUmI_rerr[{i}, {j}]"] = rerr
                 if rerr < fp["ortho_tol"]:
