@@ -7,26 +7,11 @@ import numpy as np
 import pytest
 
 import numtorch
-from conftest import need_torch, to_np
+from conftest import assert_same, check_raises, need_torch
 
 DIMS = [1, 2, 5, 1000, 21201]
 STATE = ("sobolstate", "shift", "quasi", "_first_point", "num_generated", "dimension", "scramble", "seed",
          "MAXBIT", "MAXDIM")
-
-
-def _same(n, t, where="result"):
-    torch = need_torch()
-    if isinstance(t, torch.Tensor):
-        assert isinstance(n, numtorch.Tensor), (where, n)
-        assert str(n.dtype) == str(t.dtype), (where, n.dtype, t.dtype)
-        assert tuple(n.shape) == tuple(t.shape), (where, n.shape, t.shape)
-        np.testing.assert_array_equal(to_np(n), to_np(t), err_msg=where)
-    elif isinstance(t, (list, tuple)):
-        assert len(n) == len(t), where
-        for i, (a, b) in enumerate(zip(n, t)):
-            _same(a, b, f"{where}[{i}]")
-    else:
-        assert n == t, (where, n, t)
 
 
 def _run(lib, fn):
@@ -41,20 +26,15 @@ def _both(fn):
     torch = need_torch()
     t, tw = _run(torch, fn)
     n, nw = _run(numtorch, fn)
-    _same(n, t)
+    assert_same(n, t, atol=0, rtol=0)
     assert nw == tw
 
 
 def _raises(fn, message=True):
     """Both raise the same exception type, with the same message unless ``message`` is False."""
-    torch = need_torch()
-    with pytest.raises(Exception) as te:
-        _run(torch, fn)
-    with pytest.raises(Exception) as ne:
-        _run(numtorch, fn)
-    assert type(ne.value) is type(te.value), (ne.value, te.value)
+    ne, te = check_raises(lambda lib: fn(lib, lib.quasirandom.SobolEngine))
     if message:
-        assert str(ne.value) == str(te.value)
+        assert str(ne) == str(te)
 
 
 def _state(e):
