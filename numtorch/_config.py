@@ -1,5 +1,7 @@
 """Process-wide settings torch exposes at top level: threads, matmul precision, determinism."""
+import contextlib
 import os
+import threading
 import warnings
 
 from . import _blas
@@ -14,6 +16,25 @@ def set_exact_sum(enabled):
     """Sum float32/float64 tensors (and take layer/group norm statistics) in torch's CPU order (bit-identical
     results, slower) or NumPy's."""
     EXACT_SUM[0] = bool(enabled)
+
+
+class _ThreadExact(threading.local):
+    on = False
+
+
+# torch's summation order for the current thread alone, whatever EXACT_SUM says (a loss's one reduction)
+EXACT_HERE = _ThreadExact()
+
+
+@contextlib.contextmanager
+def exact_sum_here():
+    """Sums in torch's order inside the block, on this thread only."""
+    was = EXACT_HERE.on
+    EXACT_HERE.on = True
+    try:
+        yield
+    finally:
+        EXACT_HERE.on = was
 
 
 # which scaled_dot_product_attention kernels may run (torch.backends.cuda's flags, which CPU calls obey too)

@@ -86,12 +86,8 @@ def _apply_reduction(loss, reduction):
     if reduction == 0:
         return loss
     # a loss's one reduction runs in torch's summation order (see _reduce)
-    was = _config.EXACT_SUM[0]
-    _config.EXACT_SUM[0] = True
-    try:
+    with _config.exact_sum_here():
         return loss.mean() if reduction == 1 else loss.sum()
-    finally:
-        _config.EXACT_SUM[0] = was
 
 
 def _weighted(loss, weight, input, reduction):

@@ -80,7 +80,7 @@ def _acc(dt):
 def _sum(xp, a, dim=None, keepdim=False, *, dtype=None):
     dt, a = _target(a, dtype, "sum")
     axes = _axes(a, dim)
-    r = ordered_sum(xp, a, axes, keepdim, dt) if _config.EXACT_SUM[0] else None
+    r = ordered_sum(xp, a, axes, keepdim, dt) if _config.EXACT_SUM[0] or _config.EXACT_HERE.on else None
     if r is None:
         r = xp.sum(a, axis=axes, keepdims=keepdim, dtype=_acc(dt))
     return xp.asarray(r).astype(dt, copy=False)
@@ -95,7 +95,7 @@ def _mean(xp, a, dim=None, keepdim=False, *, dtype=None):
     axes = _axes(a, dim)
     n = a.size if axes is None else math.prod(a.shape[d] for d in axes)
     # sum / count: NumPy's mean warns on empty input, torch quietly gives NaN.
-    total = ordered_sum(xp, a, axes, keepdim, dt) if _config.EXACT_SUM[0] else None
+    total = ordered_sum(xp, a, axes, keepdim, dt) if _config.EXACT_SUM[0] or _config.EXACT_HERE.on else None
     if total is None:
         total = xp.sum(a, axis=axes, keepdims=keepdim, dtype=_acc(dt))
     r = total / n if n else total * np.nan
@@ -114,7 +114,10 @@ def _all(fwd):
     def full(xp, a, *, dtype=None):
         # The common case (a float32/float64 tensor, no dtype) costs one ndarray method call.
         if dtype is None and (a.dtype.char == "f" or a.dtype.char == "d"):
-            r = ordered_sum(xp, a, None, False, a.dtype) if _config.EXACT_SUM[0] else None
+            if _config.EXACT_SUM[0] or _config.EXACT_HERE.on:
+                r = ordered_sum(xp, a, None, False, a.dtype)
+            else:
+                r = None
             r = a.sum() if r is None else r
             return r if fwd is _sum else (r / a.size if a.size else r * np.nan)
         return fwd(xp, a, None, False, dtype=dtype)
