@@ -4,12 +4,6 @@ from ._ops._registry import tensor_method
 from ._ops.creation import _AUTOGRAD_KEYS
 from ._tensor import Tensor
 
-# C++ type names torch prints for the dtype of an assigned gradient.
-_CPP_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
-              "int32": "int", "int64": "long int", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
-              "float32": "float", "float64": "double", "complex32": "c10::complex<c10::Half>",
-              "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
-
 
 @tensor_method
 def to_dense(self, dtype=None, *, masked_grad=None):
@@ -67,7 +61,7 @@ def _set_grad(self, value):
         allowed = self.dtype if self._grad_dtype is False else self._grad_dtype
         if allowed is not None and value.dtype is not allowed:
             raise RuntimeError(
-                f"attempting to assign a gradient with dtype '{_CPP_NAMES[value.dtype._name]}' to a tensor "
+                f"attempting to assign a gradient with dtype '{_dtype.CPP_NAMES[value.dtype._name]}' to a tensor "
                 f"with grad_dtype '{allowed._legacy}'. The gradient must match the tensor's grad_dtype "
                 "(defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a "
                 "specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the "

@@ -263,11 +263,6 @@ _extremum("fmin", lambda xp: xp.fmin, _fmin_backward)
 
 # ---------------------------------------------------------------------------------------- lerp
 
-_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
-              "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-              "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
-              "complex128": "c10::complex<double>"}
-
 
 def _lerp_formula(xp, a, b, w):
     diff = b - a
@@ -306,15 +301,15 @@ _LERP_T = register("_lerp_tensor", _lerp_tensor, _lerp_tensor_backward, nin=3, s
 def _check_lerp(input, end, weight):
     _need_tensor("lerp", end, 2, "end")
     if end.dtype is not input.dtype:
-        raise RuntimeError(f"expected dtype {_CPP_NAMES[input.dtype._name]} for `end` but got dtype "
-                           f"{_CPP_NAMES[end.dtype._name]}")
+        raise RuntimeError(f"expected dtype {_dtype.CPP_NAMES[input.dtype._name]} for `end` but got dtype "
+                           f"{_dtype.CPP_NAMES[end.dtype._name]}")
     if isinstance(weight, Tensor):
         if weight.dim() and weight.dtype is not input.dtype:
-            raise RuntimeError(f"expected dtype {_CPP_NAMES[input.dtype._name]} for `weight` but got dtype "
-                               f"{_CPP_NAMES[weight.dtype._name]}")
+            raise RuntimeError(f"expected dtype {_dtype.CPP_NAMES[input.dtype._name]} for `weight` but got dtype "
+                               f"{_dtype.CPP_NAMES[weight.dtype._name]}")
         return _LERP_T, ()
     if isinstance(weight, complex) and not input.dtype.is_complex:
-        raise RuntimeError(f"value cannot be converted to type {_CPP_NAMES[input.dtype._name]} without "
+        raise RuntimeError(f"value cannot be converted to type {_dtype.CPP_NAMES[input.dtype._name]} without "
                            "overflow")
     return _LERP_S, (weight,)
 
@@ -342,7 +337,7 @@ def _value(value, dt):
     if isinstance(value, Tensor):
         value = value.item()
     if isinstance(value, complex) and dt._cat != _dtype.COMPLEX:
-        raise RuntimeError(f"value cannot be converted to type {_CPP_NAMES[dt._name]} without overflow")
+        raise RuntimeError(f"value cannot be converted to type {_dtype.CPP_NAMES[dt._name]} without overflow")
     if dt._cat == _dtype.INT:
         return int(value)
     return value

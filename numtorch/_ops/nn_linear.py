@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .._dtype import NP2DT
+from .._dtype import CPP_NAMES, NP2DT
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._registry import FUNCTIONS, call, no_complex_autograd, register
@@ -14,11 +14,6 @@ from .linalg import _product
 from .pointwise import kernel_error
 
 _state = grad_mode.state
-
-_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
-               "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-               "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
-               "complex128": "c10::complex<double>"}
 
 
 def _addmm_fwd(xp, x, w, b, needs):
@@ -99,8 +94,8 @@ def _check(input, weight, bias):
     if wd.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {wd.ndim}D")
     if xd.dtype != wd.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_TYPE_NAMES[xd.dtype.name]} != "
-                           f"{_TYPE_NAMES[wd.dtype.name]}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {CPP_NAMES[xd.dtype.name]} != "
+                           f"{CPP_NAMES[wd.dtype.name]}")
     if xd.shape[-1] != wd.shape[-1]:
         rows = math.prod(xd.shape[:-1])
         w_shape = wd.shape[::-1] if wd.ndim == 2 else (wd.shape[0], 1)
