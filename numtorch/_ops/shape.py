@@ -9,7 +9,6 @@ from ..autograd import grad_mode
 from ._registry import DEFAULT, FUNCTIONS, broadcast_error, call, register
 from .layouts import (cat_format, channels_last_contiguous, check_format, empty_format, format_named, has_format,
                       like_format)
-from .layouts import empty_preserving  # noqa: F401 (slicing's copies import it from here)
 from .pointwise import public
 from .reduction import norm_dims
 

@@ -8,7 +8,8 @@ from ._registry import FUNCTIONS, _camel, call, register, tensor_method
 from . import limited
 from .pointwise import public
 from .reduction import norm_dims
-from .shape import _dim, _lst, cat, empty_preserving, size_args, stack
+from .layouts import empty_preserving
+from .shape import _dim, _lst, cat, size_args, stack
 
 
 # ---------------------------------------------------------------------------------------- slicing views
